@@ -1,0 +1,23 @@
+import { pino, type Logger, type LoggerOptions } from 'pino';
+
+export type { Logger };
+
+/**
+ * The one root logger of a process. Pretty, human-readable output only when a person is watching
+ * (a TTY) or LOG_PRETTY=1; JSON lines otherwise, so log shippers get structured records.
+ */
+export function createLogger(name: string, options: { level?: string; pretty?: boolean } = {}): Logger {
+  const base: LoggerOptions = { name, level: options.level ?? 'info' };
+  if (options.pretty) {
+    return pino({
+      ...base,
+      transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname', translateTime: 'HH:MM:ss.l' } },
+    });
+  }
+  return pino(base);
+}
+
+/** A logger that drops everything: for tests and benchmarks that do not want relay chatter. */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+
+// The relay's whole configuration, parsed once from the environment. Nothing else reads process.env.
+
+const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+const list = z
+  .string()
+  .optional()
+  .transform((value) => (value ? value.split(',').map((item) => item.trim()).filter(Boolean) : undefined));
+
+export const relayConfigSchema = z.object({
+  RELAY_PORT: int(8765),
+  RELAY_HOST: z.string().default('0.0.0.0'),
+  MONGO_URL: z.string().default('mongodb://127.0.0.1:27017/?replicaSet=rs0'),
+  MONGO_DB: z.string().min(1).default('shop'),
+  MONGO_COLLECTION: z.string().min(1).default('products'),
+  RELAY_JWT_SECRET: z.string().min(1).optional(),
+  RELAY_ALLOWED_ORIGINS: list,
+  RELAY_MAX_CONNECTIONS: int(10_000, 1),
+  RELAY_MAX_BUFFERED_BYTES: int(1024 * 1024, 1024),
+  RELAY_HEARTBEAT_MS: int(25_000, 10),
+  RELAY_DRAIN_MS: int(5_000),
+  RELAY_HISTORY_EVENTS: int(10_000),
+  RELAY_HISTORY_BYTES: int(16 * 1024 * 1024),
+  RELAY_MAX_CATCHUP_STREAMS: int(8, 1),
+  RELAY_MAX_PAYLOAD: int(4096, 64),
+  RELAY_CLIENT_MESSAGES_PER_SECOND: int(20, 1),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface RelayConfig {
+  port: number;
+  host: string;
+  mongoUrl: string;
+  mongoDb: string;
+  collection: string;
+  /** HS256 secret; when set every connection needs a valid JWT. */
+  jwtSecret?: string;
+  /** When set, an upgrade from any other Origin gets 403. */
+  allowedOrigins?: string[];
+  maxConnections: number;
+  maxBufferedBytes: number;
+  heartbeatMs: number;
+  drainMs: number;
+  historyEvents: number;
+  historyBytes: number;
+  maxCatchUpStreams: number;
+  maxPayload: number;
+  clientMessagesPerSecond: number;
+  logLevel: string;
+}
+
+/** Defaults for every field, for tests and benchmarks that build a relay directly. */
+export function relayConfig(overrides: Partial<RelayConfig> = {}): RelayConfig {
+  return { ...fromParsed(relayConfigSchema.parse({})), ...overrides };
+}
+
+/** Parses the environment; a bad value throws an error naming the variable. */
+export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
+  const parsed = relayConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`invalid relay configuration: ${issues.join('; ')}`);
+  }
+  return fromParsed(parsed.data);
+}
+
+function fromParsed(env: z.infer<typeof relayConfigSchema>): RelayConfig {
+  return {
+    port: env.RELAY_PORT,
+    host: env.RELAY_HOST,
+    mongoUrl: env.MONGO_URL,
+    mongoDb: env.MONGO_DB,
+    collection: env.MONGO_COLLECTION,
+    jwtSecret: env.RELAY_JWT_SECRET,
+    allowedOrigins: env.RELAY_ALLOWED_ORIGINS,
+    maxConnections: env.RELAY_MAX_CONNECTIONS,
+    maxBufferedBytes: env.RELAY_MAX_BUFFERED_BYTES,
+    heartbeatMs: env.RELAY_HEARTBEAT_MS,
+    drainMs: env.RELAY_DRAIN_MS,
+    historyEvents: env.RELAY_HISTORY_EVENTS,
+    historyBytes: env.RELAY_HISTORY_BYTES,
+    maxCatchUpStreams: env.RELAY_MAX_CATCHUP_STREAMS,
+    maxPayload: env.RELAY_MAX_PAYLOAD,
+    clientMessagesPerSecond: env.RELAY_CLIENT_MESSAGES_PER_SECOND,
+    logLevel: env.LOG_LEVEL,
+  };
+}
