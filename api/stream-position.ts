@@ -1,0 +1,32 @@
+// A stream position that a snapshot read hands to the relay: "every change after cluster time
+// (t, i)". Written as `time:<t>.<i>` so it can never be mistaken for a resume token (uppercase hex).
+// The API produces it (GET /api/product/ → `Stream-Position` header and `position` field); the relay
+// accepts it as `?since=` and opens a catch-up stream with startAtOperationTime just after it.
+
+/** A MongoDB cluster time: seconds and increment of a BSON Timestamp. */
+export interface ClusterTime {
+  t: number;
+  i: number;
+}
+
+const pattern = /^time:(\d{1,10})\.(\d{1,10})$/;
+
+/** Formats a cluster time as a stream position. */
+export function formatStreamPosition(time: ClusterTime): string {
+  return `time:${time.t}.${time.i}`;
+}
+
+/** Parses a stream position; null when the text is not one. */
+export function parseStreamPosition(text: string): ClusterTime | null {
+  const match = pattern.exec(text);
+  if (!match) return null;
+  const t = Number(match[1]);
+  const i = Number(match[2]);
+  if (t > 0xffffffff || i > 0xffffffff) return null;
+  return { t, i };
+}
+
+/** The first cluster time strictly after `time`, for startAtOperationTime (which is inclusive). */
+export function nextClusterTime(time: ClusterTime): ClusterTime {
+  return time.i >= 0xffffffff ? { t: time.t + 1, i: 0 } : { t: time.t, i: time.i + 1 };
+}

@@ -1,0 +1,29 @@
+import type { WebSocket } from 'ws';
+import type { Subscription } from './protocol.js';
+
+// The contract between the relay's edge (HTTP server, upgrade checks, heartbeats, shutdown) and its
+// delivery core (hub: fan-out, history, catch-up). The edge accepts and validates a connection,
+// then hands the socket over; the hub owns everything the client receives.
+
+/** A validated connection request. */
+export interface ConnectRequest {
+  subscription: Subscription;
+  /** `?since=`: an event id (resume token) or a stream position (`time:<t>.<i>`), syntax already checked. */
+  since?: string;
+}
+
+/** The delivery core as the edge sees it. */
+export interface Hub {
+  /**
+   * Takes over an accepted socket: sends `welcome`, replays from `since` (or `reset`), then live
+   * events; closes it with the slow-client code when its unsent bytes pass the bound. Forgets the
+   * socket when it closes.
+   */
+  connect(socket: WebSocket, request: ConnectRequest): void;
+  /** Whether the event source is tailing (drives /readyz). */
+  readonly ready: boolean;
+  /** Sockets currently held. */
+  readonly clientCount: number;
+  /** Stops the event source and catch-up streams; sockets are closed by the edge's drain. */
+  close(): Promise<void>;
+}
