@@ -1,0 +1,205 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Logger } from '../common/logger.js';
+import { createAuthenticator, type Grant } from './auth.js';
+import { handleClientMessages } from './client-messages.js';
+import { CloseCode } from './close-codes.js';
+import type { RelayConfig } from './config.js';
+import { parseConnectRequest } from './connect-request.js';
+import { drainSockets } from './drain.js';
+import { startHeartbeat } from './heartbeat.js';
+import type { Hub } from './hub-types.js';
+import { originAllowed, refuseUpgrade, type Refusal } from './upgrade-guard.js';
+
+// The relay's edge: HTTP health endpoints and the WebSocket upgrade on one port. An upgrade passes,
+// in order: path (404), draining (503), Origin (403), token (401), connection limit (503), then ws's own
+// handshake checks (400/405). Only then the 101; a bad query is answered after it, with a close frame
+// (CloseCode.badRequest and a reason) because browsers cannot read an HTTP refusal's status or body.
+
+/** The relay's HTTP + WebSocket front. */
+export interface RelayServer {
+  http: Server;
+  /** Listens and resolves the bound port (port 0 picks a free one). */
+  listen(port: number, host?: string): Promise<number>;
+  /** Drains: /readyz 503, new upgrades 503, clients closed with 1001 over drainMs; resolves when all are gone and the port is closed. */
+  close(): Promise<void>;
+  readonly draining: boolean;
+}
+
+const ENDPOINT_HELP = `This is the product relay's WebSocket endpoint (protocol v1).
+Connect with a WebSocket client, for example:
+  ws://HOST/?ops=insert,update,replace,delete&where.talla=L&since=<event id>
+Parameters: ops (comma list, default insert), where.<id|nombre|precio|talla>=<value> (exact match),
+since (an event id, or a time:<t>.<i> stream position), access_token (when auth is on; or send
+"Authorization: Bearer <token>"). Health: GET /healthz, GET /readyz.
+`;
+
+/** Builds the edge around a hub; nothing listens until listen(). */
+export function createRelayServer({ config, hub, logger }: { config: RelayConfig; hub: Hub; logger: Logger }): RelayServer {
+  const log = logger.child({ component: 'edge' });
+  const authenticator = config.jwtSecret ? createAuthenticator(config.jwtSecret) : undefined;
+  const wss = new WebSocketServer({ noServer: true, clientTracking: false, maxPayload: config.maxPayload, perMessageDeflate: false });
+  const sockets = new Set<WebSocket>();
+  const heartbeat = startHeartbeat(config.heartbeatMs, () => log.info('terminated a peer that missed a pong'));
+  let upgrading = 0;
+  let draining = false;
+  let closing: Promise<void> | undefined;
+
+  const http = createServer((request, response) => answerHttp(request, response));
+
+  function answerHttp(request: IncomingMessage, response: ServerResponse): void {
+    const path = requestUrl(request.url)?.pathname;
+    const known = path === '/' || path === '/healthz' || path === '/readyz';
+    if (!known) return send(response, 404, 'text/plain; charset=utf-8', 'not found\n');
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.setHeader('Allow', 'GET, HEAD');
+      return send(response, 405, 'text/plain; charset=utf-8', 'method not allowed\n');
+    }
+    if (path === '/healthz') return send(response, 200, 'application/json', JSON.stringify({ status: 'ok' }));
+    if (path === '/readyz') {
+      const ready = hub.ready && !draining;
+      const body = { status: ready ? 'ready' : 'not ready', stream: hub.ready ? 'tailing' : 'not tailing', draining, clients: sockets.size };
+      return send(response, ready ? 200 : 503, 'application/json', JSON.stringify(body));
+    }
+    send(response, 200, 'text/plain; charset=utf-8', ENDPOINT_HELP.replace('HOST', request.headers.host ?? 'localhost:8765'));
+  }
+
+  http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node removes its own error handler from upgraded sockets; a reset during our checks must not crash.
+    // It stays: a refused socket can still fail while its answer is being written.
+    socket.on('error', (error: Error) => log.debug({ err: error }, 'upgrade socket error'));
+    upgrade(request, socket, head).catch((error: unknown) => {
+      log.error({ err: error }, 'upgrade failed');
+      refuseUpgrade(socket, { status: 503, reason: 'relay error' });
+    });
+  });
+
+  http.on('clientError', (error: Error & { code?: string }, socket: Duplex) => {
+    log.debug({ err: error }, 'malformed HTTP request');
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    refuseUpgrade(socket, { status, reason: 'bad request' });
+  });
+
+  async function upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const url = requestUrl(request.url);
+    const refuse = (refusal: Refusal) => {
+      log.info({ status: refusal.status, reason: refusal.reason, origin: request.headers.origin }, 'upgrade refused');
+      refuseUpgrade(socket, refusal);
+    };
+    if (!url) return refuse({ status: 400, reason: 'bad request target' });
+    if (url.pathname !== '/') return refuse({ status: 404, reason: 'the WebSocket endpoint is /' });
+    if (draining) return refuse({ status: 503, reason: 'relay shutting down', headers: { 'Retry-After': '1' } });
+    if (!originAllowed(request, config.allowedOrigins)) return refuse({ status: 403, reason: 'origin not allowed' });
+
+    let grant: Grant = {};
+    if (authenticator) {
+      const result = await authenticator.authenticate(request, url.searchParams);
+      if (!result.ok) return refuse({ status: 401, reason: result.reason, headers: { 'WWW-Authenticate': 'Bearer' } });
+      grant = result.grant;
+    }
+    // Counted after the await: the limit holds even when many upgrades verify tokens at once.
+    if (draining) return refuse({ status: 503, reason: 'relay shutting down', headers: { 'Retry-After': '1' } });
+    if (sockets.size + upgrading >= config.maxConnections) {
+      return refuse({ status: 503, reason: 'too many connections', headers: { 'Retry-After': '5' } });
+    }
+
+    const parsed = parseConnectRequest(url.searchParams);
+    upgrading += 1;
+    let settled = false;
+    const settle = () => {
+      if (!settled) upgrading -= 1;
+      settled = true;
+    };
+    // ws answers a broken handshake itself (400/405) without calling back; the socket then closes.
+    socket.once('close', settle);
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      settle();
+      accept(ws, parsed, grant);
+    });
+  }
+
+  function accept(ws: WebSocket, parsed: ReturnType<typeof parseConnectRequest>, grant: Grant): void {
+    sockets.add(ws);
+    ws.once('close', () => sockets.delete(ws));
+    ws.on('error', (error) => log.debug({ err: error }, 'client socket error'));
+    if (!parsed.ok) {
+      ws.close(CloseCode.badRequest, parsed.reason);
+      return;
+    }
+    if (draining) {
+      ws.close(CloseCode.shutdown, 'relay shutting down');
+      return;
+    }
+    heartbeat.track(ws);
+    handleClientMessages(ws, {
+      perSecond: config.clientMessagesPerSecond,
+      onViolation: (violation, detail) => log.info({ violation, detail }, 'closed a client for what it sent'),
+    });
+    if (grant.expiresAt !== undefined) expireAt(ws, grant.expiresAt);
+    try {
+      hub.connect(ws, parsed.request);
+    } catch (error) {
+      log.error({ err: error }, 'hub refused a connection');
+      ws.close(CloseCode.internal, 'relay error');
+    }
+  }
+
+  /** A connection lives no longer than its token. */
+  function expireAt(ws: WebSocket, expiresAt: number): void {
+    // setTimeout's delay is a signed 32-bit number of ms; longer tokens outlive any realistic connection.
+    const delay = Math.min(expiresAt - Date.now(), 2 ** 31 - 1);
+    const timer = setTimeout(() => ws.close(CloseCode.unauthorized, 'token expired'), Math.max(0, delay));
+    timer.unref();
+    ws.once('close', () => clearTimeout(timer));
+  }
+
+  return {
+    http,
+    get draining() {
+      return draining;
+    },
+    listen(port, host = config.host) {
+      return new Promise<number>((resolve, reject) => {
+        http.once('error', reject);
+        http.listen(port, host, () => {
+          http.off('error', reject);
+          resolve((http.address() as AddressInfo).port);
+        });
+      });
+    },
+    close() {
+      closing ??= (async () => {
+        draining = true;
+        log.info({ clients: sockets.size, drainMs: config.drainMs }, 'draining');
+        // The port stays open while draining so load balancers read /readyz 503 instead of a refused connection.
+        await drainSockets(sockets, config.drainMs);
+        // Upgrades that were past their checks when the drain began are closed on arrival; wait for them too.
+        await drainSockets(sockets, 0);
+        heartbeat.stop();
+        await new Promise<void>((resolve) => {
+          if (!http.listening) return resolve();
+          http.close(() => resolve());
+          http.closeAllConnections();
+        });
+        log.info('drained');
+      })();
+      return closing;
+    },
+  };
+}
+
+/** The request target as a URL; null when it is not one. `//x` stays a path, never a host. */
+function requestUrl(target: string | undefined): URL | null {
+  try {
+    return target?.startsWith('/') ? new URL(`http://relay.invalid${target}`) : new URL(target ?? '/');
+  } catch {
+    return null;
+  }
+}
+
+function send(response: ServerResponse, status: number, type: string, body: string): void {
+  response.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
+  response.end(response.req.method === 'HEAD' ? undefined : body);
+}
