@@ -1,0 +1,69 @@
+import { parseArgs } from 'node:util';
+
+// Command line of `npm run chaos`. Every quantity is bounded so a run always ends by itself.
+
+/** What one chaos run does. */
+export interface ChaosOptions {
+  products: number;
+  relayKills: number;
+  drops: number;
+  mongoRestarts: number;
+  consumers: number;
+  concurrency: number;
+  /** Hard limit on the whole run; past it the run fails and everything is killed. */
+  seconds: number;
+  verbose: boolean;
+}
+
+export const usage = `usage: npm run chaos -- [options]
+
+Writes products through the API while killing the relay (SIGKILL, restart on the same port) and
+dropping MongoDB's connections, with consumers resuming from their positions; then checks every
+consumer saw every product exactly once, in commit order. Loopback only; exits non-zero on any loss.
+
+  --products N        products to write (default 2000, max 100000)
+  --relay-kills N     relay SIGKILL + restarts (default 3)
+  --drops N           MongoDB connection drops (default 3)
+  --mongo-restarts N  MongoDB stop + restart on the same port (default 0; in-process double only)
+  --consumers N       resuming WebSocket consumers (default 20, max 1000)
+  --concurrency N     POST requests in flight (default 8, max 64)
+  --seconds N         hard time limit for the whole run (default 300, max 3600)
+  --verbose           show the services' log lines on failure and each fault as it happens
+  --help`;
+
+function bounded(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`--${name} must be an integer from ${min} to ${max}, got ${text}`);
+  return value;
+}
+
+/** Parses argv; throws with a readable message on a bad option. Returns null for --help. */
+export function parseChaosOptions(argv: string[]): ChaosOptions | null {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      products: { type: 'string' },
+      'relay-kills': { type: 'string' },
+      drops: { type: 'string' },
+      'mongo-restarts': { type: 'string' },
+      consumers: { type: 'string' },
+      concurrency: { type: 'string' },
+      seconds: { type: 'string' },
+      verbose: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) return null;
+  return {
+    products: bounded('products', values.products, 2000, 1, 100_000),
+    relayKills: bounded('relay-kills', values['relay-kills'], 3, 0, 50),
+    drops: bounded('drops', values.drops, 3, 0, 50),
+    mongoRestarts: bounded('mongo-restarts', values['mongo-restarts'], 0, 0, 20),
+    consumers: bounded('consumers', values.consumers, 20, 1, 1000),
+    concurrency: bounded('concurrency', values.concurrency, 8, 1, 64),
+    seconds: bounded('seconds', values.seconds, 300, 10, 3600),
+    verbose: values.verbose ?? false,
+  };
+}

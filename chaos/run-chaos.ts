@@ -1,0 +1,142 @@
+import { MongoClient } from 'mongodb';
+import type { ChaosOptions } from './options.js';
+import { openChaosMongo, type ChaosMongo } from './mongo-backend.js';
+import { freePort } from './free-port.js';
+import { killAllServices, startService, waitUntilServing, type ServiceProcess } from './service-process.js';
+import { ResumingClient } from './resuming-client.js';
+import { faultGate, planFaults, type PlannedFault } from './fault-plan.js';
+import { writeProducts } from './product-writer.js';
+import { readCanonicalOrder } from './canonical-order.js';
+import { isClean, judge, type Verdict } from './verdict.js';
+import { snapshotPosition } from './snapshot-position.js';
+
+// One chaos run, start to finish: MongoDB, the API and the relay as child processes, K resuming
+// consumers in this process, N products written while faults are injected, then the verdict.
+
+/** What a run found. */
+export interface ChaosReport {
+  backend: string;
+  notes: string[];
+  written: number;
+  writeRetries: number;
+  writeFailures: string[];
+  inDatabase: number;
+  canonical: number;
+  faults: Record<PlannedFault['kind'], number>;
+  consumers: Array<Verdict & { connections: number }>;
+  /** Service exits nobody asked for (a crash). */
+  crashes: string[];
+  passed: boolean;
+}
+
+/** Runs the scenario; `log` gets one line per step. Cleans up whatever happens. */
+export async function runChaos(options: ChaosOptions, env: { mongoUrl?: string }, log: (line: string) => void): Promise<ChaosReport> {
+  const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  const database = `chaos_${runId}`;
+  const mongo = await openChaosMongo(env.mongoUrl);
+  const clients: ResumingClient[] = [];
+  let checker: MongoClient | undefined;
+  const crashes: string[] = [];
+  const notes: string[] = [];
+  try {
+    log(`mongo: ${mongo.description}; database ${database}`);
+    const drops = mongo.dropsUnavailable ? 0 : options.drops;
+    const restarts = mongo.restartsUnavailable ? 0 : options.mongoRestarts;
+    if (mongo.dropsUnavailable && options.drops > 0) notes.push(`connection drops skipped: ${mongo.dropsUnavailable}`);
+    if (mongo.restartsUnavailable && options.mongoRestarts > 0) notes.push(`MongoDB restarts skipped: ${mongo.restartsUnavailable}`);
+    for (const note of notes) log(note);
+
+    const [apiPort, relayPort] = [await freePort(), await freePort()];
+    const common = { MONGO_URL: mongo.url, MONGO_DB: database, LOG_LEVEL: options.verbose ? 'info' : 'warn' };
+    const watchCrash = (name: string, service: ServiceProcess, expected: () => boolean) =>
+      void service.exited.then(({ code, signal }) => {
+        if (!expected()) crashes.push(`${name} exited on its own (code ${code}, signal ${signal})\n${service.output.slice(-20).join('\n')}`);
+      });
+
+    let stopping = false;
+    const api = startService({ entry: 'api/main.ts', env: { ...common, API_PORT: String(apiPort), API_HOST: '127.0.0.1' } });
+    watchCrash('api', api, () => stopping);
+    const apiUrl = `http://127.0.0.1:${apiPort}`;
+    const startRelay = async () => {
+      const relay = startService({ entry: 'relay/main.ts', env: { ...common, RELAY_PORT: String(relayPort), RELAY_HOST: '127.0.0.1' } });
+      let killed = false;
+      watchCrash('relay', relay, () => stopping || killed);
+      await waitUntilServing(relay, `http://127.0.0.1:${relayPort}/readyz`);
+      return { relay, kill: async () => ((killed = true), await relay.stop('SIGKILL')) };
+    };
+    await waitUntilServing(api, `${apiUrl}/readyz`);
+    let relay = await startRelay();
+    log(`api on :${apiPort}, relay on :${relayPort} (child processes)`);
+
+    const position = await snapshotPosition(apiUrl);
+    log(`start position ${position} (GET /api/product/)`);
+    for (let i = 0; i < options.consumers; i++) {
+      clients.push(new ResumingClient({ url: `ws://127.0.0.1:${relayPort}/`, since: position, minDelayMs: 20, maxDelayMs: 500 }));
+    }
+    await Promise.all(clients.map((client) => client.start()));
+    log(`${clients.length} consumers connected with since=${position}`);
+
+    const faultCounts = { 'relay-kill': options.relayKills, 'mongo-drop': drops, 'mongo-restart': restarts };
+    const done = { 'relay-kill': 0, 'mongo-drop': 0, 'mongo-restart': 0 };
+    const started = Date.now();
+    const runFault = async (fault: PlannedFault) => {
+      const t0 = Date.now();
+      if (fault.kind === 'relay-kill') {
+        await relay.kill();
+        relay = await startRelay();
+      } else if (fault.kind === 'mongo-drop') {
+        await mongo.dropConnections();
+      } else {
+        await mongo.restart();
+      }
+      done[fault.kind] += 1;
+      log(`${fault.kind} #${done[fault.kind]} at product ${fault.atProduct}: done in ${Date.now() - t0} ms`);
+    };
+    const { gate, settled } = faultGate(planFaults(options.products, faultCounts), runFault);
+    const written = await writeProducts({ apiUrl, count: options.products, concurrency: options.concurrency, runId, beforeWrite: gate });
+    await settled();
+    log(`wrote ${written.products.length} products in ${Date.now() - started} ms (${written.retries} retried attempts)`);
+
+    checker = new MongoClient(mongo.url, { serverSelectionTimeoutMS: 10_000 });
+    const collection = checker.db(database).collection('products');
+    const inDatabase = await collection.countDocuments({});
+    const seen = clients.map((client) => () => new Set(client.record.events.map((event) => event.key.id)).size);
+    const catchUpStart = Date.now();
+    await Promise.race([
+      Promise.all(clients.map((client, i) => client.until(() => (seen[i] as () => number)() >= inDatabase))),
+      new Promise((resolve) => setTimeout(resolve, 60_000)),
+    ]).catch(() => {});
+    log(`consumers caught up in ${Date.now() - catchUpStart} ms (bounded by 60 s)`);
+
+    const canonical = await readCanonicalOrder(collection, { after: position, expected: inDatabase, timeoutMs: 30_000 });
+    const consumers = clients.map((client) => ({ ...judge(canonical, client.record.events, client.record.resets), connections: client.record.connections }));
+    stopping = true;
+    const passed =
+      crashes.length === 0 &&
+      written.failures.length === 0 &&
+      written.products.length === options.products &&
+      inDatabase === options.products &&
+      canonical.length === inDatabase &&
+      consumers.every((verdict) => isClean(verdict));
+    return {
+      backend: mongo.description,
+      notes,
+      written: written.products.length,
+      writeRetries: written.retries,
+      writeFailures: written.failures,
+      inDatabase,
+      canonical: canonical.length,
+      faults: done,
+      consumers,
+      crashes,
+      passed,
+    };
+  } finally {
+    for (const client of clients) client.stop();
+    await checker?.close().catch(() => {});
+    await killAllServices();
+    await mongo.close().catch(() => {});
+  }
+}
+
+export type { ChaosMongo };
