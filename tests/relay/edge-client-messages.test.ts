@@ -1,0 +1,76 @@
+import { WebSocket } from 'ws';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CloseCode } from '../../relay/close-codes.js';
+import type { ServerMessage } from '../../relay/protocol.js';
+import { openClient, waitFor, type TestClient } from './edge-client.js';
+import { startEdge, type EdgeUnderTest } from './edge-harness.js';
+
+// What a client may send: application pings, within a rate, in small text frames. Anything else
+// closes its connection with the documented code, and never disturbs other clients.
+
+let edge: EdgeUnderTest | undefined;
+const clients: TestClient[] = [];
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.ws.terminate();
+  await edge?.stop();
+  edge = undefined;
+});
+
+async function client(): Promise<TestClient> {
+  const opened = await openClient(`${edge!.ws}/`);
+  clients.push(opened);
+  return opened;
+}
+
+const isPong = (message: ServerMessage): message is ServerMessage & { type: 'pong' } => message.type === 'pong';
+
+describe('relay client messages', () => {
+  it('answers {"type":"ping"} with {"type":"pong"}', async () => {
+    edge = await startEdge();
+    const alice = await client();
+    alice.ws.send(JSON.stringify({ type: 'ping' }));
+    alice.ws.send(JSON.stringify({ type: 'ping' }));
+    await waitFor(() => alice.messages.filter(isPong).length === 2);
+    expect(alice.ws.readyState).toBe(WebSocket.OPEN);
+  });
+
+  it.each([
+    ['an unknown type', JSON.stringify({ type: 'subscribe', ops: ['delete'] })],
+    ['extra fields on ping', JSON.stringify({ type: 'ping', extra: 1 })],
+    ['malformed JSON', '{"type":'],
+    ['a JSON array', '[]'],
+    ['plain text', 'hello'],
+  ])('closes with 4403 on %s', async (_name, text) => {
+    edge = await startEdge();
+    const alice = await client();
+    alice.ws.send(text);
+    expect((await alice.closed).code).toBe(CloseCode.policy);
+  });
+
+  it('closes with 4403 on a binary message', async () => {
+    edge = await startEdge();
+    const alice = await client();
+    alice.ws.send(Buffer.from(JSON.stringify({ type: 'ping' })), { binary: true });
+    expect(await alice.closed).toMatchObject({ code: CloseCode.policy, reason: 'binary messages are not accepted' });
+  });
+
+  it('closes with 1009 on a message larger than maxPayload', async () => {
+    edge = await startEdge({ maxPayload: 256 });
+    const alice = await client();
+    alice.ws.send(JSON.stringify({ type: 'ping', padding: 'x'.repeat(300) }));
+    expect((await alice.closed).code).toBe(1009);
+  });
+
+  it('closes with 4429 a client that sends faster than its rate limit, and keeps the others', async () => {
+    edge = await startEdge({ clientMessagesPerSecond: 5 });
+    const flooder = await client();
+    const calm = await client();
+    for (let i = 0; i < 50; i += 1) flooder.ws.send(JSON.stringify({ type: 'ping' }));
+    expect((await flooder.closed).code).toBe(CloseCode.rateLimited);
+    expect(flooder.messages.filter(isPong).length).toBeLessThanOrEqual(5);
+    calm.ws.send(JSON.stringify({ type: 'ping' }));
+    await calm.next(isPong);
+    expect(calm.ws.readyState).toBe(WebSocket.OPEN);
+  });
+});

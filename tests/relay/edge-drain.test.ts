@@ -1,0 +1,76 @@
+import { connect as tcpConnect } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CloseCode } from '../../relay/close-codes.js';
+import { connectOutcome, openClient, waitFor, type TestClient } from './edge-client.js';
+import { startEdge, type EdgeUnderTest } from './edge-harness.js';
+
+// Graceful shutdown: readiness fails first, new upgrades are refused, and connected clients are closed
+// with 1001 one after another across the drain window, so their reconnects arrive paced.
+
+let edge: EdgeUnderTest | undefined;
+const clients: TestClient[] = [];
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.ws.terminate();
+  await edge?.stop();
+  edge = undefined;
+});
+
+describe('relay drain', () => {
+  it('closes every client with 1001, spread over the drain window rather than all at once', async () => {
+    edge = await startEdge({ drainMs: 1_500 });
+    for (let i = 0; i < 5; i += 1) clients.push(await openClient(`${edge.ws}/`));
+    const openWhenFirstClosed = new Promise<number>((resolve) => {
+      let first = true;
+      for (const client of clients) {
+        client.ws.once('close', () => {
+          if (first) resolve(clients.filter((other) => other !== client && other.ws.readyState === other.ws.OPEN).length);
+          first = false;
+        });
+      }
+    });
+    const closing = edge.server.close();
+    expect(edge.server.draining).toBe(true);
+    // Closes are scheduled at 0, 300, 600, 900, 1200 ms: when the first lands the others are still open.
+    expect(await openWhenFirstClosed).toBeGreaterThanOrEqual(3);
+    await closing;
+    const codes = await Promise.all(clients.map((client) => client.closed));
+    expect(codes).toEqual(Array.from({ length: 5 }, () => ({ code: CloseCode.shutdown, reason: 'relay shutting down' })));
+  });
+
+  it('answers /readyz with 503 and new upgrades with 503 while draining', async () => {
+    edge = await startEdge({ drainMs: 3_000 });
+    clients.push(await openClient(`${edge.ws}/`), await openClient(`${edge.ws}/`));
+    expect((await fetch(`${edge.http}/readyz`)).status).toBe(200);
+    const closing = edge.server.close();
+    const readyz = await fetch(`${edge.http}/readyz`);
+    expect(readyz.status).toBe(503);
+    expect(await readyz.json()).toMatchObject({ draining: true });
+    expect(await connectOutcome(`${edge.ws}/`)).toMatchObject({ kind: 'http', status: 503 });
+    await closing;
+  });
+
+  it('terminates a peer that never answers the close frame, so shutdown still ends', async () => {
+    edge = await startEdge({ drainMs: 0 });
+    const port = Number(new URL(edge.http).port);
+    const raw = tcpConnect(port, '127.0.0.1');
+    let received = '';
+    raw.setEncoding('utf8');
+    raw.on('data', (chunk: string) => (received += chunk));
+    raw.on('error', () => {});
+    const ended = new Promise<void>((resolve) => raw.on('close', () => resolve()));
+    raw.write('GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+    await waitFor(() => received.includes('welcome'));
+    // The raw peer reads but never answers: only the straggler timeout can end its connection.
+    await edge.server.close();
+    await ended;
+    expect(received).toMatch(/^HTTP\/1\.1 101 /);
+  });
+
+  it('closes the listening port once drained', async () => {
+    edge = await startEdge();
+    const url = edge.http;
+    await edge.server.close();
+    await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+  });
+});

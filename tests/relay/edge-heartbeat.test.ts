@@ -1,0 +1,39 @@
+import { WebSocket } from 'ws';
+import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from './edge-client.js';
+import { startEdge, type EdgeUnderTest } from './edge-harness.js';
+
+// Dead peers: the relay pings every heartbeatMs and terminates a peer that did not answer the previous ping.
+
+let edge: EdgeUnderTest | undefined;
+const sockets: WebSocket[] = [];
+
+afterEach(async () => {
+  for (const socket of sockets.splice(0)) socket.terminate();
+  await edge?.stop();
+  edge = undefined;
+});
+
+function connect(url: string, autoPong: boolean): { ws: WebSocket; pings: () => number; closed: Promise<number> } {
+  const ws = new WebSocket(url, { autoPong });
+  sockets.push(ws);
+  let pings = 0;
+  ws.on('ping', () => (pings += 1));
+  ws.on('error', () => {});
+  const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+  return { ws, pings: () => pings, closed };
+}
+
+describe('relay heartbeat', () => {
+  it('terminates a peer that does not answer pings, and keeps one that does', async () => {
+    edge = await startEdge({ heartbeatMs: 50 });
+    const silent = connect(`${edge.ws}/`, false);
+    const alive = connect(`${edge.ws}/`, true);
+    // Terminated without a close frame: the client sees an abnormal closure.
+    expect(await silent.closed).toBe(1006);
+    expect(silent.pings()).toBeGreaterThanOrEqual(1);
+    await waitFor(() => alive.pings() >= 4, 10_000, 'four pings');
+    expect(alive.ws.readyState).toBe(WebSocket.OPEN);
+    expect(edge.hub.clientCount).toBe(1);
+  });
+});

@@ -1,0 +1,101 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { connectOutcome, openClient, type TestClient } from './edge-client.js';
+import { signToken, startEdge, type EdgeUnderTest } from './edge-harness.js';
+
+// Who gets a 101: origin allow list, JWT, connection limit. Refusals are HTTP answers before the
+// upgrade, so a client sees the status and never an open socket.
+
+const secret = 'edge-upgrade-test-secret';
+let edge: EdgeUnderTest | undefined;
+const clients: TestClient[] = [];
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.ws.terminate();
+  await edge?.stop();
+  edge = undefined;
+});
+
+describe('relay upgrade: authentication', () => {
+  it('refuses a connection without a token with 401 and no 101', async () => {
+    edge = await startEdge({ jwtSecret: secret });
+    const outcome = await connectOutcome(`${edge.ws}/`);
+    expect(outcome).toMatchObject({ kind: 'http', status: 401 });
+    expect(edge.hub.requests).toHaveLength(0);
+  });
+
+  it('refuses a bad signature, an expired token, a not-yet-valid token and a non-HS256 token with 401', async () => {
+    edge = await startEdge({ jwtSecret: secret });
+    const tokens = [
+      await signToken('another-secret', { expiresAt: '1h' }),
+      await signToken(secret, { expiresAt: Math.floor(Date.now() / 1000) - 60 }),
+      await signToken(secret, { notBefore: Math.floor(Date.now() / 1000) + 3600 }),
+      await signToken(secret, { algorithm: 'HS512', expiresAt: '1h' }),
+      'not.a.jwt',
+    ];
+    for (const token of tokens) {
+      expect(await connectOutcome(`${edge.ws}/?access_token=${encodeURIComponent(token)}`)).toMatchObject({ kind: 'http', status: 401 });
+      expect(await connectOutcome(`${edge.ws}/`, { headers: { Authorization: `Bearer ${token}` } })).toMatchObject({ kind: 'http', status: 401 });
+    }
+    expect(edge.hub.requests).toHaveLength(0);
+  });
+
+  it('accepts a valid token from the Authorization header or from access_token', async () => {
+    edge = await startEdge({ jwtSecret: secret });
+    const token = await signToken(secret, { expiresAt: '1h' });
+    clients.push(await openClient(`${edge.ws}/`, { headers: { Authorization: `Bearer ${token}` } }));
+    clients.push(await openClient(`${edge.ws}/?access_token=${token}&ops=insert,delete`));
+    expect(edge.hub.requests.map((request) => request.subscription.ops)).toEqual([['insert'], ['insert', 'delete']]);
+  });
+
+  it('refuses a token given twice (header and query) with 401', async () => {
+    edge = await startEdge({ jwtSecret: secret });
+    const token = await signToken(secret, { expiresAt: '1h' });
+    const outcome = await connectOutcome(`${edge.ws}/?access_token=${token}`, { headers: { Authorization: `Bearer ${token}` } });
+    expect(outcome).toMatchObject({ kind: 'http', status: 401 });
+  });
+
+  it('closes a connection with 4401 when its token expires', async () => {
+    edge = await startEdge({ jwtSecret: secret });
+    const token = await signToken(secret, { expiresAt: Math.floor(Date.now() / 1000) + 2 });
+    const client = await openClient(`${edge.ws}/?access_token=${token}`);
+    clients.push(client);
+    expect(await client.closed).toEqual({ code: 4401, reason: 'token expired' });
+  });
+});
+
+describe('relay upgrade: origins', () => {
+  it('refuses another Origin with 403 and accepts an allowed one', async () => {
+    edge = await startEdge({ allowedOrigins: ['https://shop.example', 'http://localhost:3000'] });
+    expect(await connectOutcome(`${edge.ws}/`, { origin: 'https://evil.example' })).toMatchObject({ kind: 'http', status: 403 });
+    expect(await connectOutcome(`${edge.ws}/`, { origin: 'null' })).toMatchObject({ kind: 'http', status: 403 });
+    clients.push(await openClient(`${edge.ws}/`, { origin: 'https://shop.example' }));
+    clients.push(await openClient(`${edge.ws}/`, { origin: 'http://LOCALHOST:3000' }));
+    expect(edge.hub.requests).toHaveLength(2);
+  });
+
+  it('checks the origin before the token: a valid token from another origin gets 403', async () => {
+    edge = await startEdge({ jwtSecret: secret, allowedOrigins: ['https://shop.example'] });
+    const token = await signToken(secret, { expiresAt: '1h' });
+    expect(await connectOutcome(`${edge.ws}/?access_token=${token}`, { origin: 'https://evil.example' })).toMatchObject({ kind: 'http', status: 403 });
+    clients.push(await openClient(`${edge.ws}/?access_token=${token}`, { origin: 'https://shop.example' }));
+  });
+});
+
+describe('relay upgrade: connection limit', () => {
+  it('answers 503 before the upgrade beyond RELAY_MAX_CONNECTIONS, and admits again once a slot frees', async () => {
+    edge = await startEdge({ maxConnections: 2 });
+    const first = await openClient(`${edge.ws}/`);
+    clients.push(first, await openClient(`${edge.ws}/`));
+    const refused = await connectOutcome(`${edge.ws}/`);
+    expect(refused).toMatchObject({ kind: 'http', status: 503 });
+    first.ws.close();
+    await first.closed;
+    const current = edge;
+    await expect.poll(async () => (await connectOutcome(`${current.ws}/`, {}, (ws) => ws.close())).kind).toBe('closed');
+  });
+
+  it('refuses upgrades on other paths with 404', async () => {
+    edge = await startEdge();
+    expect(await connectOutcome(`${edge.ws}/socket`)).toMatchObject({ kind: 'http', status: 404 });
+  });
+});
