@@ -1,0 +1,60 @@
+import { Hono } from 'hono';
+import { requestId } from 'hono/request-id';
+import type { Db } from 'mongodb';
+import type { Logger } from '../common/logger.js';
+import type { AppEnv } from './app-env.js';
+import { requireBearer } from './auth.js';
+import { createErrorHandler, notFoundHandler } from './error-handler.js';
+import { healthRoutes, type ReadinessCheck } from './health-routes.js';
+import { createIdempotencyStore, type IdempotencyStore } from './idempotency-store.js';
+import { createProductRepository, type ProductRepository } from './product-repository.js';
+import { productRoutes } from './product-routes.js';
+import { requestLog } from './request-log.js';
+
+/** Collaborators of the API: a database (or the stores built over one), a logger, and optional clock and secret. */
+export type AppDeps = {
+  logger: Logger;
+  /** Source of createdAt/updatedAt; defaults to the system clock. */
+  clock?: () => Date;
+  /** When set, writes need `Authorization: Bearer <HS256 JWT signed with it>`. */
+  jwtSecret?: string;
+} & (
+  | { db: Db }
+  | { repository: ProductRepository; idempotency: IdempotencyStore; ready: ReadinessCheck }
+);
+
+/** Builds the API as a Hono app; it opens nothing, so tests drive it with `app.request()`. */
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const { logger, clock = () => new Date(), jwtSecret } = deps;
+  const stores =
+    'db' in deps
+      ? {
+          repository: createProductRepository(deps.db),
+          idempotency: createIdempotencyStore(deps.db),
+          ready: pingPrimary(deps.db),
+        }
+      : deps;
+
+  // Non-strict: `/api/product/` (the seed's curl) and `/api/product` are the same route.
+  const app = new Hono<AppEnv>({ strict: false });
+  app.use(requestId());
+  app.use(requestLog(logger));
+  app.route('/', healthRoutes(stores.ready));
+  app.route(
+    '/',
+    productRoutes({
+      repository: stores.repository,
+      idempotency: stores.idempotency,
+      clock,
+      writeGuard: jwtSecret === undefined ? undefined : requireBearer({ secret: jwtSecret }),
+    }),
+  );
+  app.notFound(notFoundHandler);
+  app.onError(createErrorHandler(logger));
+  return app;
+}
+
+/** Readiness of a real database: the primary answers a ping (commands go to the primary by default). */
+function pingPrimary(db: Db): ReadinessCheck {
+  return async () => (await db.command({ ping: 1 })).ok === 1;
+}

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+// The API's whole configuration, parsed once from the environment. Nothing else reads process.env.
+
+const flag = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
+  .optional()
+  .transform((value) => (value === undefined || value === '' ? undefined : ['1', 'true', 'yes'].includes(value)));
+
+export const apiConfigSchema = z.object({
+  API_PORT: z.coerce.number().int().min(0).max(65_535).default(8000),
+  API_HOST: z.string().min(1).default('0.0.0.0'),
+  MONGO_URL: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URL').default('mongodb://127.0.0.1:27017/?replicaSet=rs0'),
+  MONGO_DB: z.string().regex(/^[^\s./\\"$*<>:|?]{1,63}$/, 'must be a MongoDB database name').default('shop'),
+  // HS256 keys shorter than the hash (32 bytes) are guessable; refuse them rather than run weakly.
+  API_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_PRETTY: flag,
+  API_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+});
+
+/** Everything the API process needs to start. */
+export interface ApiConfig {
+  port: number;
+  host: string;
+  mongoUrl: string;
+  mongoDb: string;
+  /** When set, POST/PUT/PATCH/DELETE need `Authorization: Bearer <HS256 JWT>`; reads stay open. */
+  jwtSecret?: string;
+  logLevel: string;
+  /** Pretty logs; undefined means "when stdout is a terminal". */
+  logPretty?: boolean;
+  /** How long shutdown waits for requests in flight before cutting their connections. */
+  shutdownGraceMs: number;
+}
+
+/** Parses the environment; a bad value throws an error naming the variable. */
+export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
+  // An empty variable (`API_JWT_SECRET=` in a .env file) means "not set", as a shell user expects.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const parsed = apiConfigSchema.safeParse(present);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`invalid API configuration: ${issues.join('; ')}`);
+  }
+  const value = parsed.data;
+  return {
+    port: value.API_PORT,
+    host: value.API_HOST,
+    mongoUrl: value.MONGO_URL,
+    mongoDb: value.MONGO_DB,
+    jwtSecret: value.API_JWT_SECRET,
+    logLevel: value.LOG_LEVEL,
+    logPretty: value.LOG_PRETTY,
+    shutdownGraceMs: value.API_SHUTDOWN_GRACE_MS,
+  };
+}

@@ -1,0 +1,105 @@
+import { ObjectId, type Collection, type Db, type Document, type Timestamp } from 'mongodb';
+import type { ProductDocument } from './product-document.js';
+import type { ProductInput, ProductPatch } from './product-schema.js';
+import type { ClusterTime } from './stream-position.js';
+import type { ListCursor } from './list-cursor.js';
+
+// All MongoDB access for products. Writes use write concern majority: a change stream only shows
+// majority-committed writes, and a write we acknowledged must never be rolled back.
+
+/** The collection products live in (the relay watches the same one). */
+export const PRODUCTS_COLLECTION = 'products';
+
+/** One page of the list, read from one snapshot, with the cluster time of that snapshot. */
+export interface ProductSnapshotPage {
+  documents: ProductDocument[];
+  /** Whether more products follow the last one of `documents`. */
+  hasMore: boolean;
+  /** The snapshot's cluster time: the page reflects every write at or before it and none after. */
+  readAt: ClusterTime;
+}
+
+/** What the routes need from product storage. */
+export interface ProductRepository {
+  /** Newest first (createdAt desc, _id desc), starting after `after`, at most `limit` documents. */
+  list(options: { limit: number; after?: ListCursor }): Promise<ProductSnapshotPage>;
+  get(id: ObjectId): Promise<ProductDocument | null>;
+  /** Inserts `doc`; a duplicate `_id` rejects with the driver's duplicate-key error (code 11000). */
+  insert(doc: ProductDocument): Promise<void>;
+  /** Replaces every product field, keeps createdAt; null when there is no such product. */
+  replace(id: ObjectId, input: ProductInput, now: Date): Promise<ProductDocument | null>;
+  /** Sets the given fields; null when there is no such product. */
+  patch(id: ObjectId, patch: ProductPatch, now: Date): Promise<ProductDocument | null>;
+  /** Deletes; false when there was no such product. */
+  remove(id: ObjectId): Promise<boolean>;
+}
+
+/** The products repository over a real MongoDB database. */
+export function createProductRepository(db: Db): ProductRepository {
+  const products: Collection<ProductDocument> = db.collection<ProductDocument>(PRODUCTS_COLLECTION, {
+    writeConcern: { w: 'majority' },
+  });
+
+  return {
+    async list({ limit, after }) {
+      const filter: Document = after
+        ? { $or: [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, _id: { $lt: after.id } }] }
+        : {};
+      // A snapshot read (readConcern "snapshot", MongoDB 5.0+) reads at one majority-committed cluster
+      // time and reports it as cursor.atClusterTime: the exact point the page reflects. See
+      // snapshotReadTime below for why this, and not a causally consistent read's operationTime.
+      const reply = await db.command({
+        find: PRODUCTS_COLLECTION,
+        filter,
+        sort: { createdAt: -1, _id: -1 },
+        limit: limit + 1,
+        batchSize: limit + 1,
+        singleBatch: true,
+        readConcern: { level: 'snapshot' },
+      });
+      const batch = (reply.cursor?.firstBatch ?? []) as ProductDocument[];
+      return { documents: batch.slice(0, limit), hasMore: batch.length > limit, readAt: snapshotReadTime(reply) };
+    },
+
+    get(id) {
+      return products.findOne({ _id: id });
+    },
+
+    async insert(doc) {
+      await products.insertOne(doc);
+    },
+
+    async replace(id, input, now) {
+      // A full replace (the change stream reports `replace`) that keeps createdAt: read it, then
+      // replace only if the product is still the one we read; a concurrent delete yields null (404).
+      const current = await products.findOne({ _id: id }, { projection: { createdAt: 1 } });
+      if (!current) return null;
+      const next: ProductDocument = { _id: id, ...input, createdAt: current.createdAt, updatedAt: now };
+      return products.findOneAndReplace({ _id: id, createdAt: current.createdAt }, next, { returnDocument: 'after' });
+    },
+
+    patch(id, patch, now) {
+      return products.findOneAndUpdate({ _id: id }, { $set: { ...patch, updatedAt: now } }, { returnDocument: 'after' });
+    },
+
+    async remove(id) {
+      const result = await products.deleteOne({ _id: id });
+      return result.deletedCount === 1;
+    },
+  };
+}
+
+/**
+ * The cluster time a snapshot read saw. A snapshot read reads at exactly `atClusterTime`, so "the
+ * page" + "every change with clusterTime > atClusterTime" is the whole history, no gap and no overlap.
+ * A causally consistent majority read's `operationTime` would not do: the server computes it after
+ * the read, from the then-current majority point, which may already be past the point the read saw,
+ * so changes in between would be in neither the page nor the stream (a gap).
+ * A backend that serves each command atomically and does not report atClusterTime (the test
+ * double) reads at its operationTime, so that is the fallback; a real replica set always reports it.
+ */
+function snapshotReadTime(reply: Document): ClusterTime {
+  const time = (reply.cursor?.atClusterTime ?? reply.operationTime) as Timestamp | undefined;
+  if (!time) throw new Error('the snapshot read reported neither cursor.atClusterTime nor operationTime');
+  return { t: time.t, i: time.i };
+}

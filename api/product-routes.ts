@@ -1,0 +1,138 @@
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { ObjectId } from 'mongodb';
+import { z } from 'zod';
+import type { AppEnv } from './app-env.js';
+import { createProduct, createProductOnce } from './idempotent-create.js';
+import type { IdempotencyStore } from './idempotency-store.js';
+import { invalidField, MAX_BODY_BYTES, readJsonBody, validate } from './json-body.js';
+import { decodeListCursor, encodeListCursor } from './list-cursor.js';
+import { ApiProblem } from './problem.js';
+import { productFromDocument } from './product-document.js';
+import type { ProductRepository } from './product-repository.js';
+import { productInput, productPatch, type Product } from './product-schema.js';
+import { formatStreamPosition } from './stream-position.js';
+
+/** The body of GET /api/product/: a page, the cursor of the next one, and the snapshot's stream position. */
+export interface ProductListBody {
+  items: Product[];
+  /** Pass as `after` to get the next page; null on the last page. */
+  next: string | null;
+  /** `time:<t>.<i>`: subscribe to the relay with `?since=` this to get every change after this page. */
+  position: string;
+}
+
+/** Collaborators of the product routes. */
+export interface ProductRouteDeps {
+  repository: ProductRepository;
+  idempotency: IdempotencyStore;
+  clock: () => Date;
+  /** Guards every write (POST, PUT, PATCH, DELETE); reads stay open. */
+  writeGuard?: MiddlewareHandler<AppEnv>;
+}
+
+const listQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    after: z.string().optional(),
+  })
+  .strict();
+
+const idempotencyKey = /^[\x21-\x7e]{1,255}$/;
+// The app is built non-strict, so these also answer with a trailing slash (`/api/product/`).
+const collectionPath = '/api/product';
+const itemPath = '/api/product/:id';
+
+/** The product CRUD routes under /api/product. */
+export function productRoutes({ repository, idempotency, clock, writeGuard }: ProductRouteDeps): Hono<AppEnv> {
+  const routes = new Hono<AppEnv>();
+  const limitBody = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new ApiProblem(413, { detail: `The body must not exceed ${MAX_BODY_BYTES} bytes.` });
+    },
+  });
+  const guard: MiddlewareHandler<AppEnv> = writeGuard ?? ((_c, next) => next());
+
+  routes.get(collectionPath, list);
+
+  routes.post(collectionPath, guard, limitBody, async (c) => {
+    const key = c.req.header('idempotency-key');
+    if (key !== undefined && !idempotencyKey.test(key)) {
+      throw invalidField('header.Idempotency-Key', 'must be 1 to 255 visible ASCII characters');
+    }
+    const input = await readJsonBody(c, productInput);
+    const now = clock();
+    const { product, replayed } =
+      key === undefined
+        ? { product: await createProduct(repository, input, now), replayed: false }
+        : await createProductOnce(repository, idempotency, key, input, now);
+    c.header('Location', `/api/product/${product.id}`);
+    if (replayed) c.header('Idempotent-Replayed', 'true');
+    return c.json(product, 201);
+  });
+
+  routes.all(collectionPath, (c) => methodNotAllowed(c, 'GET, POST'));
+
+  routes.get(itemPath, async (c) => {
+    const doc = await repository.get(productId(c));
+    if (!doc) throw notFound(c);
+    return c.json(productFromDocument({ ...doc }));
+  });
+
+  routes.put(itemPath, guard, limitBody, async (c) => {
+    const id = productId(c);
+    const input = await readJsonBody(c, productInput);
+    const doc = await repository.replace(id, input, clock());
+    if (!doc) throw notFound(c);
+    return c.json(productFromDocument({ ...doc }));
+  });
+
+  routes.patch(itemPath, guard, limitBody, async (c) => {
+    const id = productId(c);
+    const patch = await readJsonBody(c, productPatch);
+    const doc = await repository.patch(id, patch, clock());
+    if (!doc) throw notFound(c);
+    return c.json(productFromDocument({ ...doc }));
+  });
+
+  routes.delete(itemPath, guard, async (c) => {
+    if (!(await repository.remove(productId(c)))) throw notFound(c);
+    return c.body(null, 204);
+  });
+
+  routes.all(itemPath, (c) => methodNotAllowed(c, 'GET, PUT, PATCH, DELETE'));
+
+  async function list(c: Context<AppEnv>): Promise<Response> {
+    const query = validate(listQuery, c.req.query(), 'query');
+    const after = query.after === undefined ? undefined : decodeListCursor(query.after);
+    if (after === null) throw invalidField('query.after', 'not a cursor this API returned as `next`');
+    const page = await repository.list({ limit: query.limit, after });
+    const last = page.documents.at(-1);
+    const position = formatStreamPosition(page.readAt);
+    const body: ProductListBody = {
+      items: page.documents.map((doc) => productFromDocument({ ...doc })),
+      next: page.hasMore && last ? encodeListCursor({ createdAt: last.createdAt, id: last._id }) : null,
+      position,
+    };
+    c.header('Stream-Position', position);
+    return c.json(body);
+  }
+
+  return routes;
+}
+
+/** The :id parameter as an ObjectId; anything that is not 24 hex digits cannot name a product (404). */
+function productId(c: Context<AppEnv>): ObjectId {
+  const id = c.req.param('id') ?? '';
+  if (!/^[0-9a-fA-F]{24}$/.test(id)) throw notFound(c);
+  return new ObjectId(id);
+}
+
+function notFound(c: Context<AppEnv>): ApiProblem {
+  return new ApiProblem(404, { detail: `No product at ${c.req.path.slice(0, 100)}` });
+}
+
+function methodNotAllowed(c: Context<AppEnv>, allow: string): never {
+  throw new ApiProblem(405, { detail: `${c.req.method} is not supported here.`, headers: { Allow: allow } });
+}
