@@ -45,11 +45,13 @@ export interface PositionWriter {
 
 /**
  * A writer that coalesces: while a write is in progress, newer positions replace each other and only
- * the latest is written next. `onError` hears every failed write (the consumer keeps running).
+ * the latest is written next. `onError` hears the first failure of each run of failed writes (one
+ * notice for a missing directory, not one per event); the consumer keeps running.
  */
 export function createPositionWriter(path: string, onError: (error: Error) => void): PositionWriter {
   let pending: string | undefined;
   let writing: Promise<void> | undefined;
+  let failing = false;
 
   const drain = async (): Promise<void> => {
     while (pending !== undefined) {
@@ -57,8 +59,10 @@ export function createPositionWriter(path: string, onError: (error: Error) => vo
       pending = undefined;
       try {
         await writePosition(path, position);
+        failing = false;
       } catch (error) {
-        onError(error as Error);
+        if (!failing) onError(error as Error);
+        failing = true;
       }
     }
     writing = undefined;
