@@ -2,7 +2,8 @@ import { MongoClient } from 'mongodb';
 import type { ChaosOptions } from './options.js';
 import { openChaosMongo, type ChaosMongo } from './mongo-backend.js';
 import { freePort } from './free-port.js';
-import { killAllServices, startService, waitUntilServing, type ServiceProcess } from './service-process.js';
+import { killAllServices, type ServiceProcess } from './service-process.js';
+import { startApiProcess, startRelayProcess } from './system-processes.js';
 import { ResumingClient } from './resuming-client.js';
 import { faultGate, planFaults, type PlannedFault } from './fault-plan.js';
 import { writeProducts } from './product-writer.js';
@@ -47,24 +48,22 @@ export async function runChaos(options: ChaosOptions, env: { mongoUrl?: string }
     for (const note of notes) log(note);
 
     const [apiPort, relayPort] = [await freePort(), await freePort()];
-    const common = { MONGO_URL: mongo.url, MONGO_DB: database, LOG_LEVEL: options.verbose ? 'info' : 'warn' };
+    const common = { mongoUrl: mongo.url, database, env: { LOG_LEVEL: options.verbose ? 'info' : 'warn' } };
     const watchCrash = (name: string, service: ServiceProcess, expected: () => boolean) =>
       void service.exited.then(({ code, signal }) => {
         if (!expected()) crashes.push(`${name} exited on its own (code ${code}, signal ${signal})\n${service.output.slice(-20).join('\n')}`);
       });
 
     let stopping = false;
-    const api = startService({ entry: 'api/main.ts', env: { ...common, API_PORT: String(apiPort), API_HOST: '127.0.0.1' } });
+    const api = await startApiProcess({ ...common, port: apiPort });
     watchCrash('api', api, () => stopping);
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     const startRelay = async () => {
-      const relay = startService({ entry: 'relay/main.ts', env: { ...common, RELAY_PORT: String(relayPort), RELAY_HOST: '127.0.0.1' } });
+      const relay = await startRelayProcess({ ...common, port: relayPort });
       let killed = false;
       watchCrash('relay', relay, () => stopping || killed);
-      await waitUntilServing(relay, `http://127.0.0.1:${relayPort}/readyz`);
       return { relay, kill: async () => ((killed = true), await relay.stop('SIGKILL')) };
     };
-    await waitUntilServing(api, `${apiUrl}/readyz`);
     let relay = await startRelay();
     log(`api on :${apiPort}, relay on :${relayPort} (child processes)`);
 
