@@ -59,9 +59,10 @@ export function openConnection(options: ConnectionOptions): Connection {
     return { outcome: Promise.resolve(outcome), close() {} };
   }
 
-  // Silence watch: any frame (message, ping, pong) proves the relay alive. Half-way through the
-  // allowed silence we send a ping of our own, so a relay that is alive but has nothing to say
-  // answers with a pong; at the limit the connection is treated as dead and destroyed.
+  // Silence watch: any frame (message, ping, pong) proves the relay alive. Three quarters into the
+  // allowed silence (1.5 heartbeats, after the relay's own ping should have come) we send a ping of
+  // our own, which a live relay answers with a pong; at the limit the connection is treated as dead
+  // and destroyed.
   let silenceLimitMs = options.welcomeTimeoutMs;
   let probe: NodeJS.Timeout | undefined;
   let deadline: NodeJS.Timeout | undefined;
@@ -73,7 +74,7 @@ export function openConnection(options: ConnectionOptions): Connection {
     stopWatch();
     probe = setTimeout(() => {
       if (socket.readyState === WebSocket.OPEN) socket.ping();
-    }, silenceLimitMs / 2);
+    }, (silenceLimitMs * 3) / 4);
     deadline = setTimeout(() => {
       result.silentForMs = silenceLimitMs;
       socket.terminate();

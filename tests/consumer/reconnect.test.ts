@@ -123,7 +123,7 @@ describe('consumer heartbeat', () => {
     relay = await startScriptedRelay({ autoPong: true, welcome: { heartbeatMs: 100 } });
     startConsumer(['--url', relay.url, ...fast]);
     const connection = await relay.connection(0);
-    // The consumer probes after 100 ms of silence; ten answered probes span five silence limits.
+    // The consumer probes after 150 ms of silence; ten answered probes span over seven silence limits.
     let probes = 0;
     await new Promise<void>((resolve) => connection.socket.on('ping', () => ++probes === 10 && resolve()));
     expect(relay.connections).toHaveLength(1);
