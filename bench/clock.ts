@@ -1,0 +1,10 @@
+// The one clock the benchmark's processes share. process.hrtime reads the system's monotonic clock
+// (CLOCK_MONOTONIC on Linux, mach_absolute_time on macOS), which is the same for every process on one
+// machine and never jumps with wall-clock corrections. So a push time taken in a target process and
+// a receipt time taken in the load process can be subtracted directly. Not valid across machines;
+// the benchmark is loopback-only.
+
+/** Milliseconds on the machine-wide monotonic clock (sub-microsecond resolution). */
+export function nowMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}

@@ -1,0 +1,204 @@
+import { serveParent } from './children.js';
+import { FrameCounter, type Dialect } from './ws-counter.js';
+
+// The load generator: one process holding every client of a run, each a lean frame counter. It is
+// separate from the targets so a target's CPU and memory are its own; one process for the whole
+// benchmark, so only the target changes between runs.
+
+/** A run's clients: where to connect and what each must receive. */
+export interface ConnectArgs {
+  port: number;
+  path: string;
+  dialect: Dialect;
+  clients: number;
+  /** How many of them stop reading once connected (slow consumers). */
+  slow: number;
+  /** Events each healthy client must receive. */
+  expected: number;
+  /** Record per-event last-receipt times (latency). */
+  receipts: boolean;
+  /** Connections handshaking at once. */
+  concurrency: number;
+  timeoutMs: number;
+}
+
+/** Outcome of connecting. */
+export interface ConnectReport {
+  ready: number;
+  failed: number;
+  error: string | null;
+}
+
+/** What the healthy and slow clients received. */
+export interface CollectReport {
+  healthy: number;
+  /** Healthy clients that received all `expected` events. */
+  complete: number;
+  /** Events received by healthy clients. */
+  received: number;
+  /** Events healthy clients are missing. */
+  lost: number;
+  /** Events that arrived with a sequence number other than the next expected (any client). */
+  outOfOrder: number;
+  /** Healthy clients closed before receiving everything. */
+  closedEarly: number;
+  /** Latest receipt by a healthy client, on the shared clock. */
+  lastReceipt: number;
+  /** Per-event latest receipt by any healthy client (when receipts were asked for). */
+  receipts?: number[];
+  error: string | null;
+}
+
+/** What happened to the slow clients once they read again. */
+export interface SlowReport {
+  /** Close code each slow client saw (null: closed without a close frame, or still open). */
+  closeCodes: (number | null)[];
+  /** Events each slow client received before it was closed. */
+  received: number[];
+  outOfOrder: number;
+}
+
+/** The operations the load process serves. */
+export type LoadOps = {
+  connect: { args: ConnectArgs; result: ConnectReport };
+  collect: { args: { timeoutMs: number }; result: CollectReport };
+  resumeSlow: { args: { timeoutMs: number }; result: SlowReport };
+  disconnect: { args: null; result: null };
+  memory: { args: null; result: number };
+};
+
+let healthy: FrameCounter[] = [];
+let slow: FrameCounter[] = [];
+let receipts: Float64Array | undefined;
+let expected = 0;
+let complete = 0;
+let changed: (() => void) | null = null;
+
+/** Resolves when `done()` holds, re-checked whenever a client completes or closes, or after `timeoutMs`. */
+function until(done: () => boolean, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    if (done()) return resolve();
+    const timer = setTimeout(finish, timeoutMs);
+    function finish() {
+      clearTimeout(timer);
+      changed = null;
+      resolve();
+    }
+    changed = () => {
+      if (done()) finish();
+    };
+  });
+}
+
+/** Opens `clients` more connections (added to those already open) and waits until they are ready. */
+async function connect(args: ConnectArgs): Promise<ConnectReport> {
+  expected = args.expected;
+  receipts ??= args.receipts ? new Float64Array(args.expected) : undefined;
+  const opened: FrameCounter[] = [];
+  let started = 0;
+  let settled = 0;
+  let failed = 0;
+  let error: string | null = null;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, args.timeoutMs);
+    const settle = () => {
+      settled++;
+      if (settled === args.clients) {
+        clearTimeout(timer);
+        resolve();
+      } else if (started < args.clients) open();
+    };
+    const open = () => {
+      const isSlow = started < args.slow;
+      started++;
+      let counted = false;
+      const once = (ok: boolean, counter: FrameCounter) => {
+        if (counted) return;
+        counted = true;
+        if (!ok) {
+          failed++;
+          error ??= counter.error ?? 'closed before ready';
+        }
+        settle();
+      };
+      const counter = new FrameCounter(
+        { port: args.port, path: args.path, dialect: args.dialect, paused: isSlow, receipts: isSlow ? undefined : receipts },
+        (ready) => once(true, ready),
+        (counting) => {
+          if (counting.count === expected && !isSlow) {
+            complete++;
+            if (complete === healthy.length) changed?.();
+          }
+        },
+        (ended) => {
+          once(false, ended);
+          changed?.();
+        },
+      );
+      (isSlow ? slow : healthy).push(counter);
+      opened.push(counter);
+    };
+    for (let i = 0; i < Math.min(args.concurrency, args.clients); i++) open();
+  });
+  const ready = opened.filter((counter) => counter.ready).length;
+  return { ready, failed: args.clients - ready, error: error ?? (failed > 0 ? 'connection failed' : null) };
+}
+
+async function collect({ timeoutMs }: { timeoutMs: number }): Promise<CollectReport> {
+  await until(() => healthy.every((counter) => counter.count >= expected || counter.socket.destroyed), timeoutMs);
+  let received = 0;
+  let lost = 0;
+  let outOfOrder = 0;
+  let closedEarly = 0;
+  let lastReceipt = 0;
+  let error: string | null = null;
+  for (const counter of healthy) {
+    received += counter.count;
+    lost += Math.max(0, expected - counter.count);
+    outOfOrder += counter.outOfOrder;
+    if (counter.count < expected && counter.socket.destroyed) closedEarly++;
+    lastReceipt = Math.max(lastReceipt, counter.lastReceipt);
+    error ??= counter.error;
+  }
+  for (const counter of slow) outOfOrder += counter.outOfOrder;
+  return {
+    healthy: healthy.length,
+    complete: healthy.filter((counter) => counter.count === expected).length,
+    received,
+    lost,
+    outOfOrder,
+    closedEarly,
+    lastReceipt,
+    ...(receipts ? { receipts: Array.from(receipts) } : {}),
+    error,
+  };
+}
+
+async function resumeSlow({ timeoutMs }: { timeoutMs: number }): Promise<SlowReport> {
+  for (const counter of slow) counter.resume();
+  await until(() => slow.every((counter) => counter.socket.destroyed), timeoutMs);
+  return {
+    closeCodes: slow.map((counter) => counter.closeCode),
+    received: slow.map((counter) => counter.count),
+    outOfOrder: slow.reduce((sum, counter) => sum + counter.outOfOrder, 0),
+  };
+}
+
+async function disconnect(): Promise<null> {
+  const all = [...healthy, ...slow];
+  for (const counter of all) counter.destroy();
+  await until(() => all.every((counter) => counter.socket.destroyed), 5_000);
+  healthy = [];
+  slow = [];
+  receipts = undefined;
+  complete = 0;
+  return null;
+}
+
+serveParent<LoadOps>({ pid: process.pid }, {
+  connect,
+  collect,
+  resumeSlow,
+  disconnect,
+  memory: async () => process.memoryUsage.rss(),
+});

@@ -1,0 +1,59 @@
+import type { TargetName } from './targets/target.js';
+
+// What one run of one scenario against one target measured. Lines, medians, targets and the JSON file
+// are all derived from a list of these.
+
+export const SCENARIO_NAMES = ['burst', 'trickle', 'idle', 'slow', 'e2e'] as const;
+export type ScenarioName = (typeof SCENARIO_NAMES)[number];
+
+/** Latency percentiles in milliseconds. */
+export interface Latency {
+  p50: number;
+  p99: number;
+  max: number;
+  samples: number;
+}
+
+/** One run's measurements; fields a scenario does not measure are absent. */
+export interface RunResult {
+  scenario: ScenarioName;
+  target: TargetName;
+  repeat: number;
+  /** Deliveries (one event to one client) per second, from the first event entering to the last receipt. */
+  throughput?: number;
+  deliveries?: number;
+  seconds?: number;
+  /** Events some client that should have received them did not. */
+  lost: number;
+  /** Events received with a sequence number other than the next expected. */
+  outOfOrder: number;
+  latency?: Latency;
+  /** Highest RSS of the target process during the run, MiB. */
+  peakRssMiB?: number;
+  /** Idle memory: RSS added per open connection, KiB, at each connection count. */
+  idle?: { connections: number; perConnectionKiB: number }[];
+  /** Slow consumers: how the slow clients were closed and what they got. */
+  slow?: { slowClients: number; closeCodes: (number | null)[]; slowReceived: number[] };
+  /** Why the run could not complete (counts as a failure). */
+  error?: string;
+}
+
+/** Milliseconds percentile (nearest rank) of unsorted samples. */
+export function percentile(samples: readonly number[], p: number): number {
+  if (samples.length === 0) return Number.NaN;
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+/** Median of values (NaN when empty). */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** Latency summary of samples in milliseconds. */
+export function latencyOf(samples: readonly number[]): Latency {
+  return { p50: percentile(samples, 50), p99: percentile(samples, 99), max: samples.length ? Math.max(...samples) : Number.NaN, samples: samples.length };
+}

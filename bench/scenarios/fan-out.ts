@@ -1,0 +1,66 @@
+import { latencyOf, type RunResult, type ScenarioName } from '../results.js';
+import type { Session } from '../session.js';
+import type { TargetName } from '../targets/target.js';
+
+// Burst, trickle and slow consumers share one shape: connect the clients, let the target's process push
+// the events, collect what every client received. Only the pacing, the latency bookkeeping and the
+// slow clients differ.
+
+/** One fan-out run's shape. */
+export interface FanOutPlan {
+  scenario: ScenarioName;
+  clients: number;
+  /** Clients that stop reading once connected (counted in `clients`). */
+  slow: number;
+  events: number;
+  /** Burst: events per batch. */
+  batch: number;
+  /** Trickle: events per second (0 = burst). */
+  rate: number;
+  /** The relay's unsent-bytes bound for this run (default: the relay's own). */
+  maxBufferedBytes?: number;
+}
+
+const MiB = 1024 * 1024;
+
+/** Runs one fan-out plan against a fresh `target` process. */
+export async function runFanOut(session: Session, target: TargetName, repeat: number, plan: FanOutPlan): Promise<RunResult> {
+  const base: RunResult = { scenario: plan.scenario, target, repeat, lost: 0, outOfOrder: 0 };
+  const run = session.nextRun();
+  const deliveries = (plan.clients - plan.slow) * plan.events;
+  // Generous bound: even 20,000 deliveries/s finishes well inside it; a hung target cannot hang the bench.
+  const timeoutMs = 20_000 + deliveries / 20;
+  return session.withTarget(target, { maxClients: plan.clients, maxBufferedBytes: plan.maxBufferedBytes }, async (running) => {
+    await session.connect(running, { clients: plan.clients, slow: plan.slow, expected: plan.events, receipts: plan.rate > 0 });
+    await running.child.call('resetPeak', null);
+    const push =
+      plan.rate > 0
+        ? await running.child.call('trickle', { count: plan.events, rate: plan.rate, run }, timeoutMs)
+        : await running.child.call('burst', { count: plan.events, batch: plan.batch, run }, timeoutMs);
+    const got = await session.load.call('collect', { timeoutMs }, timeoutMs + 5_000);
+    const slowReport = plan.slow > 0 ? await session.load.call('resumeSlow', { timeoutMs: 15_000 }, 20_000) : undefined;
+    const memory = await running.child.call('memory', { gc: false });
+    const seconds = (got.lastReceipt - push.startedAt) / 1000;
+    const result: RunResult = {
+      ...base,
+      throughput: got.received / seconds,
+      deliveries: got.received,
+      seconds,
+      lost: got.lost,
+      outOfOrder: got.outOfOrder + (slowReport?.outOfOrder ?? 0),
+      peakRssMiB: memory.peakRss / MiB,
+    };
+    if (got.error && got.lost > 0) result.error = got.error;
+    if (got.closedEarly > 0) result.error = `${got.closedEarly} healthy clients were closed before receiving everything`;
+    if (push.pushTimes && got.receipts) {
+      const samples: number[] = [];
+      push.pushTimes.forEach((pushedAt, seq) => {
+        const received = got.receipts![seq]!;
+        if (received > 0) samples.push(received - pushedAt);
+      });
+      result.latency = latencyOf(samples);
+    }
+    if (slowReport) result.slow = { slowClients: plan.slow, closeCodes: slowReport.closeCodes, slowReceived: slowReport.received };
+    return result;
+  }).catch((error: unknown) => ({ ...base, error: error instanceof Error ? error.message : String(error) }));
+}
