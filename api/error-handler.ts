@@ -2,7 +2,7 @@ import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { MongoNetworkError, MongoNotConnectedError, MongoServerSelectionError } from 'mongodb';
 import type { Logger } from '../common/logger.js';
-import type { AppEnv } from './app-env.js';
+import { requestPath, type AppEnv } from './app-env.js';
 import { ApiProblem, problemResponse } from './problem.js';
 
 /**
@@ -16,7 +16,7 @@ export function createErrorHandler(logger: Logger): ErrorHandler<AppEnv> {
     if (error instanceof HTTPException && error.status < 500) {
       return problemResponse(c, new ApiProblem(error.status, { cause: error }));
     }
-    const context = { err: error, requestId: c.get('requestId'), method: c.req.method, path: c.req.path };
+    const context = { err: error, requestId: c.get('requestId'), method: c.req.method, path: requestPath(c) };
     if (isUnavailable(error)) {
       // Expected while MongoDB fails over or restarts: the client may retry; the write did not happen
       // or, for a network error after sending, its outcome is unknown (POST with Idempotency-Key is safe to retry).
@@ -35,4 +35,4 @@ function isUnavailable(error: Error): boolean {
 
 /** 404 as problem details for every path the API does not serve. */
 export const notFoundHandler: NotFoundHandler<AppEnv> = (c) =>
-  problemResponse(c, new ApiProblem(404, { detail: `No resource at ${c.req.path}` }));
+  problemResponse(c, new ApiProblem(404, { detail: `No resource at ${requestPath(c)}` }));

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { requestPath } from './app-env.js';
 
 // RFC 9457 problem details: the one shape every API error takes on the wire. Expected failures are
 // thrown as ApiProblem anywhere in a request and turned into a response once, by the app's onError.
@@ -63,7 +64,7 @@ export function problemResponse(c: Context, problem: ApiProblem): Response {
     status: problem.status,
   };
   if (detail !== undefined) body.detail = detail;
-  body.instance = c.req.path;
+  body.instance = requestPath(c);
   if (errors !== undefined) body.errors = errors;
   for (const [name, value] of Object.entries(headers ?? {})) c.header(name, value);
   c.header('Content-Type', PROBLEM_CONTENT_TYPE);

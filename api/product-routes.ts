@@ -2,7 +2,7 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { ObjectId } from 'mongodb';
 import { z } from 'zod';
-import type { AppEnv } from './app-env.js';
+import { requestPath, type AppEnv } from './app-env.js';
 import { createProduct, createProductOnce } from './idempotent-create.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import { invalidField, MAX_BODY_BYTES, readJsonBody, validate } from './json-body.js';
@@ -130,7 +130,7 @@ function productId(c: Context<AppEnv>): ObjectId {
 }
 
 function notFound(c: Context<AppEnv>): ApiProblem {
-  return new ApiProblem(404, { detail: `No product at ${c.req.path.slice(0, 100)}` });
+  return new ApiProblem(404, { detail: `No product at ${requestPath(c).slice(0, 100)}` });
 }
 
 function methodNotAllowed(c: Context<AppEnv>, allow: string): never {

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { loadApiConfig } from '../../api/config.js';
+
+describe('API configuration', () => {
+  it('defaults to port 8000, database shop, open writes and info logs', () => {
+    const config = loadApiConfig({});
+    expect(config).toMatchObject({ port: 8000, host: '0.0.0.0', mongoDb: 'shop', logLevel: 'info' });
+    expect(config.jwtSecret).toBeUndefined();
+    expect(config.mongoUrl).toMatch(/^mongodb:\/\//);
+  });
+
+  it('reads every variable it documents', () => {
+    const config = loadApiConfig({
+      API_PORT: '9001',
+      API_HOST: '127.0.0.1',
+      MONGO_URL: 'mongodb://db:27017/?replicaSet=rs0',
+      MONGO_DB: 'catalogue',
+      API_JWT_SECRET: 's'.repeat(32),
+      LOG_LEVEL: 'debug',
+      LOG_PRETTY: '1',
+      API_SHUTDOWN_GRACE_MS: '2500',
+    });
+    expect(config).toEqual({
+      port: 9001,
+      host: '127.0.0.1',
+      mongoUrl: 'mongodb://db:27017/?replicaSet=rs0',
+      mongoDb: 'catalogue',
+      jwtSecret: 's'.repeat(32),
+      logLevel: 'debug',
+      logPretty: true,
+      shutdownGraceMs: 2500,
+    });
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadApiConfig({ API_JWT_SECRET: '', API_PORT: '' })).toMatchObject({ jwtSecret: undefined, port: 8000 });
+  });
+
+  it.each([
+    ['API_PORT', 'eighty'],
+    ['API_PORT', '70000'],
+    ['API_PORT', '80.5'],
+    ['MONGO_URL', 'http://localhost:27017'],
+    ['MONGO_DB', 'has space'],
+    ['MONGO_DB', 'a.b'],
+    ['API_JWT_SECRET', 'too-short'],
+    ['LOG_LEVEL', 'verbose'],
+    ['LOG_PRETTY', 'maybe'],
+    ['API_SHUTDOWN_GRACE_MS', '-1'],
+  ])('refuses %s=%s with a message naming the variable', (name, value) => {
+    expect(() => loadApiConfig({ [name]: value })).toThrow(new RegExp(`invalid API configuration: .*${name}`));
+  });
+});
