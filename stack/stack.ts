@@ -105,7 +105,7 @@ export function createStack({ config, printer, root, env, selectBackend = select
       env: serviceEnv,
     });
     // The consumer says "connected to ..." once the relay welcomed it; events before that would be missed.
-    const connected = consumer.nextLine(/^connected to /);
+    const connected = consumer.nextLine(/connected to wss?:\/\//);
     const timeout = new Promise<'timeout'>((resolve) => setTimeout(resolve, CONSUMER_CONNECT_MS, 'timeout').unref());
     const outcome = await Promise.race([connected, timeout, stopRequested]);
     if (outcome === 'timeout') say(`consumer not connected after ${CONSUMER_CONNECT_MS} ms; see its lines for why`, 'warn');
