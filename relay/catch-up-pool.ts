@@ -1,0 +1,350 @@
+import type { Logger } from '../common/logger.js';
+import { parseStreamPosition, type ClusterTime } from '../api/stream-position.js';
+import { compareTime, PositionLostError, type CatchUpCursor, type CatchUpOpener, type CatchUpStart, type TimedEvent } from './catch-up-types.js';
+import { concatFrames, encode, onceDrained, writeFrames, type Encoded } from './frames.js';
+import type { History, HistoryEntry } from './history.js';
+import type { HubClient } from './hub-client.js';
+import type { ResetReason } from './protocol.js';
+import { matches } from './subscription-match.js';
+
+// Catch-up for positions older than the history. At most `maxStreams` change streams are open at once;
+// clients asking for the same position share one, the rest wait in FIFO order (a reconnect storm queues
+// instead of opening a stream per client). Handover to live never compares tokens, only ids:
+//  - after each batch, the first event that is also in the history ends the catch-up: the client
+//    continues from the history at that event (no gap, no duplicate: the history is contiguous);
+//  - at the head of the log with nothing more to read, the stream's position L (last id delivered, or
+//    the asked id) is already in the history → continue after it; else, if the live feed delivered an
+//    event h before this read began (h ≤ head, and nothing follows L up to the head, so h came before L),
+//    L is ahead of the live feed: the client waits, holding no stream, until the live feed delivers L;
+//  - on a quiet system where the live feed has delivered nothing since it opened, the client waits for
+//    two "caught up" marks from the live feed: the second proves the live feed read past this stream's
+//    head and found nothing, so L precedes everything the live feed will deliver → join at its start.
+// A `time:` position (no id yet) waits for the first live event with a later cluster time instead.
+
+/** How long a catch-up stream waits for its slowest client's socket to drain before closing it. */
+const DRAIN_WAIT_MS = 5_000;
+/** Events written per client per step of a catch-up batch. */
+const CHUNK_EVENTS = 500;
+
+/** What the pool needs from the hub. */
+export interface CatchUpHost {
+  history: History;
+  maxBufferedBytes: number;
+  /** History sequence number at which the live feed's current epoch began (start or last reset). */
+  liveStartSeq(): number;
+  /** "Caught up" marks the live feed reported while it had delivered nothing in this epoch. */
+  quietMarks(): number;
+  welcome(client: HubClient, resume: 'resumed' | 'reset'): void;
+  reset(client: HubClient, reason: ResetReason, message: string): void;
+  join(client: HubClient, fromSeq: number): void;
+  closeSlow(client: HubClient, reason: string): void;
+  closeInternal(client: HubClient, reason: string): void;
+}
+
+/** Bounded, shared catch-up streams plus the clients waiting for the live feed to reach them. */
+export interface CatchUpPool {
+  /** Catches `client` up from `since` (not in the history), then hands it to the live feed. */
+  request(client: HubClient, since: string): void;
+  remove(client: HubClient): void;
+  /** Called for every event the live feed appends. */
+  onLiveEntry(entry: HistoryEntry): void;
+  /** Ends every stream and wait; returns the clients that were in them (the hub resets them). */
+  abortAll(): { client: HubClient; welcomed: boolean }[];
+  readonly stats: { open: number; queued: number; waiting: number; peakOpen: number };
+  close(): Promise<void>;
+}
+
+interface Stream {
+  since: string;
+  start: CatchUpStart;
+  clients: Set<HubClient>;
+  welcomed: boolean;
+  aborted: boolean;
+  cursor?: CatchUpCursor;
+  /** Id of the last event delivered (or the asked id). */
+  last?: string;
+}
+
+/** Creates the pool. */
+export function createCatchUpPool({ opener, maxStreams, host, logger }: { opener: CatchUpOpener; maxStreams: number; host: CatchUpHost; logger: Logger }): CatchUpPool {
+  const log = logger.child({ component: 'catch-up' });
+  const queue: Stream[] = [];
+  const running = new Set<Stream>();
+  const joinable = new Map<string, Stream>();
+  const streamOf = new Map<HubClient, Stream>();
+  const waitingForId = new Map<string, Set<HubClient>>();
+  const waitedIdOf = new Map<HubClient, string>();
+  const waitingForTime = new Map<HubClient, ClusterTime>();
+  let peakOpen = 0;
+
+  function startFrom(since: string): CatchUpStart {
+    const time = parseStreamPosition(since);
+    return time ? { afterTime: time } : { afterId: since };
+  }
+
+  function pump(): void {
+    while (running.size < maxStreams && queue.length > 0) {
+      const stream = queue.shift()!;
+      if (stream.clients.size === 0) continue;
+      const seq = stream.last === undefined ? undefined : host.history.seqOf(stream.last);
+      if (seq !== undefined) {
+        // The live feed reached this position while the request queued: no stream needed.
+        finish(stream);
+        for (const client of stream.clients) host.welcome(client, 'resumed');
+        handOver(stream, seq + 1);
+        continue;
+      }
+      running.add(stream);
+      peakOpen = Math.max(peakOpen, running.size);
+      run(stream)
+        .catch((error: unknown) => {
+          log.error({ err: error, since: stream.since }, 'catch-up failed');
+          for (const client of stream.clients) host.closeInternal(client, 'catch-up failed, reconnect');
+        })
+        .finally(() => {
+          finish(stream);
+          running.delete(stream);
+          void stream.cursor?.close().catch((error: unknown) => log.warn({ err: error }, 'closing a catch-up stream failed'));
+          pump();
+        });
+    }
+  }
+
+  function finish(stream: Stream): void {
+    if (joinable.get(stream.since) === stream) joinable.delete(stream.since);
+    for (const client of stream.clients) if (streamOf.get(client) === stream) streamOf.delete(client);
+  }
+
+  function handOver(stream: Stream, fromSeq: number): void {
+    finish(stream);
+    for (const client of stream.clients) host.join(client, fromSeq);
+    stream.clients.clear();
+  }
+
+  function welcomeAll(stream: Stream): void {
+    if (stream.welcomed) return;
+    stream.welcomed = true;
+    joinable.delete(stream.since);
+    for (const client of stream.clients) host.welcome(client, 'resumed');
+  }
+
+  async function run(stream: Stream): Promise<void> {
+    const cursor = opener.open(stream.start);
+    stream.cursor = cursor;
+    let markAt: number | undefined;
+    while (!stream.aborted && stream.clients.size > 0) {
+      const seqBefore = host.history.nextSeq;
+      let batch: TimedEvent[];
+      try {
+        batch = await cursor.next();
+      } catch (error) {
+        if (stream.aborted) return;
+        if (!(error instanceof PositionLostError)) throw error;
+        log.info({ since: stream.since, reason: error.reason }, 'catch-up position lost: reset');
+        const clients = [...stream.clients];
+        finish(stream);
+        stream.clients.clear();
+        for (const client of clients) {
+          if (!stream.welcomed) host.welcome(client, 'reset');
+          host.reset(client, error.reason, error.message);
+          host.join(client, host.history.nextSeq);
+        }
+        return;
+      }
+      if (stream.aborted || stream.clients.size === 0) return;
+      welcomeAll(stream);
+      if (batch.length > 0) {
+        markAt = undefined;
+        if (await deliver(stream, batch)) return;
+        continue;
+      }
+      if (atHead(stream, seqBefore)) return;
+      const quiet = host.history.nextSeq === host.liveStartSeq();
+      if (seqBefore === host.liveStartSeq() && quiet) {
+        if (markAt === undefined) markAt = host.quietMarks();
+        else if (host.quietMarks() >= markAt + 2) {
+          log.debug({ since: stream.since }, 'catch-up at the head of a quiet feed: joining live');
+          return handOver(stream, host.liveStartSeq());
+        }
+      } else markAt = undefined;
+    }
+  }
+
+  /** Delivers a batch in chunks; returns true when the stream handed over to the history. */
+  async function deliver(stream: Stream, batch: TimedEvent[]): Promise<boolean> {
+    let index = 0;
+    while (index < batch.length) {
+      if (stream.aborted || stream.clients.size === 0) return true;
+      // Checked right before writing: the history may have moved while we waited for sockets.
+      const limit = Math.min(batch.length, index + CHUNK_EVENTS);
+      let stop = index;
+      while (stop < limit && host.history.seqOf(batch[stop]!.event.id) === undefined) stop += 1;
+      if (stop === index) {
+        handOver(stream, host.history.seqOf(batch[index]!.event.id)!);
+        return true;
+      }
+      const encoded = batch.slice(index, stop).map((item) => ({ item, encoded: encode(item.event) }));
+      writeToClients(stream, encoded);
+      stream.last = batch[stop - 1]!.event.id;
+      index = stop;
+      await drained(stream);
+    }
+    return false;
+  }
+
+  function writeToClients(stream: Stream, encoded: { item: TimedEvent; encoded: Encoded }[]): void {
+    const bySubscription = new Map<string, { frames: Buffer; messages: Encoded[] } | null>();
+    for (const client of stream.clients) {
+      let shared = bySubscription.get(client.key);
+      if (shared === undefined) {
+        const messages = encoded.filter(({ item }) => matches(client.subscription, item.event)).map((entry) => entry.encoded);
+        shared = messages.length > 0 ? { frames: concatFrames(messages), messages } : null;
+        bySubscription.set(client.key, shared);
+      }
+      if (shared && writeFrames(client.ws, shared.frames, shared.messages) && client.ws.bufferedAmount > host.maxBufferedBytes) {
+        host.closeSlow(client, 'client too slow');
+      }
+    }
+  }
+
+  /** Waits until every client of the stream has room again; closes those that stay full. */
+  async function drained(stream: Stream): Promise<void> {
+    const full = [...stream.clients].filter((client) => client.ws.bufferedAmount >= host.maxBufferedBytes / 2);
+    if (full.length === 0) return;
+    await Promise.all(
+      full.map(
+        (client) =>
+          new Promise<void>((resolve) => {
+            const timer = setTimeout(() => {
+              host.closeSlow(client, 'client too slow during catch-up');
+              resolve();
+            }, DRAIN_WAIT_MS);
+            const waiting = onceDrained(client.ws, () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            if (!waiting) {
+              clearTimeout(timer);
+              resolve();
+            }
+          }),
+      ),
+    );
+  }
+
+  /** The stream read to the head and found nothing: hand over if the position can be placed. */
+  function atHead(stream: Stream, seqBefore: number): boolean {
+    const history = host.history;
+    if (stream.last !== undefined) {
+      const seq = history.seqOf(stream.last);
+      if (seq !== undefined) {
+        handOver(stream, seq + 1);
+        return true;
+      }
+    }
+    if (seqBefore <= host.liveStartSeq() || !history.at(seqBefore - 1)) return false;
+    // The live feed delivered an event before this read began, and it is at or before our position:
+    // our position is ahead of the live feed (or equal to an event it is about to deliver).
+    const clients = [...stream.clients];
+    finish(stream);
+    stream.clients.clear();
+    if (stream.last !== undefined) {
+      let set = waitingForId.get(stream.last);
+      if (!set) waitingForId.set(stream.last, (set = new Set()));
+      for (const client of clients) {
+        client.state = 'waiting';
+        set.add(client);
+        waitedIdOf.set(client, stream.last);
+      }
+      return true;
+    }
+    const time = 'afterTime' in stream.start ? stream.start.afterTime : undefined;
+    for (const client of clients) {
+      client.state = 'waiting';
+      waitingForTime.set(client, time ?? { t: 0, i: 0 });
+    }
+    // Events appended since this read began may already be past the position.
+    for (let seq = seqBefore; seq < history.nextSeq; seq += 1) {
+      const entry = history.at(seq);
+      if (entry) onLiveEntry(entry);
+    }
+    return true;
+  }
+
+  function onLiveEntry(entry: HistoryEntry): void {
+    const byId = waitingForId.get(entry.event.id);
+    if (byId) {
+      waitingForId.delete(entry.event.id);
+      for (const client of byId) {
+        waitedIdOf.delete(client);
+        host.join(client, entry.seq + 1);
+      }
+    }
+    if (waitingForTime.size === 0) return;
+    for (const [client, time] of waitingForTime) {
+      if (entry.time && compareTime(entry.time, time) <= 0) continue;
+      waitingForTime.delete(client);
+      host.join(client, entry.seq);
+    }
+  }
+
+  return {
+    request(client, since) {
+      client.state = 'catching-up';
+      let stream = joinable.get(since);
+      if (!stream) {
+        stream = { since, start: startFrom(since), clients: new Set(), welcomed: false, aborted: false };
+        if ('afterId' in stream.start) stream.last = since;
+        joinable.set(since, stream);
+        queue.push(stream);
+      }
+      stream.clients.add(client);
+      streamOf.set(client, stream);
+      pump();
+    },
+    remove(client) {
+      const stream = streamOf.get(client);
+      streamOf.delete(client);
+      waitingForTime.delete(client);
+      if (stream) {
+        stream.clients.delete(client);
+        if (stream.clients.size === 0 && running.has(stream)) {
+          stream.aborted = true;
+          void stream.cursor?.close().catch(() => {});
+        }
+      }
+      const id = waitedIdOf.get(client);
+      if (id !== undefined) {
+        waitedIdOf.delete(client);
+        const set = waitingForId.get(id);
+        if (set?.delete(client) && set.size === 0) waitingForId.delete(id);
+      }
+    },
+    onLiveEntry,
+    abortAll() {
+      const out: { client: HubClient; welcomed: boolean }[] = [];
+      for (const stream of [...running, ...queue]) {
+        stream.aborted = true;
+        for (const client of stream.clients) out.push({ client, welcomed: stream.welcomed });
+        finish(stream);
+        stream.clients.clear();
+        void stream.cursor?.close().catch(() => {});
+      }
+      queue.length = 0;
+      for (const set of waitingForId.values()) for (const client of set) out.push({ client, welcomed: true });
+      for (const client of waitingForTime.keys()) out.push({ client, welcomed: true });
+      waitingForId.clear();
+      waitedIdOf.clear();
+      waitingForTime.clear();
+      return out;
+    },
+    get stats() {
+      let waiting = waitingForTime.size;
+      for (const set of waitingForId.values()) waiting += set.size;
+      return { open: running.size, queued: queue.length, waiting, peakOpen };
+    },
+    async close() {
+      this.abortAll();
+    },
+  };
+}

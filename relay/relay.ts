@@ -1,0 +1,41 @@
+import type { Logger } from '../common/logger.js';
+import type { CatchUpOpener } from './catch-up-types.js';
+import type { RelayConfig } from './config.js';
+import type { EventSource } from './event-source.js';
+import { createHub, type RelayHub } from './hub.js';
+import { createRelayServer } from './server.js';
+
+// The relay assembled: delivery core (hub) behind the edge (HTTP + WebSocket server). Whoever creates
+// it closes it; nothing listens until listen().
+
+/** A relay ready to listen. */
+export interface Relay {
+  hub: RelayHub;
+  /** Starts the event source, then listens; resolves the bound port (0 picks a free one). */
+  listen(port?: number, host?: string): Promise<number>;
+  /** Drains clients (1001 over drainMs), closes the port, stops the source and catch-up streams. */
+  close(): Promise<void>;
+}
+
+/** Wires a hub over `source` into the relay's server. */
+export function createRelay({ config, source, catchUp, logger }: { config: RelayConfig; source: EventSource; catchUp?: CatchUpOpener; logger: Logger }): Relay {
+  const hub = createHub({ config, source, logger, ...(catchUp ? { catchUp } : {}) });
+  const server = createRelayServer({ config, hub, logger });
+  let started: Promise<void> | undefined;
+  let closing: Promise<void> | undefined;
+  return {
+    hub,
+    async listen(port = config.port, host = config.host) {
+      started ??= hub.start();
+      await started;
+      return server.listen(port, host);
+    },
+    close() {
+      closing ??= (async () => {
+        await server.close();
+        await hub.close();
+      })();
+      return closing;
+    },
+  };
+}
