@@ -58,7 +58,7 @@ async function tryMemoryReplSet(config: StackConfig, say: Say): Promise<MongoBac
 
   // Its own process group: a Ctrl-C in the terminal must not stop MongoDB before the services.
   const replSet = new lib.MongoMemoryReplSet({
-    replSet: { count: 1, name: REPL_SET, spawn: { detached: true } },
+    replSet: { count: 1, name: REPL_SET, storageEngine: 'wiredTiger', spawn: { detached: true } },
   });
   const timeoutMs = config.allowDownload ? DOWNLOAD_TIMEOUT_MS : config.mongodTimeoutMs;
   let timer: NodeJS.Timeout | undefined;

@@ -105,8 +105,9 @@ export function startService(spec: ServiceSpec, printer: LinePrinter): ServicePr
         await exited;
         clearTimeout(timer);
       }
-      // The direct child is gone; anything it spawned into its group must not outlive the stack.
-      if (signalGroup('SIGKILL')) forced = true;
+      // The direct child is gone; anything it spawned into its group must not outlive the stack
+      // (tsx's esbuild helper lingers for a moment after its parent; killing it is routine).
+      signalGroup('SIGKILL');
       return { exit: await exited, forced };
     },
     kill() {

@@ -1,0 +1,86 @@
+import { createServer } from 'node:net';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { alive, freePort, startStackProcess, type StackProcess } from './stack-process.js';
+
+// `npm start` as a newcomer uses it: one process, the banner, the seed's POST, the consumer's line,
+// Ctrl-C. MongoDB is the harness's backend (MONGO_URL); without one the stack picks its own.
+
+const SEED_BODY = '{"nombre": "iPhone 15", "precio": 999.99, "talla": "L"}';
+const BOOT_MS = 90_000;
+
+let stack: StackProcess | undefined;
+afterEach(() => {
+  stack?.destroy();
+  stack = undefined;
+});
+
+async function bootStack(database: string): Promise<{ stack: StackProcess; apiPort: number; relayPort: number }> {
+  const apiPort = await freePort();
+  const relayPort = await freePort();
+  const mongoUrl = inject('mongoUrl');
+  stack = startStackProcess({ API_PORT: String(apiPort), RELAY_PORT: String(relayPort), MONGO_DB: database, MONGO_URL: mongoUrl ?? '' });
+  await stack.waitForLine(/^stack\s+│ ready\b/, BOOT_MS);
+  return { stack, apiPort, relayPort };
+}
+
+describe('npm start', () => {
+  it(
+    'boots api, relay and consumer; the seed POST makes the consumer print the product; Ctrl-C stops all of it with exit 0',
+    async () => {
+      const { stack, apiPort, relayPort } = await bootStack('stack_start_seed');
+      expect(stack.lines.join('\n')).toContain(`curl -X POST http://localhost:${apiPort}/api/product/`);
+      expect(stack.lines.join('\n')).toContain(`ws://localhost:${relayPort}`);
+
+      const response = await fetch(`http://127.0.0.1:${apiPort}/api/product/`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: SEED_BODY,
+      });
+      expect(response.status).toBe(201);
+      await stack.waitForLine(/^consumer\s+│ 📱 Product created: iPhone 15\b/, 20_000);
+
+      const pids = stack.servicePids();
+      expect(pids).toHaveLength(3);
+      stack.signal('SIGINT');
+      expect(await stack.exited).toEqual({ code: 0, signal: null });
+      for (const pid of pids) expect(alive(pid, true), `service pid ${pid} is gone`).toBe(false);
+      expect(stack.lines.at(-1)).toMatch(/^stack\s+│ stopped$/);
+    },
+    BOOT_MS + 60_000,
+  );
+
+  it(
+    'stops everything with a non-zero exit when a service dies on its own',
+    async () => {
+      const { stack } = await bootStack('stack_start_crash');
+      const pids = stack.servicePids();
+      const relayPid = Number(/relay started \(pid (\d+)\)/.exec(stack.lines.join('\n'))?.[1]);
+      process.kill(relayPid, 'SIGKILL');
+      await stack.waitForLine(/relay exited unexpectedly \(signal SIGKILL\)/, 10_000);
+      expect((await stack.exited).code).toBe(1);
+      for (const pid of pids) expect(alive(pid, true), `service pid ${pid} is gone`).toBe(false);
+    },
+    BOOT_MS + 60_000,
+  );
+
+  it('refuses to start when API_PORT is taken, saying which variable to change', async () => {
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+    const address = squatter.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    try {
+      stack = startStackProcess({ API_PORT: String(port), RELAY_PORT: String(await freePort()), MONGO_URL: 'mongodb://127.0.0.1:1/?replicaSet=rs0' });
+      expect((await stack.exited).code).toBe(1);
+      expect(stack.lines.join('\n')).toContain(`port ${port} is already in use (API_PORT)`);
+      expect(stack.servicePids()).toEqual([]);
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
+  });
+
+  it('rejects a bad port value before starting anything (exit 2)', async () => {
+    stack = startStackProcess({ RELAY_PORT: 'eighty' });
+    expect((await stack.exited).code).toBe(2);
+    expect(stack.lines.join('\n')).toMatch(/RELAY_PORT/);
+  });
+});
