@@ -1,0 +1,72 @@
+// Runs one command: looks up its handler, applies the failCommand fail point, replays retried
+// writes, turns errors into error replies, and stamps operationTime/$clusterTime as a replica-set
+// member does (the time of the latest oplog entry once the command has run).
+import { Binary, Long, type Document } from 'bson';
+import { commandTable } from './commands/index.js';
+import { valueKey } from './documents.js';
+import { CommandError, errorReply } from './errors.js';
+import { toTimestamp } from './op-time.js';
+import type { ConnectionInfo, DoubleState } from './state.js';
+
+/** The reply to send, or an instruction to close the connection without one (fail point). */
+export type DispatchResult = { reply: Document } | { closeConnection: true };
+
+const RETRYABLE_WRITES = new Set(['insert', 'update', 'delete', 'findAndModify']);
+const MAX_REMEMBERED_WRITES = 10_000;
+const ZERO_SIGNATURE = { hash: new Binary(Buffer.alloc(20), 0), keyId: Long.ZERO };
+
+/** Executes `command` against database `db` for `connection`. Never throws. */
+export async function dispatch(command: Document, db: string, state: DoubleState, connection: ConnectionInfo): Promise<DispatchResult> {
+  const name = Object.keys(command)[0] ?? '';
+  let reply: Document;
+  try {
+    const outcome = await run(name, command, db, state, connection);
+    if ('closeConnection' in outcome) return outcome;
+    reply = outcome.reply;
+  } catch (error) {
+    if (!(error instanceof CommandError)) state.logger.warn({ err: error, command: name, db }, 'command failed unexpectedly');
+    reply = errorReply(error);
+  }
+  const time = toTimestamp(state.store.oplog.head);
+  reply.operationTime = time;
+  reply.$clusterTime = { clusterTime: time, signature: ZERO_SIGNATURE };
+  return { reply };
+}
+
+async function run(name: string, command: Document, db: string, state: DoubleState, connection: ConnectionInfo): Promise<DispatchResult> {
+  const handler = commandTable.get(name);
+  if (!handler) throw new CommandError('CommandNotFound', `no such command: '${name}'`);
+  if (command.startTransaction === true || command.autocommit === false) {
+    throw new CommandError('IllegalOperation', 'multi-document transactions are not supported by the MongoDB test double');
+  }
+  const failure = state.failPoints.check(name, connection.appName);
+  if (failure?.blockMs) await delay(failure.blockMs, connection.signal);
+  if (failure?.closeConnection) return { closeConnection: true };
+  if (failure?.error) return { reply: { ...failure.error } };
+
+  const retryKey = RETRYABLE_WRITES.has(name) ? retryKeyOf(command) : null;
+  const remembered = retryKey ? state.retriedWrites.get(retryKey) : undefined;
+  if (remembered) return { reply: { ...remembered } };
+
+  const reply = await handler(command, { db, state, connection });
+  if (retryKey && reply.ok === 1) {
+    if (state.retriedWrites.size >= MAX_REMEMBERED_WRITES) state.retriedWrites.delete(state.retriedWrites.keys().next().value!);
+    state.retriedWrites.set(retryKey, { ...reply });
+  }
+  if (failure?.writeConcernError) reply.writeConcernError = failure.writeConcernError;
+  return { reply };
+}
+
+/** Session id and transaction number identify one retryable write across its retries. */
+function retryKeyOf(command: Document): string | null {
+  const lsid = command.lsid as Document | undefined;
+  if (!lsid || command.txnNumber === undefined) return null;
+  return `${valueKey(lsid.id)}:${String(command.txnNumber)}`;
+}
+
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+  });
+}

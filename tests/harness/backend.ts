@@ -1,0 +1,36 @@
+// Which MongoDB the tests run against, decided the same way everywhere: MONGO_URL (a real replica
+// set) if set; else a real mongod through mongodb-memory-server when one is on this machine (or a
+// download was explicitly asked for with MONGOMS_DOWNLOAD=1); else the MongoDB double. No download
+// is ever attempted unless asked.
+import type { MongoMemoryReplSet } from 'mongodb-memory-server';
+
+/** The backend names printed at the start of a run and provided to tests. */
+export type MongoBackendName = 'replica-set' | 'mongodb-memory-server' | 'double';
+
+/** How a real mongod can be started without the network, or null when it cannot. */
+export interface RealMongodPlan {
+  /** Path of the mongod binary; undefined when a download was explicitly allowed. */
+  binary?: string;
+}
+
+/** Finds a usable mongod binary (MONGOMS_SYSTEM_BINARY or a cached download); null if there is none. */
+export async function planRealMongod(env: NodeJS.ProcessEnv = process.env): Promise<RealMongodPlan | null> {
+  if (env.MONGOMS_SYSTEM_BINARY) return { binary: env.MONGOMS_SYSTEM_BINARY };
+  if (env.MONGOMS_DOWNLOAD === '1') return {};
+  try {
+    const { DryMongoBinary } = await import('mongodb-memory-server');
+    const binary = await DryMongoBinary.locateBinary(await DryMongoBinary.generateOptions());
+    return binary ? { binary } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Starts a one-member replica set with a real mongod as planned. */
+export async function startRealReplSet(plan: RealMongodPlan, options: { oplogSizeMb?: number } = {}): Promise<MongoMemoryReplSet> {
+  const { MongoMemoryReplSet } = await import('mongodb-memory-server');
+  return MongoMemoryReplSet.create({
+    replSet: { count: 1, name: 'rs0', ip: '127.0.0.1', storageEngine: 'wiredTiger', ...(options.oplogSizeMb ? { args: ['--oplogSize', String(options.oplogSizeMb)] } : {}) },
+    ...(plan.binary ? { binary: { systemBinary: plan.binary } } : {}),
+  });
+}

@@ -1,0 +1,39 @@
+// vitest globalSetup: picks the MongoDB backend once per run, prints which, and provides its URL to
+// every test file (read it with mongoUrl() from ./mongo.ts).
+import type { TestProject } from 'vitest/node';
+import { startMongoDouble } from '../../mongo-double/index.js';
+import { planRealMongod, startRealReplSet, type MongoBackendName } from './backend.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    mongoUrl: string;
+    mongoBackend: MongoBackendName;
+  }
+}
+
+interface Backend {
+  name: MongoBackendName;
+  url: string;
+  stop(): Promise<void>;
+}
+
+async function startBackend(): Promise<Backend> {
+  if (process.env.MONGO_URL) return { name: 'replica-set', url: process.env.MONGO_URL, stop: async () => {} };
+  const plan = await planRealMongod();
+  if (plan) {
+    const replSet = await startRealReplSet(plan);
+    return { name: 'mongodb-memory-server', url: replSet.getUri(), stop: async () => void (await replSet.stop()) };
+  }
+  const double = await startMongoDouble();
+  return { name: 'double', url: double.url, stop: () => double.stop() };
+}
+
+/** Starts the backend and returns its teardown. */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const backend = await startBackend();
+  const hint = backend.name === 'double' ? ' (in-memory MongoDB test double; set MONGO_URL to use a real replica set)' : '';
+  console.log(`[tests] MongoDB backend: ${backend.name} at ${backend.url}${hint}`);
+  project.provide('mongoUrl', backend.url);
+  project.provide('mongoBackend', backend.name);
+  return () => backend.stop();
+}
