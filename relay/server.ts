@@ -85,7 +85,9 @@ export function createRelayServer({ config, hub, logger }: { config: RelayConfig
   async function upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = requestUrl(request.url);
     const refuse = (refusal: Refusal) => {
-      log.info({ status: refusal.status, reason: refusal.reason, origin: request.headers.origin }, 'upgrade refused');
+      // Auth and origin refusals matter to operators; malformed requests are only noise at info level.
+      const level = refusal.status === 401 || refusal.status === 403 ? 'info' : 'debug';
+      log[level]({ status: refusal.status, reason: refusal.reason, origin: request.headers.origin }, 'upgrade refused');
       refuseUpgrade(socket, refusal);
     };
     if (!url) return refuse({ status: 400, reason: 'bad request target' });

@@ -29,8 +29,7 @@ describe('relay drain', () => {
         });
       }
     });
-    const closing = edge.server.close();
-    expect(edge.server.draining).toBe(true);
+    const closing = edge.relay.close();
     // Closes are scheduled at 0, 300, 600, 900, 1200 ms: when the first lands the others are still open.
     expect(await openWhenFirstClosed).toBeGreaterThanOrEqual(3);
     await closing;
@@ -42,7 +41,7 @@ describe('relay drain', () => {
     edge = await startEdge({ drainMs: 3_000 });
     clients.push(await openClient(`${edge.ws}/`), await openClient(`${edge.ws}/`));
     expect((await fetch(`${edge.http}/readyz`)).status).toBe(200);
-    const closing = edge.server.close();
+    const closing = edge.relay.close();
     const readyz = await fetch(`${edge.http}/readyz`);
     expect(readyz.status).toBe(503);
     expect(await readyz.json()).toMatchObject({ draining: true });
@@ -62,7 +61,7 @@ describe('relay drain', () => {
     raw.write('GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
     await waitFor(() => received.includes('welcome'));
     // The raw peer reads but never answers: only the straggler timeout can end its connection.
-    await edge.server.close();
+    await edge.relay.close();
     await ended;
     expect(received).toMatch(/^HTTP\/1\.1 101 /);
   });
@@ -70,7 +69,7 @@ describe('relay drain', () => {
   it('closes the listening port once drained', async () => {
     edge = await startEdge();
     const url = edge.http;
-    await edge.server.close();
+    await edge.relay.close();
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
   });
 });

@@ -1,32 +1,50 @@
 import { SignJWT } from 'jose';
 import { silentLogger } from '../../common/logger.js';
 import { relayConfig, type RelayConfig } from '../../relay/config.js';
-import { createRelayServer, type RelayServer } from '../../relay/server.js';
-import { createFakeHub, type FakeHub } from './edge-fake-hub.js';
+import { createManualSource, type ManualSource } from '../../relay/manual-source.js';
+import type { EventMessage } from '../../relay/protocol.js';
+import { createRelay, type Relay } from '../../relay/relay.js';
 
-// Starts the relay's edge on a free loopback port around a fake hub, for tests of the edge alone.
+// Starts the whole relay (edge + delivery core) on a free loopback port, fed by a manual source, so
+// edge tests see exactly what a client of the real relay sees.
 
-/** A running edge: its URLs, its hub, and how to stop it. */
+/** A running relay: its URLs, its source, and how to stop it. */
 export interface EdgeUnderTest {
-  server: RelayServer;
-  hub: FakeHub;
+  relay: Relay;
+  source: ManualSource;
+  port: number;
   http: string;
   ws: string;
   stop(): Promise<void>;
 }
 
-/** Starts an edge with `overrides` on top of the default config (drain is immediate unless set). */
+/** Starts a relay with `overrides` on top of the default config (drain is immediate unless set). */
 export async function startEdge(overrides: Partial<RelayConfig> = {}): Promise<EdgeUnderTest> {
-  const hub = createFakeHub();
-  const server = createRelayServer({ config: relayConfig({ drainMs: 0, ...overrides }), hub, logger: silentLogger() });
-  const port = await server.listen(0, '127.0.0.1');
-  return { server, hub, http: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}`, stop: () => server.close() };
+  const source = createManualSource();
+  const relay = createRelay({ config: relayConfig({ drainMs: 0, ...overrides }), source, logger: silentLogger() });
+  const port = await relay.listen(0, '127.0.0.1');
+  return { relay, source, port, http: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}`, stop: () => relay.close() };
 }
 
-/** Signs an HS256 token; `expiresIn` like '1h' or a past date in seconds since epoch. */
+/** Signs an HS256 token (or `algorithm`); `expiresAt` like '1h' or seconds since epoch. */
 export function signToken(secret: string, options: { expiresAt?: number | string; algorithm?: 'HS256' | 'HS512'; notBefore?: number } = {}): Promise<string> {
   let jwt = new SignJWT({ sub: 'test-client' }).setProtectedHeader({ alg: options.algorithm ?? 'HS256' }).setIssuedAt();
   if (options.expiresAt !== undefined) jwt = jwt.setExpirationTime(options.expiresAt);
   if (options.notBefore !== undefined) jwt = jwt.setNotBefore(options.notBefore);
   return jwt.sign(new TextEncoder().encode(secret));
+}
+
+/** An insert event numbered `n`, with a 24-hex product id and a hex event id that sort by n. */
+export function insertEvent(n: number): EventMessage {
+  const id = n.toString(16).padStart(24, '0');
+  const at = new Date(1_700_000_000_000 + n).toISOString();
+  return {
+    type: 'event',
+    id: `82${id.toUpperCase()}`,
+    op: 'insert',
+    ns: { db: 'shop', coll: 'products' },
+    key: { id },
+    at,
+    product: { id, nombre: `p${n}`, precio: n, talla: 'M', createdAt: at, updatedAt: at },
+  };
 }

@@ -34,6 +34,6 @@ describe('relay heartbeat', () => {
     expect(silent.pings()).toBeGreaterThanOrEqual(1);
     await waitFor(() => alive.pings() >= 4, 10_000, 'four pings');
     expect(alive.ws.readyState).toBe(WebSocket.OPEN);
-    expect(edge.hub.clientCount).toBe(1);
+    expect(edge.relay.hub.clientCount).toBe(1);
   });
 });

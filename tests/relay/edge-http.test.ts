@@ -1,26 +1,20 @@
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../common/logger.js';
-import { relayConfig } from '../../relay/config.js';
-import { createRelayServer, type RelayServer } from '../../relay/server.js';
-import { createFakeHub, type FakeHub } from './edge-fake-hub.js';
+import { startEdge, type EdgeUnderTest } from './edge-harness.js';
 
 // The relay's plain HTTP face: health, readiness, the help text, and the seed's curl upgrade check.
 
-let server: RelayServer | undefined;
-let hub: FakeHub;
+let edge: EdgeUnderTest | undefined;
 let base = '';
 
 async function start(): Promise<void> {
-  hub = createFakeHub();
-  server = createRelayServer({ config: relayConfig({ drainMs: 0 }), hub, logger: silentLogger() });
-  const port = await server.listen(0, '127.0.0.1');
-  base = `http://127.0.0.1:${port}`;
+  edge = await startEdge();
+  base = edge.http;
 }
 
 afterEach(async () => {
-  await server?.close();
-  server = undefined;
+  await edge?.stop();
+  edge = undefined;
 });
 
 /** Sends raw bytes and returns everything the server wrote before it stopped or the first line came. */
@@ -55,7 +49,7 @@ describe('relay HTTP endpoints', () => {
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'ready', draining: false });
-    hub.ready = false;
+    edge!.source.setReady(false);
     const notReady = await fetch(`${base}/readyz`);
     expect(notReady.status).toBe(503);
     expect(await notReady.json()).toMatchObject({ status: 'not ready', stream: 'not tailing' });

@@ -1,18 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { waitFor } from './edge-client.js';
 import { openClient } from './edge-client.js';
-import { startEdge } from './edge-harness.js';
+import { insertEvent, startEdge } from './edge-harness.js';
 import { MALFORMED_RELAY_INPUTS, VALID_RELAY_TOKEN, malformedRelayConfig } from './malformed-connections.js';
 import { answerRelayInput } from './malformed-runner.js';
-import type { EventMessage } from '../../relay/protocol.js';
 
 // Every malformed input gets its documented answer while a healthy client keeps receiving events.
 
-function event(n: number): EventMessage {
-  const id = n.toString(16).padStart(24, '0');
-  const product = { id, nombre: `p${n}`, precio: n, talla: 'M', createdAt: new Date(0).toISOString(), updatedAt: new Date(0).toISOString() };
-  return { type: 'event', id: `82${id}`, op: 'insert', ns: { db: 'shop', coll: 'products' }, key: { id }, at: new Date(0).toISOString(), product };
-}
 
 describe('relay under malformed input', () => {
   it('has at least 120 malformed inputs, each named once', () => {
@@ -24,16 +18,15 @@ describe('relay under malformed input', () => {
     const edge = await startEdge({ ...malformedRelayConfig, heartbeatMs: 1_000 });
     try {
       const healthy = await openClient(`${edge.ws}/?access_token=${VALID_RELAY_TOKEN}`);
-      const port = Number(new URL(edge.http).port);
       const observed: Array<{ name: string; expected: unknown; got: unknown }> = [];
       let pushed = 0;
       // A few at a time: enough to overlap inputs, few enough not to trip the connection limit or the CPU.
       const queue = [...MALFORMED_RELAY_INPUTS];
       const workers = Array.from({ length: 6 }, async () => {
         for (let input = queue.shift(); input; input = queue.shift()) {
-          const got = await answerRelayInput('127.0.0.1', port, input);
+          const got = await answerRelayInput('127.0.0.1', edge.port, input);
           observed.push({ name: input.name, expected: input.expect, got });
-          edge.hub.push(event(++pushed));
+          edge.source.push(insertEvent(++pushed));
         }
       });
       await Promise.all(workers);
@@ -44,7 +37,7 @@ describe('relay under malformed input', () => {
 
       await waitFor(() => healthy.messages.filter((message) => message.type === 'event').length === pushed, 10_000, 'every event');
       const ids = healthy.messages.flatMap((message) => (message.type === 'event' ? [message.id] : []));
-      expect(ids).toEqual(Array.from({ length: pushed }, (_, index) => event(index + 1).id));
+      expect(ids).toEqual(Array.from({ length: pushed }, (_, index) => insertEvent(index + 1).id));
       expect(healthy.ws.readyState).toBe(healthy.ws.OPEN);
       expect((await fetch(`${edge.http}/healthz`)).status).toBe(200);
       healthy.ws.close();
