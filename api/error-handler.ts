@@ -1,6 +1,12 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { MongoNetworkError, MongoNotConnectedError, MongoServerSelectionError } from 'mongodb';
+import {
+  MongoError,
+  MongoNetworkError,
+  MongoNotConnectedError,
+  MongoServerSelectionError,
+  MongoTopologyClosedError,
+} from 'mongodb';
 import type { Logger } from '../common/logger.js';
 import { requestPath, type AppEnv } from './app-env.js';
 import { ApiProblem, problemResponse } from './problem.js';
@@ -29,8 +35,17 @@ export function createErrorHandler(logger: Logger): ErrorHandler<AppEnv> {
   };
 }
 
+// Server errors a replica set answers while it has no writable primary (shutdown, step-down, election).
+const NO_PRIMARY_CODES = new Set([91, 189, 10107, 11600, 11602, 13435, 13436]);
+
 function isUnavailable(error: Error): boolean {
-  return error instanceof MongoServerSelectionError || error instanceof MongoNetworkError || error instanceof MongoNotConnectedError;
+  return (
+    error instanceof MongoServerSelectionError ||
+    error instanceof MongoNetworkError ||
+    error instanceof MongoNotConnectedError ||
+    error instanceof MongoTopologyClosedError ||
+    (error instanceof MongoError && (error.hasErrorLabel('RetryableWriteError') || NO_PRIMARY_CODES.has(Number(error.code))))
+  );
 }
 
 /** 404 as problem details for every path the API does not serve. */

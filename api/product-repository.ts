@@ -95,11 +95,10 @@ export function createProductRepository(db: Db): ProductRepository {
  * A causally consistent majority read's `operationTime` would not do: the server computes it after
  * the read, from the then-current majority point, which may already be past the point the read saw,
  * so changes in between would be in neither the page nor the stream (a gap).
- * A backend that serves each command atomically and does not report atClusterTime (the test
- * double) reads at its operationTime, so that is the fallback; a real replica set always reports it.
  */
 function snapshotReadTime(reply: Document): ClusterTime {
-  const time = (reply.cursor?.atClusterTime ?? reply.operationTime) as Timestamp | undefined;
-  if (!time) throw new Error('the snapshot read reported neither cursor.atClusterTime nor operationTime');
+  const time = reply.cursor?.atClusterTime as Timestamp | undefined;
+  // MongoDB 5.0+ always reports it for a snapshot read; an older server refuses the read instead.
+  if (!time) throw new Error('the snapshot read did not report cursor.atClusterTime');
   return { t: time.t, i: time.i };
 }

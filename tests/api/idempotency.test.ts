@@ -1,0 +1,99 @@
+import { ObjectId } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Product } from '../../api/product-schema.js';
+import { apiFixture, SEED, type ApiFixture } from './api-fixture.js';
+
+let api: ApiFixture;
+beforeAll(async () => {
+  api = await apiFixture(import.meta.url);
+});
+afterAll(() => api?.close());
+
+const count = (filter: object) => api.db.collection('products').countDocuments(filter);
+
+describe('Idempotency-Key on POST', () => {
+  it('answers a retry with the same key and body with the first product and creates nothing more', async () => {
+    const body = { nombre: 'retry me', precio: 10, talla: 'M' };
+    const first = await api.send('POST', '/api/product/', body, { 'idempotency-key': 'key-1' });
+    expect(first.status).toBe(201);
+    const product = (await first.json()) as Product;
+
+    // Same body, other key order and spacing: the same request.
+    const retry = await api.send('POST', '/api/product/', '{ "talla": "M", "precio": 10, "nombre": " retry me " }', { 'idempotency-key': 'key-1' });
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(retry.headers.get('location')).toBe(`/api/product/${product.id}`);
+    expect(await retry.json()).toEqual(product);
+    expect(await count({ nombre: 'retry me' })).toBe(1);
+  });
+
+  it('refuses the same key with another body with 422 and creates nothing', async () => {
+    await api.send('POST', '/api/product/', { nombre: 'first body', precio: 1, talla: 'S' }, { 'idempotency-key': 'key-2' });
+    const other = await api.send('POST', '/api/product/', { nombre: 'second body', precio: 1, talla: 'S' }, { 'idempotency-key': 'key-2' });
+    expect(other.status).toBe(422);
+    expect(other.headers.get('content-type')).toBe('application/problem+json');
+    expect(await other.json()).toMatchObject({ status: 422, type: 'urn:mongo-live-relay:problem:idempotency-key-reused' });
+    expect(await count({ nombre: 'second body' })).toBe(0);
+  });
+
+  it('creates one product when the same request races itself', async () => {
+    const body = { nombre: 'racing', precio: 3.5, talla: 'L' };
+    const responses = await Promise.all(
+      Array.from({ length: 8 }, () => api.send('POST', '/api/product/', body, { 'idempotency-key': 'key-race' })),
+    );
+    expect(responses.map((response) => response.status)).toEqual(Array(8).fill(201));
+    const ids = new Set(await Promise.all(responses.map(async (response) => ((await response.json()) as Product).id)));
+    expect(ids.size).toBe(1);
+    expect(await count({ nombre: 'racing' })).toBe(1);
+  });
+
+  it('keeps keys apart: another key creates another product', async () => {
+    const a = (await (await api.send('POST', '/api/product/', SEED, { 'idempotency-key': 'key-a' })).json()) as Product;
+    const b = (await (await api.send('POST', '/api/product/', SEED, { 'idempotency-key': 'key-b' })).json()) as Product;
+    expect(a.id).not.toBe(b.id);
+  });
+
+  it('still answers with the first product after that product changed', async () => {
+    const first = (await (await api.send('POST', '/api/product/', { nombre: 'will change', precio: 1, talla: 'S' }, { 'idempotency-key': 'key-3' })).json()) as Product;
+    await api.send('PATCH', `/api/product/${first.id}`, { precio: 2 });
+    const retry = await api.send('POST', '/api/product/', { nombre: 'will change', precio: 1, talla: 'S' }, { 'idempotency-key': 'key-3' });
+    expect(await retry.json()).toEqual(first);
+    expect(await count({ nombre: 'will change' })).toBe(1);
+  });
+
+  it('finishes a create whose first attempt claimed the key and stopped before inserting', async () => {
+    // What a crash between the claim and the insert leaves behind: a record without a product.
+    const productId = new ObjectId();
+    const body = { nombre: 'interrupted', precio: 4, talla: 'S' };
+    const first = await api.send('POST', '/api/product/', body, { 'idempotency-key': 'key-probe' });
+    const probe = (await api.db.collection('idempotency_keys').findOne({ key: 'key-probe' }))!;
+    await api.db.collection('idempotency_keys').insertOne({ key: 'key-crashed', requestHash: probe.requestHash, productId, createdAt: new Date() });
+    await api.send('DELETE', `/api/product/${((await first.json()) as Product).id}`);
+
+    const retry = await api.send('POST', '/api/product/', body, { 'idempotency-key': 'key-crashed' });
+    expect(retry.status).toBe(201);
+    expect(((await retry.json()) as Product).id).toBe(productId.toHexString());
+    expect(await count({ nombre: 'interrupted' })).toBe(1);
+    const again = await api.send('POST', '/api/product/', body, { 'idempotency-key': 'key-crashed' });
+    expect(((await again.json()) as Product).id).toBe(productId.toHexString());
+    expect(await count({ nombre: 'interrupted' })).toBe(1);
+  });
+
+  it('keeps keys in MongoDB under a unique index', async () => {
+    const indexes = await api.db.collection('idempotency_keys').indexes();
+    expect(indexes.find((index) => index.name === 'key_1')).toMatchObject({ key: { key: 1 }, unique: true });
+  });
+
+  it('does not remember a key for a request that failed validation', async () => {
+    const invalid = await api.send('POST', '/api/product/', { nombre: '' }, { 'idempotency-key': 'key-invalid' });
+    expect(invalid.status).toBe(400);
+    const valid = await api.send('POST', '/api/product/', SEED, { 'idempotency-key': 'key-invalid' });
+    expect(valid.status).toBe(201);
+  });
+
+  it('refuses a malformed key', async () => {
+    const response = await api.send('POST', '/api/product/', SEED, { 'idempotency-key': 'k'.repeat(256) });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ errors: [{ path: 'header.Idempotency-Key' }] });
+  });
+});
