@@ -1,0 +1,70 @@
+import { MongoClient } from 'mongodb';
+import { createLogger } from '../common/logger.js';
+import { createCatchUpOpener } from './catch-up.js';
+import { createChangeFeed } from './change-feed.js';
+import { loadRelayConfig, type RelayConfig } from './config.js';
+import { createRelay } from './relay.js';
+
+// The relay process: environment, MongoDB, listen, signals. On SIGTERM/SIGINT it drains (readyz 503,
+// clients closed with 1001 over RELAY_DRAIN_MS), closes its change stream and MongoDB, and exits 0.
+
+/** Extra time beyond the drain window before a stuck shutdown gives up. */
+const SHUTDOWN_MARGIN_MS = 10_000;
+
+function readConfig(): RelayConfig {
+  try {
+    return loadRelayConfig(process.env);
+  } catch (error) {
+    process.stderr.write(`relay: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(2);
+  }
+}
+
+const config = readConfig();
+const logger = createLogger('relay', { level: config.logLevel, pretty: process.stdout.isTTY });
+
+// No connect() here: the change feed keeps retrying until MongoDB answers, and /readyz says 503 meanwhile,
+// so the relay starts (and answers /healthz) even while the database is still coming up.
+const mongo = new MongoClient(config.mongoUrl, { appName: 'relay' });
+const collection = mongo.db(config.mongoDb).collection(config.collection);
+const relay = createRelay({
+  config,
+  source: createChangeFeed({ collection, logger }),
+  catchUp: createCatchUpOpener({ collection }),
+  logger,
+});
+
+let shuttingDown = false;
+async function shutdown(signal: NodeJS.Signals): Promise<void> {
+  if (shuttingDown) {
+    logger.warn({ signal }, 'second signal: exiting without finishing the drain');
+    process.exit(1);
+  }
+  shuttingDown = true;
+  logger.info({ signal, drainMs: config.drainMs }, 'shutting down');
+  const giveUp = setTimeout(() => {
+    logger.error('shutdown did not finish in time');
+    process.exit(1);
+  }, config.drainMs + SHUTDOWN_MARGIN_MS);
+  giveUp.unref();
+  try {
+    await relay.close();
+    await mongo.close();
+    logger.info('stopped');
+    process.exit(0);
+  } catch (error) {
+    logger.error({ err: error }, 'shutdown failed');
+    process.exit(1);
+  }
+}
+process.on('SIGTERM', (signal) => void shutdown(signal));
+process.on('SIGINT', (signal) => void shutdown(signal));
+
+try {
+  const port = await relay.listen(config.port, config.host);
+  logger.info({ host: config.host, port, db: config.mongoDb, collection: config.collection, auth: Boolean(config.jwtSecret) }, 'relay listening');
+} catch (error) {
+  logger.fatal({ err: error, port: config.port }, 'relay could not start');
+  await mongo.close().catch(() => {});
+  process.exit(1);
+}
