@@ -27,7 +27,7 @@ export interface RelayHub extends Hub {
   start(): Promise<void>;
   readonly relayId: string;
   /** Counters for tests, logs and benchmarks. */
-  stats(): { clients: number; groups: number; historyEvents: number; historyBytes: number; catchUp: { open: number; queued: number; waiting: number; peakOpen: number } };
+  stats(): { clients: number; groups: number; historyEvents: number; historyBytes: number; slowClosed: number; catchUp: { open: number; queued: number; waiting: number; peakOpen: number } };
 }
 
 /** Creates the hub over an event source; `catchUp` serves positions older than the history (none: they get a reset). */
@@ -50,6 +50,7 @@ export function createHub({
   let ready = false;
   let liveStartSeq = 0;
   let quietMarks = 0;
+  let slowClosed = 0;
 
   const fanOut = createFanOut({ history, maxBufferedBytes: config.maxBufferedBytes, closeSlow });
 
@@ -104,6 +105,7 @@ export function createHub({
 
   function closeSlow(client: HubClient, reason: string): void {
     if (client.state === 'closed') return;
+    slowClosed += 1;
     log.info({ bufferedBytes: client.ws.bufferedAmount, reason }, 'closing a slow client');
     closeWith(client, CloseCode.slowClient, reason);
     // The close frame queues behind everything unsent; a client that reads nothing never gets it.
@@ -192,6 +194,7 @@ export function createHub({
         groups: fanOut.groupCount,
         historyEvents: history.size,
         historyBytes: history.bytes,
+        slowClosed,
         catchUp: pool?.stats ?? { open: 0, queued: 0, waiting: 0, peakOpen: 0 },
       };
     },

@@ -43,9 +43,11 @@ export interface TestRelay {
   close(): Promise<void>;
 }
 
-export async function startRelay(overrides: Partial<RelayConfig> = {}, catchUp?: CatchUpOpener): Promise<TestRelay> {
+export async function startRelay(
+  overrides: Partial<RelayConfig> = {},
+  { source = createManualSource(), catchUp }: { source?: ManualSource; catchUp?: CatchUpOpener } = {},
+): Promise<TestRelay> {
   const config = relayConfig({ host: '127.0.0.1', port: 0, drainMs: 0, ...overrides });
-  const source = createManualSource();
   const relay = createRelay({ config, source, logger: silentLogger(), ...(catchUp ? { catchUp } : {}) });
   const port = await relay.listen(0, '127.0.0.1');
   return { relay, source, url: `ws://127.0.0.1:${port}/`, close: () => relay.close() };

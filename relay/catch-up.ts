@@ -1,0 +1,56 @@
+import { MongoServerError, Timestamp, type ChangeStream, type Collection, type Document } from 'mongodb';
+import { nextClusterTime } from '../api/stream-position.js';
+import { PositionLostError, type CatchUpCursor, type CatchUpOpener, type CatchUpStart, type TimedEvent } from './catch-up-types.js';
+import { eventFromChange } from './event-from-change.js';
+
+// Catch-up streams on the products collection, for positions older than the relay's history:
+// `startAfter` an event id, or `startAtOperationTime` just after a snapshot's cluster time.
+
+const HISTORY_LOST = 286;
+/** Codes MongoDB answers a resume token it cannot use with (malformed, foreign, or invalid to resume from). */
+const UNKNOWN_POSITION = new Set([9, 22, 260, 280, 40647, 50811]);
+const MAX_BATCH = 1_000;
+
+/** Creates the opener; each open() is one change stream (the hub bounds how many are open). */
+export function createCatchUpOpener({ collection, maxAwaitTimeMS = 500 }: { collection: Collection<Document>; maxAwaitTimeMS?: number }): CatchUpOpener {
+  return {
+    open(start: CatchUpStart): CatchUpCursor {
+      const position =
+        'afterId' in start
+          ? { startAfter: { _data: start.afterId } }
+          : { startAtOperationTime: new Timestamp(nextClusterTime(start.afterTime)) };
+      let stream: ChangeStream<Document> | undefined;
+      let opened = false;
+      return {
+        async next() {
+          stream ??= collection.watch([], { fullDocument: 'updateLookup', maxAwaitTimeMS, ...position });
+          const batch: TimedEvent[] = [];
+          try {
+            // Skips changes that are not about a product, without mistaking them for the head.
+            while (batch.length < MAX_BATCH) {
+              if (batch.length > 0 && stream.bufferedCount() === 0) break;
+              const change = await stream.tryNext();
+              opened = true;
+              if (change === null) break;
+              const timed = eventFromChange(change as never);
+              if (timed) batch.push(timed);
+            }
+          } catch (error) {
+            throw opened ? error : asPositionError(error);
+          }
+          return batch;
+        },
+        async close() {
+          await stream?.close();
+        },
+      };
+    },
+  };
+}
+
+function asPositionError(error: unknown): unknown {
+  if (!(error instanceof MongoServerError) || typeof error.code !== 'number') return error;
+  if (error.code === HISTORY_LOST) return new PositionLostError('history-lost', 'MongoDB no longer holds that position (oplog rolled over); reload a snapshot');
+  if (UNKNOWN_POSITION.has(error.code)) return new PositionLostError('unknown-position', 'MongoDB does not recognise that position; reload a snapshot');
+  return error;
+}

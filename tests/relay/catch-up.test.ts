@@ -1,0 +1,138 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createManualSource } from '../../relay/manual-source.js';
+import type { EventMessage } from '../../relay/protocol.js';
+import { createFakeLog, type FakeLog } from './fake-log.js';
+import { connect, ids, startRelay, waitUntil, type TestClient, type TestRelay } from './helpers.js';
+
+// Positions older than the history, served by catch-up streams over a scripted log (fake-log.ts):
+// handover to live without gap or duplicate, the bound on open streams, sharing, and resets.
+
+describe('catch-up', () => {
+  let relay: TestRelay | undefined;
+  let log: FakeLog | undefined;
+  afterEach(async () => {
+    log?.stop();
+    await relay?.close();
+    relay = undefined;
+    log = undefined;
+  });
+
+  async function start(config: { historyEvents?: number; maxCatchUpStreams?: number } = {}, initial = 0) {
+    const source = createManualSource();
+    log = createFakeLog(source, { initial });
+    relay = await startRelay({ historyEvents: 50, ...config }, { source, catchUp: log.opener });
+    return { relay, log };
+  }
+
+  /** Exactly the events after `since`, in order, up to the end of the log. */
+  function expectedAfter(all: EventMessage[], since: string): string[] {
+    return ids(all.slice(all.findIndex((event) => event.id === since) + 1));
+  }
+
+  async function writeInSteps(fake: FakeLog, steps: number, perStep: number): Promise<void> {
+    for (let step = 0; step < steps; step += 1) {
+      fake.write(perStep);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  it('hands a client over from catch-up to live without gap or duplicate while writes continue', async () => {
+    const { relay, log } = await start({ historyEvents: 50 });
+    log.write(500);
+    await waitUntil(() => relay.relay.hub.stats().historyEvents === 50, 'history to fill');
+    const since = log.events[100]!.id;
+    const client = await connect(relay.url, `since=${since}`);
+    const writes = writeInSteps(log, 30, 10);
+    await writes;
+    const expected = expectedAfter(log.events, since);
+    expect(ids(await client.waitForEvents(expected.length))).toEqual(expected);
+    expect(client.messages[0]).toMatchObject({ type: 'welcome', resume: 'resumed' });
+    await waitUntil(() => log.openCursors === 0, 'the catch-up stream to close');
+  });
+
+  it('never opens more catch-up streams than the bound when 200 clients resume from different positions', async () => {
+    const { relay, log } = await start({ historyEvents: 20, maxCatchUpStreams: 4 });
+    log.write(400);
+    const positions = Array.from({ length: 200 }, (_, n) => log.events[n]!.id);
+    const clients = await Promise.all(positions.map((since) => connect(relay.url, `since=${since}`, { waitWelcome: false })));
+    await writeInSteps(log, 10, 10);
+    for (const [n, client] of clients.entries()) {
+      const expected = expectedAfter(log.events, positions[n]!);
+      expect(ids(await client.waitForEvents(expected.length, 30_000))).toEqual(expected);
+    }
+    expect(log.peakOpenCursors).toBeLessThanOrEqual(4);
+    expect(relay.relay.hub.stats().catchUp.peakOpen).toBeLessThanOrEqual(4);
+    for (const client of clients) expect(client.messages[0]).toMatchObject({ type: 'welcome', resume: 'resumed' });
+  });
+
+  it('shares one catch-up stream between clients resuming from the same position', async () => {
+    const { relay, log } = await start({ historyEvents: 10, maxCatchUpStreams: 1 });
+    log.write(100);
+    const since = log.events[5]!.id;
+    // The one slot is busy, so all ten queue on the same position and share a stream.
+    log.pause();
+    const blocker = await connect(relay.url, `since=${log.events[0]!.id}`, { waitWelcome: false });
+    const clients = await Promise.all(Array.from({ length: 10 }, () => connect(relay.url, `since=${since}`, { waitWelcome: false })));
+    await waitUntil(() => relay.relay.hub.stats().catchUp.queued === 1, 'the ten to queue on one stream');
+    log.resume();
+    for (const client of clients) expect(ids(await client.waitForEvents(94))).toEqual(ids(log.events.slice(6)));
+    await blocker.waitForEvents(99);
+    expect(log.opens).toBe(2);
+  });
+
+  it('resets a client whose position the log no longer holds, then delivers live events', async () => {
+    const { relay, log } = await start({ historyEvents: 10 });
+    log.write(100);
+    log.forget(50);
+    const client = await connect(relay.url, `since=${log.events[10]!.id}`);
+    await waitUntil(() => client.messages.length >= 2, 'reset');
+    expect(client.messages[0]).toMatchObject({ type: 'welcome', resume: 'reset' });
+    expect(client.messages[1]).toMatchObject({ type: 'reset', reason: 'history-lost' });
+    const next = log.write(3);
+    expect(ids(await client.waitForEvents(3))).toEqual(ids(next));
+  });
+
+  it('resets a client whose position is unknown', async () => {
+    const { relay, log } = await start();
+    log.write(10);
+    const client = await connect(relay.url, 'since=ABCDEF0123');
+    await waitUntil(() => client.messages.length >= 2, 'reset');
+    expect(client.messages.slice(0, 2)).toMatchObject([
+      { type: 'welcome', resume: 'reset' },
+      { type: 'reset', reason: 'unknown-position' },
+    ]);
+  });
+
+  it('joins live on a quiet relay that has delivered nothing since it started', async () => {
+    // The log has 100 events from before the relay started; the live feed has seen none of them.
+    const { relay, log } = await start({ historyEvents: 50 }, 100);
+    const atHead = await connect(relay.url, `since=${log.events[99]!.id}`);
+    const behind = await connect(relay.url, `since=${log.events[49]!.id}`);
+    await behind.waitForEvents(50);
+    await waitUntil(() => relay.relay.hub.stats().catchUp.open === 0, 'both catch-ups to hand over');
+    const next = log.write(2);
+    expect(ids(await atHead.waitForEvents(2))).toEqual(ids(next));
+    expect(ids(await behind.waitForEvents(52))).toEqual(ids(log.events.slice(50)));
+  });
+
+  it('waits for a lagging live feed to reach a position from ahead of it, then continues without duplicates', async () => {
+    const { relay, log } = await start({ historyEvents: 100 });
+    log.write(50);
+    log.write(30, { live: false }); // written, but the live feed has not delivered them yet
+    const ahead = await connect(relay.url, `since=${log.events[79]!.id}`);
+    const between = await connect(relay.url, `since=${log.events[60]!.id}`);
+    await between.waitForEvents(19);
+    await waitUntil(() => relay.relay.hub.stats().catchUp.waiting === 2, 'both clients to wait for the live feed');
+    log.catchUpLive();
+    const next = log.write(5);
+    expect(ids(await ahead.waitForEvents(5))).toEqual(ids(next));
+    expect(ids(await between.waitForEvents(24))).toEqual(ids(log.events.slice(61)));
+    await settle([ahead, between]);
+    expect(ahead.events()).toHaveLength(5);
+  });
+});
+
+/** Lets in-flight messages arrive (a round trip through each client's socket). */
+async function settle(clients: TestClient[]): Promise<void> {
+  await Promise.all(clients.map((client) => new Promise<void>((resolve) => client.ws.ping(undefined, undefined, () => resolve()))));
+}
