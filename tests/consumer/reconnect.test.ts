@@ -120,13 +120,19 @@ describe('consumer heartbeat', () => {
   });
 
   it('stays connected to a quiet relay that answers its pings', async () => {
-    relay = await startScriptedRelay({ autoPong: true, welcome: { heartbeatMs: 100 } });
+    // heartbeatMs 500: the consumer probes after 750 ms of silence and gives up at 1 s. Four answered
+    // probes span three silence limits: without the pongs it would have reconnected.
+    relay = await startScriptedRelay({ autoPong: true, welcome: { heartbeatMs: 500 } });
     startConsumer(['--url', relay.url, ...fast]);
     const connection = await relay.connection(0);
-    // The consumer probes after 150 ms of silence; ten answered probes span over seven silence limits.
-    let probes = 0;
-    await new Promise<void>((resolve) => connection.socket.on('ping', () => ++probes === 10 && resolve()));
-    expect(relay.connections).toHaveLength(1);
+    const outcome = await Promise.race([
+      new Promise<'kept'>((resolve) => {
+        let probes = 0;
+        connection.socket.on('ping', () => ++probes === 4 && resolve('kept'));
+      }),
+      relay.connection(1, 25_000).then(() => 'reconnected' as const),
+    ]);
+    expect(outcome).toBe('kept');
   });
 });
 
