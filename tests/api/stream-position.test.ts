@@ -75,7 +75,8 @@ describe('snapshot and subscribe', () => {
     try {
       // A sentinel written after every writer finished marks the end of the changes we wait for.
       await products.insertOne({ nombre: 'sentinel', precio: 0, talla: 'S', createdAt: new Date(), updatedAt: new Date() });
-      const view = new Map<string, Document>(body.items.map((item) => [item.id, item]));
+      const inSnapshot = new Map<string, Product>(body.items.map((item) => [item.id, item]));
+      const view = new Map<string, Document>(inSnapshot);
       const inserted: string[] = [];
       for (;;) {
         const change = (await stream.next()) as ChangeStreamDocument<Document>;
@@ -92,6 +93,9 @@ describe('snapshot and subscribe', () => {
           const id = String(change.documentKey._id);
           // A gap: an update of a product that neither the snapshot nor the stream created.
           expect(view.has(id), `update of ${id} never seen`).toBe(true);
+          // A duplicate: the snapshot already shows this update (each product is patched at most once).
+          const precio = change.updateDescription.updatedFields?.precio as unknown;
+          expect(inSnapshot.get(id)?.precio, `update of ${id} already in the snapshot`).not.toBe(precio);
           view.set(id, change.fullDocument ?? {});
         }
       }
