@@ -41,6 +41,8 @@ export class ResumingClient {
   private timer: NodeJS.Timeout | undefined;
   private lastId: string | undefined;
   private refused = false;
+  /** Distinct products seen, for cheap "has it caught up" checks. */
+  readonly productIds = new Set<string>();
   private waiters: Array<{ predicate: () => boolean; resolve: () => void; reject: (error: Error) => void }> = [];
 
   constructor(private readonly options: ResumingClientOptions) {}
@@ -65,11 +67,27 @@ export class ResumingClient {
 
   /**
    * Resolves when `predicate` holds (checked after every message and close); rejects if the client
-   * stops for good first (a stop-code close or stop()).
+   * stops for good first (a stop-code close or stop()), or after `timeoutMs` if given.
    */
-  until(predicate: () => boolean): Promise<void> {
+  until(predicate: () => boolean, timeoutMs?: number): Promise<void> {
     if (predicate()) return Promise.resolve();
-    return new Promise((resolve, reject) => this.waiters.push({ predicate, resolve, reject }));
+    return new Promise((resolve, reject) => {
+      const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
+        this.waiters = this.waiters.filter((waiter) => waiter !== entry);
+        reject(new Error(`condition not met within ${timeoutMs} ms (${this.record.events.length} events, ${this.record.connections} connections, close codes ${this.record.closeCodes.join(',') || 'none'})`));
+      }, timeoutMs);
+      const entry = {
+        predicate,
+        resolve: () => (clearTimeout(timer), resolve()),
+        reject: (error: Error) => (clearTimeout(timer), reject(error)),
+      };
+      this.waiters.push(entry);
+    });
+  }
+
+  /** Resolves once events for `count` distinct products have arrived (see until). */
+  untilProducts(count: number, timeoutMs?: number): Promise<void> {
+    return this.until(() => this.productIds.size >= count, timeoutMs);
   }
 
   /** Closes the connection and stops reconnecting. */
@@ -119,6 +137,7 @@ export class ResumingClient {
     } else if (message.type === 'event') {
       this.lastId = message.id;
       this.record.events.push(message);
+      this.productIds.add(message.key.id);
       this.options.onEvent?.(message);
     } else if (message.type === 'reset') {
       this.record.resets.push(message);

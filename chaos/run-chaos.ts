@@ -99,13 +99,10 @@ export async function runChaos(options: ChaosOptions, env: { mongoUrl?: string }
     checker = new MongoClient(mongo.url, { serverSelectionTimeoutMS: 10_000 });
     const collection = checker.db(database).collection('products');
     const inDatabase = await collection.countDocuments({});
-    const seen = clients.map((client) => () => new Set(client.record.events.map((event) => event.key.id)).size);
     const catchUpStart = Date.now();
-    await Promise.race([
-      Promise.all(clients.map((client, i) => client.until(() => (seen[i] as () => number)() >= inDatabase))),
-      new Promise((resolve) => setTimeout(resolve, 60_000)),
-    ]).catch(() => {});
-    log(`consumers caught up in ${Date.now() - catchUpStart} ms (bounded by 60 s)`);
+    const caughtUp = await Promise.allSettled(clients.map((client) => client.untilProducts(inDatabase, 60_000)));
+    const behind = caughtUp.filter((outcome) => outcome.status === 'rejected').length;
+    log(behind === 0 ? `all consumers caught up ${Date.now() - catchUpStart} ms after the last write` : `${behind} consumers still behind after 60 s`);
 
     const canonical = await readCanonicalOrder(collection, { after: position, expected: inDatabase, timeoutMs: 30_000 });
     const consumers = clients.map((client) => ({ ...judge(canonical, client.record.events, client.record.resets), connections: client.record.connections }));
