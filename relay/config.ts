@@ -55,9 +55,14 @@ export function relayConfig(overrides: Partial<RelayConfig> = {}): RelayConfig {
   return { ...fromParsed(relayConfigSchema.parse({})), ...overrides };
 }
 
-/** Parses the environment; a bad value throws an error naming the variable. */
+/**
+ * Parses the environment; a bad value throws an error naming the variable. An empty variable counts as
+ * unset (compose and shells pass `VAR=` around), except RELAY_JWT_SECRET: an empty secret is refused
+ * rather than silently turning authentication off.
+ */
 export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
-  const parsed = relayConfigSchema.safeParse(env);
+  const present = Object.fromEntries(Object.entries(env).filter(([name, value]) => value !== '' || name === 'RELAY_JWT_SECRET'));
+  const parsed = relayConfigSchema.safeParse(present);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new Error(`invalid relay configuration: ${issues.join('; ')}`);

@@ -78,6 +78,8 @@ export function createRelayServer({ config, hub, logger }: { config: RelayConfig
 
   http.on('clientError', (error: Error & { code?: string }, socket: Duplex) => {
     log.debug({ err: error }, 'malformed HTTP request');
+    // A reset peer cannot read an answer; anything else gets the status Node itself would send.
+    if (error.code === 'ECONNRESET') return void socket.destroy();
     const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
     refuseUpgrade(socket, { status, reason: 'bad request' });
   });
