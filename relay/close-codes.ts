@@ -6,6 +6,8 @@
 export const CloseCode = {
   /** The relay is shutting down or restarting: reconnect (to this or another instance). */
   shutdown: 1001,
+  /** A client text frame was not valid UTF-8 (ws enforces it). */
+  invalidPayload: 1007,
   /** A client frame was larger than the relay accepts (ws enforces maxPayload). */
   tooBig: 1009,
   /** Unexpected relay error: reconnect with backoff. */
@@ -30,6 +32,7 @@ export type CloseCodeValue = (typeof CloseCode)[CloseCodeName];
 /** What a client should do after each close code. */
 export const closeCodeRetry: Record<CloseCodeValue, 'reconnect' | 'stop'> = {
   [CloseCode.shutdown]: 'reconnect',
+  [CloseCode.invalidPayload]: 'stop',
   [CloseCode.tooBig]: 'stop',
   [CloseCode.internal]: 'reconnect',
   [CloseCode.badRequest]: 'stop',

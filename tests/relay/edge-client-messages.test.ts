@@ -59,7 +59,7 @@ describe('relay client messages', () => {
     edge = await startEdge({ maxPayload: 256 });
     const alice = await client();
     alice.ws.send(JSON.stringify({ type: 'ping', padding: 'x'.repeat(300) }));
-    expect((await alice.closed).code).toBe(1009);
+    expect((await alice.closed).code).toBe(CloseCode.tooBig);
   });
 
   it('closes with 4429 a client that sends faster than its rate limit, and keeps the others', async () => {
