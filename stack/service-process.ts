@@ -7,6 +7,7 @@ import type { LinePrinter } from './log-prefix.js';
 // in order (consumer, relay, api, then MongoDB) instead of all of them racing at once; and whatever a
 // child leaves behind (tsx watch's grandchild) can be killed as a group.
 
+const GROUP_GONE_MS = 2_000;
 const ANSI = /\x1b\[[0-9;]*m/g; // eslint-disable-line no-control-regex
 const TSX_CLI = fileURLToPath(import.meta.resolve('tsx/cli'));
 
@@ -107,7 +108,7 @@ export function startService(spec: ServiceSpec, printer: LinePrinter): ServicePr
       }
       // The direct child is gone; anything it spawned into its group must not outlive the stack
       // (tsx's esbuild helper lingers for a moment after its parent; killing it is routine).
-      signalGroup('SIGKILL');
+      if (signalGroup('SIGKILL')) await groupGone(pid, GROUP_GONE_MS);
       return { exit: await exited, forced };
     },
     kill() {
@@ -117,6 +118,19 @@ export function startService(spec: ServiceSpec, printer: LinePrinter): ServicePr
       return new Promise((resolve) => waiters.add({ pattern, resolve }));
     },
   };
+}
+
+/** Waits (bounded) until no process of group `pgid` is left: a SIGKILLed process lingers until reaped. */
+async function groupGone(pgid: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(-pgid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 /** Describes an exit for people: `exit code 1` or `signal SIGKILL`. */

@@ -99,6 +99,16 @@ export function alive(pid: number, group = false): boolean {
   }
 }
 
+/** Whether the process group `pgid` empties within `timeoutMs` (a killed process exists until reaped). */
+export async function groupEmpties(pgid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (!alive(pgid, true)) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
 /** A TCP port that was free a moment ago (the stack binds it itself, so it cannot be handed over open). */
 export async function freePort(): Promise<number> {
   const server = createServer();

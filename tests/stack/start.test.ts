@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { alive, freePort, startStackProcess, type StackProcess } from './stack-process.js';
+import { freePort, groupEmpties, startStackProcess, type StackProcess } from './stack-process.js';
 
 // `npm start` as a newcomer uses it: one process, the banner, the seed's POST, the consumer's line,
 // Ctrl-C. MongoDB is the harness's backend (MONGO_URL); without one the stack picks its own.
@@ -20,6 +20,7 @@ async function bootStack(database: string): Promise<{ stack: StackProcess; apiPo
   const mongoUrl = inject('mongoUrl');
   stack = startStackProcess({ API_PORT: String(apiPort), RELAY_PORT: String(relayPort), MONGO_DB: database, MONGO_URL: mongoUrl ?? '' });
   await stack.waitForLine(/^stack\s+│ ready\b/, BOOT_MS);
+  await stack.waitForLine(/^stack\s+│\s+Ctrl-C stops everything\./, 5_000); // the banner's last line
   return { stack, apiPort, relayPort };
 }
 
@@ -43,7 +44,7 @@ describe('npm start', () => {
       expect(pids).toHaveLength(3);
       stack.signal('SIGINT');
       expect(await stack.exited).toEqual({ code: 0, signal: null });
-      for (const pid of pids) expect(alive(pid, true), `service pid ${pid} is gone`).toBe(false);
+      for (const pid of pids) expect(await groupEmpties(pid, 3_000), `service ${pid} and its children are gone`).toBe(true);
       expect(stack.lines.at(-1)).toMatch(/^stack\s+│ stopped$/);
     },
     BOOT_MS + 60_000,
@@ -58,7 +59,7 @@ describe('npm start', () => {
       process.kill(relayPid, 'SIGKILL');
       await stack.waitForLine(/relay exited unexpectedly \(signal SIGKILL\)/, 10_000);
       expect((await stack.exited).code).toBe(1);
-      for (const pid of pids) expect(alive(pid, true), `service pid ${pid} is gone`).toBe(false);
+      for (const pid of pids) expect(await groupEmpties(pid, 3_000), `service ${pid} and its children are gone`).toBe(true);
     },
     BOOT_MS + 60_000,
   );
