@@ -1,4 +1,5 @@
 import { serveParent } from './children.js';
+import { cpuMs } from './clock.js';
 import { FrameCounter, type Dialect } from './ws-counter.js';
 
 // The load generator: one process holding every client of a run, each a lean frame counter. It is
@@ -51,8 +52,10 @@ export interface CollectReport {
 
 /** What happened to the slow clients once they read again. */
 export interface SlowReport {
-  /** Close code each slow client saw (null: closed without a close frame, or still open). */
+  /** Close code each slow client saw (null: cut without a close frame, or still open). */
   closeCodes: (number | null)[];
+  /** Slow clients the target had not disconnected when they stopped receiving. */
+  stillOpen: number;
   /** Events each slow client received before it was closed. */
   received: number[];
   outOfOrder: number;
@@ -65,6 +68,8 @@ export type LoadOps = {
   resumeSlow: { args: { timeoutMs: number }; result: SlowReport };
   disconnect: { args: null; result: null };
   memory: { args: null; result: number };
+  /** CPU time used so far (user + system), ms. */
+  cpu: { args: null; result: number };
 };
 
 let healthy: FrameCounter[] = [];
@@ -179,6 +184,7 @@ async function resumeSlow({ timeoutMs }: { timeoutMs: number }): Promise<SlowRep
   await until(() => slow.every((counter) => counter.socket.destroyed), timeoutMs);
   return {
     closeCodes: slow.map((counter) => counter.closeCode),
+    stillOpen: slow.filter((counter) => !counter.socket.destroyed).length,
     received: slow.map((counter) => counter.count),
     outOfOrder: slow.reduce((sum, counter) => sum + counter.outOfOrder, 0),
   };
@@ -201,4 +207,5 @@ serveParent<LoadOps>({ pid: process.pid }, {
   resumeSlow,
   disconnect,
   memory: async () => process.memoryUsage.rss(),
+  cpu: async () => cpuMs(),
 });

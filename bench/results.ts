@@ -28,12 +28,26 @@ export interface RunResult {
   /** Events received with a sequence number other than the next expected. */
   outOfOrder: number;
   latency?: Latency;
+  /** CPU used by the target and by the load process, as % of one core over the run's duration. */
+  cpuPercent?: { target: number; load: number };
   /** Highest RSS of the target process during the run, MiB. */
   peakRssMiB?: number;
   /** Idle memory: RSS added per open connection, KiB, at each connection count. */
   idle?: { connections: number; perConnectionKiB: number }[];
   /** Slow consumers: how the slow clients were closed and what they got. */
-  slow?: { slowClients: number; closeCodes: (number | null)[]; slowReceived: number[] };
+  slow?: {
+    slowClients: number;
+    /** Close code each slow client saw: null when the relay cut it without one reaching it. */
+    closeCodes: (number | null)[];
+    /** Slow clients still connected once they had read everything the target sent. */
+    stillOpen: number;
+    slowReceived: number[];
+    /** The same run without slow clients: deliveries/s and peak RSS (MiB). */
+    baselineThroughput?: number;
+    baselinePeakRssMiB?: number;
+    /** The relay's unsent-bytes bound in this run. */
+    maxBufferedBytes?: number;
+  };
   /** Why the run could not complete (counts as a failure). */
   error?: string;
 }

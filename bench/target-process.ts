@@ -1,6 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { failStart, serveParent } from './children.js';
-import { nowMs } from './clock.js';
+import { cpuMs, nowMs } from './clock.js';
 import { benchEvents } from './events.js';
 import { startTarget } from './targets/start.js';
 import type { TargetName, TargetOptions } from './targets/target.js';
@@ -46,6 +46,8 @@ export type TargetOps = {
   memory: { args: { gc: boolean }; result: MemoryReport };
   resetPeak: { args: null; result: null };
   clients: { args: null; result: number };
+  /** CPU time used so far (user + system), ms. */
+  cpu: { args: null; result: number };
 };
 
 async function main(): Promise<void> {
@@ -79,6 +81,7 @@ async function main(): Promise<void> {
       return null;
     },
     clients: async () => target.clientCount(),
+    cpu: async () => cpuMs(),
   });
 }
 

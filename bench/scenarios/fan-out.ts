@@ -33,11 +33,13 @@ export async function runFanOut(session: Session, target: TargetName, repeat: nu
   return session.withTarget(target, { maxClients: plan.clients, maxBufferedBytes: plan.maxBufferedBytes }, async (running) => {
     await session.connect(running, { clients: plan.clients, slow: plan.slow, expected: plan.events, receipts: plan.rate > 0 });
     await running.child.call('resetPeak', null);
+    const cpuBefore = await Promise.all([running.child.call('cpu', null), session.load.call('cpu', null)]);
     const push =
       plan.rate > 0
         ? await running.child.call('trickle', { count: plan.events, rate: plan.rate, run }, timeoutMs)
         : await running.child.call('burst', { count: plan.events, batch: plan.batch, run }, timeoutMs);
     const got = await session.load.call('collect', { timeoutMs }, timeoutMs + 5_000);
+    const cpuAfter = await Promise.all([running.child.call('cpu', null), session.load.call('cpu', null)]);
     const slowReport = plan.slow > 0 ? await session.load.call('resumeSlow', { timeoutMs: 15_000 }, 20_000) : undefined;
     const memory = await running.child.call('memory', { gc: false });
     const seconds = (got.lastReceipt - push.startedAt) / 1000;
@@ -49,6 +51,7 @@ export async function runFanOut(session: Session, target: TargetName, repeat: nu
       lost: got.lost,
       outOfOrder: got.outOfOrder + (slowReport?.outOfOrder ?? 0),
       peakRssMiB: memory.peakRss / MiB,
+      cpuPercent: { target: (cpuAfter[0] - cpuBefore[0]) / seconds / 10, load: (cpuAfter[1] - cpuBefore[1]) / seconds / 10 },
     };
     if (got.error && got.lost > 0) result.error = got.error;
     if (got.closedEarly > 0) result.error = `${got.closedEarly} healthy clients were closed before receiving everything`;
@@ -60,7 +63,7 @@ export async function runFanOut(session: Session, target: TargetName, repeat: nu
       });
       result.latency = latencyOf(samples);
     }
-    if (slowReport) result.slow = { slowClients: plan.slow, closeCodes: slowReport.closeCodes, slowReceived: slowReport.received };
+    if (slowReport) result.slow = { slowClients: plan.slow, closeCodes: slowReport.closeCodes, stillOpen: slowReport.stillOpen, slowReceived: slowReport.received };
     return result;
   }).catch((error: unknown) => ({ ...base, error: error instanceof Error ? error.message : String(error) }));
 }

@@ -1,0 +1,60 @@
+import { writeFile } from 'node:fs/promises';
+import { killAllChildren } from './children.js';
+import { formatMachine } from './machine.js';
+import { parseOptions, USAGE, type BenchOptions } from './options.js';
+import { planFor } from './plan.js';
+import { formatMedians } from './report.js';
+import { runBenchmark } from './run.js';
+import { formatChecks } from './targets-check.js';
+import { describeMachine } from './machine.js';
+
+// `npm run bench`: environment (argv), the run, the report. Exit 0 when every target passed, 1 when a
+// target failed, 3 when something was lost, out of order or a run failed, 2 on bad options.
+
+let options: BenchOptions;
+try {
+  options = parseOptions(process.argv.slice(2));
+} catch (error) {
+  console.error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+  process.exit(2);
+}
+if (options.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    killAllChildren();
+    process.exit(130);
+  });
+}
+
+const machine = describeMachine();
+// Each side of the idle scenario holds one descriptor per connection (plus a few); skip the steps the
+// inherited limit cannot hold rather than fail halfway. Raise it with `ulimit -n` before the run.
+const plan = planFor(options, machine.openFilesLimit - 200);
+console.log(formatMachine(machine).join('\n'));
+console.log(
+  `plan: ${options.quick ? 'quick' : 'full'} · scenarios ${plan.scenarios.join(', ')} · burst ${plan.burst.clients} clients × ${plan.burst.events} events (batches of ${plan.burst.batch}) · trickle ${plan.trickle.rate}/s × ${plan.trickle.events} events to ${plan.trickle.clients} · idle ${plan.idleSteps.join(' and ') || 'skipped (open files limit)'} · slow ${plan.slow.slow} of ${plan.slow.clients} × ${plan.slow.events} events`,
+);
+console.log('');
+
+try {
+  const result = await runBenchmark(plan, (line) => console.log(line));
+  console.log('');
+  console.log(formatMedians(result.runs).join('\n'));
+  console.log('');
+  console.log(formatChecks(result.checks).join('\n'));
+  console.log(`\nfinished in ${result.seconds.toFixed(0)} s`);
+  if (options.json) {
+    await writeFile(options.json, `${JSON.stringify({ machine: result.machine, options, plan: result.plan, runs: result.runs, targets: result.checks, summary: result.summary }, null, 2)}\n`);
+    console.log(`results written to ${options.json}`);
+  }
+  const broken = result.summary.lost > 0 || result.summary.outOfOrder > 0 || result.summary.errors > 0;
+  process.exit(broken ? 3 : result.summary.pass ? 0 : 1);
+} catch (error) {
+  console.error('benchmark failed:', error instanceof Error ? error.message : error);
+  killAllChildren();
+  process.exit(3);
+}

@@ -1,0 +1,48 @@
+import type { BenchOptions } from './options.js';
+import type { ScenarioName } from './results.js';
+import type { FanOutPlan } from './scenarios/fan-out.js';
+import { DEFAULT_MAX_BUFFERED, eventsToOverflow } from './scenarios/slow.js';
+import type { TargetName } from './targets/target.js';
+
+// The sizes of every scenario, full and quick. Full follows the issue (1,000 clients × 2,000 events,
+// 500 events/s, 1,000 and 10,000 idle connections, 10 of 1,000 slow); quick keeps the client counts and
+// shrinks event counts and repeats so the whole run fits in about two minutes on two cores.
+
+/** Everything one benchmark run will do. */
+export interface BenchPlan {
+  quick: boolean;
+  scenarios: ScenarioName[];
+  /** Repeats per scenario: timed ones follow --repeats; quick measures memory-only ones once. */
+  repeats: Record<ScenarioName, number>;
+  targets: Record<'burst' | 'trickle' | 'idle', TargetName[]>;
+  burst: FanOutPlan;
+  trickle: FanOutPlan;
+  idleSteps: number[];
+  slow: FanOutPlan;
+  e2e: { clients: number; posts: number; rate: number };
+}
+
+/** The plan for the given options. */
+export function planFor(options: BenchOptions, idleLimit = Number.POSITIVE_INFINITY): BenchPlan {
+  const quick = options.quick;
+  const r = options.repeats;
+  const slowEvents = eventsToOverflow(DEFAULT_MAX_BUFFERED);
+  return {
+    quick,
+    scenarios: options.scenarios,
+    repeats: { burst: r, trickle: r, idle: quick ? 1 : r, slow: quick ? 1 : r, e2e: quick ? 1 : r },
+    targets: {
+      burst: ['relay', 'socketio', 'ws', 'ceiling'],
+      // The raw peers lag like Socket.IO at this rate; quick skips them to stay within its budget.
+      trickle: quick ? ['relay', 'socketio'] : ['relay', 'socketio', 'ws', 'ceiling'],
+      idle: ['relay', 'ws', 'socketio'],
+    },
+    burst: { scenario: 'burst', clients: 1000, slow: 0, events: quick ? 200 : 2000, batch: 100, rate: 0 },
+    trickle: { scenario: 'trickle', clients: 1000, slow: 0, events: quick ? 500 : 2500, batch: 1, rate: 500 },
+    idleSteps: [1000, 10_000].filter((step) => step <= idleLimit),
+    // Quick keeps 10 slow clients but fewer healthy ones: each slow client must still be sent enough
+    // to pass the kernel's buffers and the relay's bound.
+    slow: { scenario: 'slow', clients: quick ? 200 : 1000, slow: 10, events: slowEvents, batch: 100, rate: 0 },
+    e2e: { clients: quick ? 100 : 1000, posts: quick ? 100 : 300, rate: 50 },
+  };
+}

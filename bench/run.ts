@@ -1,0 +1,75 @@
+import { killAllChildren } from './children.js';
+import { describeMachine, type MachineInfo } from './machine.js';
+import type { BenchPlan } from './plan.js';
+import { formatRun } from './report.js';
+import type { RunResult, ScenarioName } from './results.js';
+import { runE2e } from './scenarios/e2e.js';
+import { runFanOut } from './scenarios/fan-out.js';
+import { runIdle } from './scenarios/idle.js';
+import { runSlow } from './scenarios/slow.js';
+import { Session } from './session.js';
+import type { TargetName } from './targets/target.js';
+import { evaluate, type BenchSummary, type TargetCheck } from './targets-check.js';
+
+// The benchmark as a function: runs a plan, repeat by repeat, with the targets of each scenario
+// interleaved and their order rotated every repeat (so no target always runs first, on a cold machine,
+// or last, on a warm one). main.ts prints; the test calls this directly with a tiny plan.
+
+/** Everything a benchmark run produced. */
+export interface BenchResult {
+  machine: MachineInfo;
+  plan: BenchPlan;
+  runs: RunResult[];
+  checks: TargetCheck[];
+  summary: BenchSummary;
+  seconds: number;
+}
+
+const rotate = <T>(items: readonly T[], by: number): T[] => items.map((_, index) => items[(index + by) % items.length]!);
+
+/** Runs `plan`, calling `onRun` with each run's line as it finishes; all child processes end with it. */
+export async function runBenchmark(plan: BenchPlan, onRun: (line: string, run: RunResult) => void = () => undefined): Promise<BenchResult> {
+  const machine = describeMachine();
+  const started = performance.now();
+  const runs: RunResult[] = [];
+  const record = (run: RunResult) => {
+    runs.push(run);
+    onRun(formatRun(run), run);
+  };
+  const session = await Session.start();
+  try {
+    const most = Math.max(...plan.scenarios.map((scenario) => plan.repeats[scenario]));
+    for (let repeat = 1; repeat <= most; repeat++) {
+      for (const scenario of plan.scenarios) {
+        if (repeat > plan.repeats[scenario]) continue;
+        for (const run of await runScenario(session, plan, scenario, repeat)) record(run);
+      }
+    }
+  } finally {
+    await session.close().catch(() => undefined);
+    killAllChildren();
+  }
+  const { summary, checks } = evaluate(runs);
+  return { machine, plan, runs, checks, summary, seconds: (performance.now() - started) / 1000 };
+}
+
+async function runScenario(session: Session, plan: BenchPlan, scenario: ScenarioName, repeat: number): Promise<RunResult[]> {
+  const each = async (targets: TargetName[], run: (target: TargetName) => Promise<RunResult>) => {
+    const results: RunResult[] = [];
+    for (const target of rotate(targets, repeat - 1)) results.push(await run(target));
+    return results;
+  };
+  switch (scenario) {
+    case 'burst':
+      return each(plan.targets.burst, (target) => runFanOut(session, target, repeat, plan.burst));
+    case 'trickle':
+      return each(plan.targets.trickle, (target) => runFanOut(session, target, repeat, plan.trickle));
+    case 'idle':
+      if (plan.idleSteps.length === 0) return [];
+      return each(plan.targets.idle, (target) => runIdle(session, target, repeat, plan.idleSteps));
+    case 'slow':
+      return [await runSlow(session, repeat, plan.slow)];
+    case 'e2e':
+      return [await runE2e(session, repeat, plan.e2e)];
+  }
+}

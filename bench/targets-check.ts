@@ -1,0 +1,120 @@
+import { metric } from './report.js';
+import type { RunResult } from './results.js';
+
+// Issue 6's targets, checked against the medians of one benchmark run, and the summary the JSON file
+// carries. A target whose scenario did not run is reported as skipped, never as passed.
+
+/** One target: what was measured against what was required. */
+export interface TargetCheck {
+  name: string;
+  measured: string;
+  required: string;
+  /** null: its scenario was not run (or every run of it failed to complete). */
+  pass: boolean | null;
+}
+
+/** The `summary` object of the JSON output. */
+export interface BenchSummary {
+  burstDeliveriesPerSecond: number | null;
+  burstRatioVsSocketIO: number | null;
+  burstPercentOfCeiling: number | null;
+  trickleRatioVsSocketIO: number | null;
+  p50LatencyMs: number | null;
+  p99LatencyMs: number | null;
+  rssPerIdleConnectionKiB: number | null;
+  idleRssRatioVsSocketIO: number | null;
+  slowHealthyPercent: number | null;
+  e2eP50Ms: number | null;
+  e2eP99Ms: number | null;
+  /** Events not received by a client that should have received them, over every run. */
+  lost: number;
+  outOfOrder: number;
+  /** Runs that could not complete. */
+  errors: number;
+  /** Every target that was checked passed, and nothing was lost or out of order. */
+  pass: boolean;
+}
+
+const finite = (value: number) => (Number.isFinite(value) ? Math.round(value * 1000) / 1000 : null);
+const fmt = (value: number | null, digits = 1) => (value === null ? 'n/a' : value.toLocaleString('en-US', { maximumFractionDigits: digits }));
+
+/** Summary numbers and target checks from the runs. */
+export function evaluate(runs: RunResult[]): { summary: BenchSummary; checks: TargetCheck[] } {
+  const throughput = (scenario: 'burst' | 'trickle', target: 'relay' | 'socketio' | 'ceiling') => metric(runs, scenario, target, (run) => run.throughput).median;
+  const largestIdle = Math.max(0, ...runs.flatMap((run) => run.idle?.map((step) => step.connections) ?? []));
+  const idle = (target: 'relay' | 'socketio') => metric(runs, 'idle', target, (run) => run.idle?.find((step) => step.connections === largestIdle)?.perConnectionKiB).median;
+  const slowPercent = metric(runs, 'slow', 'relay', (run) => (100 * (run.throughput ?? 0)) / (run.slow?.baselineThroughput ?? Number.NaN)).median;
+  const slowRuns = runs.filter((run) => run.scenario === 'slow' && run.slow && !run.error);
+  const summary: BenchSummary = {
+    burstDeliveriesPerSecond: finite(throughput('burst', 'relay')),
+    burstRatioVsSocketIO: finite(throughput('burst', 'relay') / throughput('burst', 'socketio')),
+    burstPercentOfCeiling: finite((100 * throughput('burst', 'relay')) / throughput('burst', 'ceiling')),
+    trickleRatioVsSocketIO: finite(throughput('trickle', 'relay') / throughput('trickle', 'socketio')),
+    p50LatencyMs: finite(metric(runs, 'trickle', 'relay', (run) => run.latency?.p50).median),
+    p99LatencyMs: finite(metric(runs, 'trickle', 'relay', (run) => run.latency?.p99).median),
+    rssPerIdleConnectionKiB: finite(idle('relay')),
+    idleRssRatioVsSocketIO: finite(idle('relay') / idle('socketio')),
+    slowHealthyPercent: finite(slowPercent),
+    e2eP50Ms: finite(metric(runs, 'e2e', 'relay', (run) => run.latency?.p50).median),
+    e2eP99Ms: finite(metric(runs, 'e2e', 'relay', (run) => run.latency?.p99).median),
+    lost: runs.reduce((sum, run) => sum + run.lost, 0),
+    outOfOrder: runs.reduce((sum, run) => sum + run.outOfOrder, 0),
+    errors: runs.filter((run) => run.error).length,
+    pass: false,
+  };
+  const at = (value: number | null, test: (value: number) => boolean) => (value === null ? null : test(value));
+  const s = summary;
+  const checks: TargetCheck[] = [
+    { name: 'burst vs Socket.IO', measured: `${fmt(s.burstRatioVsSocketIO)}×`, required: '≥ 10×', pass: at(s.burstRatioVsSocketIO, (v) => v >= 10) },
+    { name: 'burst deliveries/s', measured: fmt(s.burstDeliveriesPerSecond, 0), required: '≥ 1,000,000', pass: at(s.burstDeliveriesPerSecond, (v) => v >= 1_000_000) },
+    { name: 'trickle vs Socket.IO', measured: `${fmt(s.trickleRatioVsSocketIO)}×`, required: '≥ 1.4×', pass: at(s.trickleRatioVsSocketIO, (v) => v >= 1.4) },
+    { name: 'trickle p99 latency', measured: `${fmt(s.p99LatencyMs)} ms`, required: '≤ 20 ms', pass: at(s.p99LatencyMs, (v) => v <= 20) },
+    { name: 'idle RSS per connection', measured: `${fmt(s.rssPerIdleConnectionKiB, 2)} KiB at ${largestIdle.toLocaleString('en-US')}`, required: '≤ 8 KiB', pass: at(s.rssPerIdleConnectionKiB, (v) => v <= 8) },
+    { name: 'idle RSS vs Socket.IO', measured: `${fmt(s.idleRssRatioVsSocketIO, 2)}×`, required: '≤ 0.5×', pass: at(s.idleRssRatioVsSocketIO, (v) => v <= 0.5) },
+    { name: 'slow: healthy throughput', measured: `${fmt(s.slowHealthyPercent, 0)}%`, required: '≥ 90%', pass: at(s.slowHealthyPercent, (v) => v >= 90) },
+    slowBoundCheck(slowRuns),
+    {
+      name: 'nothing lost or out of order',
+      measured: `${s.lost} lost, ${s.outOfOrder} out of order, ${s.errors} failed runs`,
+      required: '0, 0, 0',
+      pass: s.lost === 0 && s.outOfOrder === 0 && s.errors === 0,
+    },
+  ];
+  summary.pass = checks.every((check) => check.pass !== false);
+  return { summary, checks };
+}
+
+/**
+ * Every slow client must be disconnected by the relay, and its memory must stay bounded: peak RSS may
+ * exceed the run without slow clients by at most twice their bounds (allocator slack) plus 32 MiB.
+ * A client that reads nothing cannot see the 4408 close frame (it queues behind the bytes it never
+ * reads) and the relay then cuts the connection, so "cut" counts as disconnected; both are reported.
+ */
+function slowBoundCheck(runs: RunResult[]): TargetCheck {
+  const name = 'slow: disconnected, memory bounded';
+  if (!runs.length) return { name, measured: 'n/a', required: 'all slow disconnected', pass: null };
+  let closed = 0;
+  let open = 0;
+  let slowTotal = 0;
+  let worstGrowth = 0;
+  let allowance = 0;
+  for (const run of runs) {
+    const slow = run.slow!;
+    closed += slow.closeCodes.filter((code) => code === 4408).length;
+    open += slow.stillOpen;
+    slowTotal += slow.slowClients;
+    worstGrowth = Math.max(worstGrowth, (run.peakRssMiB ?? 0) - (slow.baselinePeakRssMiB ?? 0));
+    allowance = (2 * slow.slowClients * (slow.maxBufferedBytes ?? 0)) / 1024 / 1024 + 32;
+  }
+  return {
+    name,
+    measured: `${slowTotal - open}/${slowTotal} (${closed} saw 4408), peak RSS +${fmt(worstGrowth, 0)} MiB`,
+    required: `all, ≤ +${fmt(allowance, 0)} MiB`,
+    pass: open === 0 && worstGrowth <= allowance,
+  };
+}
+
+/** The targets section. */
+export function formatChecks(checks: TargetCheck[]): string[] {
+  return checks.map((check) => `${check.pass === null ? 'SKIP' : check.pass ? 'PASS' : 'FAIL'}  ${check.name.padEnd(34)} ${check.measured.padEnd(44)} (${check.required})`);
+}
