@@ -1,0 +1,122 @@
+import { MongoClient, type Collection, type Document } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { controllableMongoUnavailable, startControllableMongo, type ControllableMongo } from '../harness/controllable-mongo.js';
+import { testDatabaseName } from '../harness/mongo.js';
+import { connect, waitUntil } from './helpers.js';
+import { productDoc, startMongoRelay } from './mongo-relay.js';
+
+// MongoDB going away under a running relay: clients stay connected, nothing is lost or repeated; when
+// MongoDB no longer holds the relay's own position, every client is told to reset. Runs on a MongoDB
+// this file owns (the double, or a real mongod); skipped when only a shared MONGO_URL is available.
+
+const unavailable = controllableMongoUnavailable();
+
+describe.skipIf(unavailable !== null)('relay through MongoDB faults', () => {
+  let backend: ControllableMongo;
+  let mongo: MongoClient;
+  let products: Collection<Document>;
+
+  beforeAll(async () => {
+    backend = (await startControllableMongo())!;
+    mongo = new MongoClient(backend.url, { serverSelectionTimeoutMS: 20_000 });
+    await mongo.connect();
+  });
+  afterAll(async () => {
+    await mongo?.close();
+    await backend?.stop();
+  });
+
+  function freshCollection(): Collection<Document> {
+    products = mongo.db(testDatabaseName(import.meta.url)).collection('products');
+    return products;
+  }
+
+  /** Inserts `count` products one by one (each acknowledged by a majority); returns their names. */
+  async function insert(from: number, count: number): Promise<string[]> {
+    const names: string[] = [];
+    for (let n = from; n < from + count; n += 1) {
+      const doc = productDoc(n);
+      await products.insertOne(doc, { writeConcern: { w: 'majority' } });
+      names.push(doc.nombre as string);
+    }
+    return names;
+  }
+
+  it('keeps clients connected and loses nothing when MongoDB restarts', async () => {
+    const relay = await startMongoRelay(freshCollection());
+    try {
+      const client = await connect(relay.url);
+      const before = await insert(0, 10);
+      await client.waitForEvents(10);
+      await backend.restart({ downtimeMs: 300 });
+      const after = await insert(10, 10);
+      const events = await client.waitForEvents(20, 20_000);
+      expect(events.map((event) => event.product?.nombre)).toEqual([...before, ...after]);
+      expect(client.ws.readyState).toBe(client.ws.OPEN);
+      await waitUntil(() => relay.relay.hub.ready, 'the relay to be ready again');
+    } finally {
+      await relay.close();
+    }
+  });
+
+  it('loses and repeats nothing when MongoDB connections drop mid-burst', async (context) => {
+    if (!backend.capabilities.dropConnections) return context.skip();
+    const relay = await startMongoRelay(freshCollection());
+    try {
+      const client = await connect(relay.url);
+      const burst = insert(0, 60);
+      await client.waitForEvents(10);
+      await backend.dropConnections();
+      await client.waitForEvents(30);
+      await backend.dropConnections();
+      const names = await burst;
+      const events = await client.waitForEvents(60, 20_000);
+      expect(events.map((event) => event.product?.nombre)).toEqual(names);
+      expect(client.ws.readyState).toBe(client.ws.OPEN);
+    } finally {
+      await relay.close();
+    }
+  });
+
+  it('resets every client when MongoDB no longer holds the relay position, then continues live', async (context) => {
+    if (!backend.capabilities.forgetHistory || !backend.capabilities.dropConnections) return context.skip();
+    const relay = await startMongoRelay(freshCollection());
+    try {
+      const client = await connect(relay.url);
+      await insert(0, 3);
+      await client.waitForEvents(3);
+      // The oplog forgets everything and the relay's cursor dies: the driver's resume from the relay's
+      // last token fails with ChangeStreamHistoryLost (286).
+      await backend.forgetHistory();
+      await backend.dropConnections();
+      await waitUntil(() => client.messages.some((message) => message.type === 'reset'), 'a reset', 20_000);
+      expect(client.messages.find((message) => message.type === 'reset')).toMatchObject({ reason: 'relay-position-lost' });
+      await waitUntil(() => relay.relay.hub.ready, 'the relay to be ready again', 20_000);
+      const later = await insert(100, 2);
+      await waitUntil(() => client.events().length >= 5, 'live events after the reset', 20_000);
+      expect(client.events().slice(3).map((event) => event.product?.nombre)).toEqual(later);
+      expect(client.ws.readyState).toBe(client.ws.OPEN);
+    } finally {
+      await relay.close();
+    }
+  });
+
+  it('resets a client resuming from a position the oplog has forgotten', async (context) => {
+    if (!backend.capabilities.forgetHistory) return context.skip();
+    const relay = await startMongoRelay(freshCollection(), { historyEvents: 1 });
+    try {
+      const watcher = await connect(relay.url);
+      await insert(0, 5);
+      const events = await watcher.waitForEvents(5);
+      await backend.forgetHistory();
+      const client = await connect(relay.url, `since=${events[0]!.id}`);
+      await waitUntil(() => client.messages.length >= 2, 'a reset', 20_000);
+      expect(client.messages.slice(0, 2)).toMatchObject([
+        { type: 'welcome', resume: 'reset' },
+        { type: 'reset', reason: 'history-lost' },
+      ]);
+    } finally {
+      await relay.close();
+    }
+  });
+});
