@@ -1,10 +1,11 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../common/logger.js';
 import { createAuthenticator, type Grant } from './auth.js';
 import { handleClientMessages } from './client-messages.js';
+import { createHttpEndpoints, requestUrl } from './http-endpoints.js';
 import { CloseCode } from './close-codes.js';
 import type { RelayConfig } from './config.js';
 import { parseConnectRequest } from './connect-request.js';
@@ -28,14 +29,6 @@ export interface RelayServer {
   readonly draining: boolean;
 }
 
-const ENDPOINT_HELP = `This is the product relay's WebSocket endpoint (protocol v1).
-Connect with a WebSocket client, for example:
-  ws://HOST/?ops=insert,update,replace,delete&where.talla=L&since=<event id>
-Parameters: ops (comma list, default insert), where.<id|nombre|precio|talla>=<value> (exact match),
-since (an event id, or a time:<t>.<i> stream position), access_token (when auth is on; or send
-"Authorization: Bearer <token>"). Health: GET /healthz, GET /readyz.
-`;
-
 /** Builds the edge around a hub; nothing listens until listen(). */
 export function createRelayServer({ config, hub, logger }: { config: RelayConfig; hub: Hub; logger: Logger }): RelayServer {
   const log = logger.child({ component: 'edge' });
@@ -47,24 +40,9 @@ export function createRelayServer({ config, hub, logger }: { config: RelayConfig
   let draining = false;
   let closing: Promise<void> | undefined;
 
-  const http = createServer((request, response) => answerHttp(request, response));
-
-  function answerHttp(request: IncomingMessage, response: ServerResponse): void {
-    const path = requestUrl(request.url)?.pathname;
-    const known = path === '/' || path === '/healthz' || path === '/readyz';
-    if (!known) return send(response, 404, 'text/plain; charset=utf-8', 'not found\n');
-    if (request.method !== 'GET' && request.method !== 'HEAD') {
-      response.setHeader('Allow', 'GET, HEAD');
-      return send(response, 405, 'text/plain; charset=utf-8', 'method not allowed\n');
-    }
-    if (path === '/healthz') return send(response, 200, 'application/json', JSON.stringify({ status: 'ok' }));
-    if (path === '/readyz') {
-      const ready = hub.ready && !draining;
-      const body = { status: ready ? 'ready' : 'not ready', stream: hub.ready ? 'tailing' : 'not tailing', draining, clients: sockets.size };
-      return send(response, ready ? 200 : 503, 'application/json', JSON.stringify(body));
-    }
-    send(response, 200, 'text/plain; charset=utf-8', ENDPOINT_HELP.replace('HOST', request.headers.host ?? 'localhost:8765'));
-  }
+  const http = createServer(
+    createHttpEndpoints({ streamReady: () => hub.ready, draining: () => draining, clients: () => sockets.size }),
+  );
 
   http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     // Node removes its own error handler from upgraded sockets; a reset during our checks must not crash.
@@ -192,18 +170,4 @@ export function createRelayServer({ config, hub, logger }: { config: RelayConfig
       return closing;
     },
   };
-}
-
-/** The request target as a URL; null when it is not one. `//x` stays a path, never a host. */
-function requestUrl(target: string | undefined): URL | null {
-  try {
-    return target?.startsWith('/') ? new URL(`http://relay.invalid${target}`) : new URL(target ?? '/');
-  } catch {
-    return null;
-  }
-}
-
-function send(response: ServerResponse, status: number, type: string, body: string): void {
-  response.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
-  response.end(response.req.method === 'HEAD' ? undefined : body);
 }
