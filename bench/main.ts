@@ -1,12 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import { killAllChildren } from './children.js';
-import { formatMachine } from './machine.js';
+import { describeMachine, formatMachine } from './machine.js';
 import { parseOptions, USAGE, type BenchOptions } from './options.js';
 import { planFor } from './plan.js';
 import { formatMedians } from './report.js';
-import { runBenchmark } from './run.js';
+import { resultDocument, runBenchmark } from './run.js';
 import { formatChecks } from './targets-check.js';
-import { describeMachine } from './machine.js';
 
 // `npm run bench`: environment (argv), the run, the report. Exit 0 when every target passed, 1 when a
 // target failed, 3 when something was lost, out of order or a run failed, 2 on bad options.
@@ -48,7 +47,7 @@ try {
   console.log(formatChecks(result.checks).join('\n'));
   console.log(`\nfinished in ${result.seconds.toFixed(0)} s`);
   if (options.json) {
-    await writeFile(options.json, `${JSON.stringify({ machine: result.machine, options, plan: result.plan, runs: result.runs, targets: result.checks, summary: result.summary }, null, 2)}\n`);
+    await writeFile(options.json, `${JSON.stringify(resultDocument(result, options), null, 2)}\n`);
     console.log(`results written to ${options.json}`);
   }
   const broken = result.summary.lost > 0 || result.summary.outOfOrder > 0 || result.summary.errors > 0;

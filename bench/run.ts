@@ -25,6 +25,11 @@ export interface BenchResult {
   seconds: number;
 }
 
+/** The document `--json FILE` writes: machine, options, plan, every run, the targets and the summary. */
+export function resultDocument(result: BenchResult, options: unknown): Record<string, unknown> {
+  return { machine: result.machine, options, plan: result.plan, runs: result.runs, targets: result.checks, summary: result.summary, seconds: result.seconds };
+}
+
 const rotate = <T>(items: readonly T[], by: number): T[] => items.map((_, index) => items[(index + by) % items.length]!);
 
 /** Runs `plan`, calling `onRun` with each run's line as it finishes; all child processes end with it. */
