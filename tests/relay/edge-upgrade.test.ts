@@ -1,5 +1,6 @@
+import { WebSocket } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectOutcome, openClient, type TestClient } from './edge-client.js';
+import { connectOutcome, openClient, waitFor, type TestClient } from './edge-client.js';
 import { signToken, startEdge, type EdgeUnderTest } from './edge-harness.js';
 
 // Who gets a 101: origin allow list, JWT, connection limit. Refusals are HTTP answers before the
@@ -93,6 +94,31 @@ describe('relay upgrade: connection limit', () => {
     await first.closed;
     const current = edge;
     await expect.poll(async () => (await connectOutcome(`${current.ws}/`, {}, (ws) => ws.close())).kind).toBe('closed');
+  });
+
+  it('never admits more than the limit when many clients with tokens connect at once', async () => {
+    edge = await startEdge({ maxConnections: 5, jwtSecret: secret });
+    const token = await signToken(secret, { expiresAt: '1h' });
+    let opened = 0;
+    const statuses: number[] = [];
+    const sockets = Array.from({ length: 20 }, () => {
+      const ws = new WebSocket(`${edge!.ws}/?access_token=${token}`);
+      ws.on('open', () => (opened += 1));
+      ws.on('unexpected-response', (_request, response) => {
+        statuses.push(response.statusCode ?? 0);
+        response.resume();
+      });
+      ws.on('error', () => {});
+      return ws;
+    });
+    try {
+      await waitFor(() => opened + statuses.length === 20, 10_000, 'every attempt answered');
+      expect(opened).toBe(5);
+      expect(statuses).toEqual(Array.from({ length: 15 }, () => 503));
+      expect(edge.relay.hub.clientCount).toBe(5);
+    } finally {
+      for (const ws of sockets) ws.terminate();
+    }
   });
 
   it('refuses upgrades on other paths with 404', async () => {
