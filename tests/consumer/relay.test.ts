@@ -155,6 +155,17 @@ describe('consumer with the real relay', () => {
     ]);
   });
 
+  it('keeps retrying until a relay that is not up yet starts, then prints its events', async () => {
+    const probe = await startRelay();
+    await probe.relay.close();
+    const consumer = startConsumer(['--url', probe.url, ...fast]);
+    await consumer.waitForLine('stderr', /connection lost \(connect ECONNREFUSED .*\); reconnecting in/);
+    const { source } = await startRelay({ port: probe.port });
+    await consumer.waitForLine('stderr', 'connected to');
+    source.push(productEvent('insert', iphone));
+    await consumer.waitForLine('stdout', 'Product created: iPhone 15');
+  });
+
   it('prints a reset notice when the relay no longer has its position, then live events', async () => {
     const { source, url } = await startRelay();
     const consumer = startConsumer(['--url', url, '--since', '82000000000000000000000000DEAD', ...fast]);

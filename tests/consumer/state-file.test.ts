@@ -91,6 +91,11 @@ describe('consumer --state-file', () => {
     // One notice for the run of failures, not one per event.
     expect(consumer.stderr.filter((line) => line.includes('could not save'))).toHaveLength(1);
   });
+  it('exits 1 with a clear message when the state file cannot be read', async () => {
+    const consumer = startConsumer(['--url', 'ws://127.0.0.1:9', '--state-file', directory]);
+    expect(await consumer.exited).toEqual({ code: 1, signal: null });
+    expect(consumer.stderr.join('\n')).toMatch(/cannot read --state-file .*EISDIR/);
+  });
 });
 
 describe('position writer', () => {
