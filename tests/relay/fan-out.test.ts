@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import type { WebSocket } from 'ws';
+import { createFanOut } from '../../relay/fan-out.js';
+import { encode } from '../../relay/frames.js';
+import { createHistory } from '../../relay/history.js';
+import type { HubClient } from '../../relay/hub-client.js';
+import type { EventMessage, Subscription } from '../../relay/protocol.js';
+import { subscriptionKey } from '../../relay/subscription-match.js';
+import { productEvent } from './helpers.js';
+
+// The fan-out's write pattern, observed on stand-in sockets that record each write: one write per
+// client per tick, the same Buffer for every client of a subscription, each event its own frame.
+
+interface Recorder {
+  ws: WebSocket;
+  writes: Buffer[];
+}
+
+/** A stand-in for a ws WebSocket whose underlying socket records what is written to it. */
+function recordingSocket(): Recorder {
+  const writes: Buffer[] = [];
+  const socket = { destroyed: false, write: (chunk: Buffer) => (writes.push(chunk), true) };
+  const ws = { readyState: 1, OPEN: 1, bufferedAmount: 0, _socket: socket, _sender: { _state: 0, _queue: [] }, _extensions: {} };
+  return { ws: ws as unknown as WebSocket, writes };
+}
+
+/** Splits unmasked server frames (as the relay writes them) into their text payloads. */
+function textFrames(buffer: Buffer): string[] {
+  const payloads: string[] = [];
+  let offset = 0;
+  while (offset < buffer.length) {
+    expect(buffer[offset]).toBe(0x81); // FIN + text
+    let length = buffer[offset + 1]! & 0x7f;
+    let header = 2;
+    if (length === 126) {
+      length = buffer.readUInt16BE(offset + 2);
+      header = 4;
+    } else if (length === 127) {
+      length = Number(buffer.readBigUInt64BE(offset + 2));
+      header = 10;
+    }
+    payloads.push(buffer.subarray(offset + header, offset + header + length).toString());
+    offset += header + length;
+  }
+  return payloads;
+}
+
+function client(subscription: Subscription): HubClient & Recorder {
+  const recorder = recordingSocket();
+  return { ...recorder, subscription, key: subscriptionKey(subscription), state: 'live', nextSeq: 0, awaitingDrain: false };
+}
+
+describe('fan-out', () => {
+  it('writes the events of one tick to each client in one write, shared by every client of a subscription', async () => {
+    const history = createHistory({ maxEvents: 1000, maxBytes: 1 << 20 });
+    const fanOut = createFanOut({ history, maxBufferedBytes: 1 << 20, closeSlow: () => expect.fail('nobody is slow') });
+    const inserts = [client({ ops: ['insert'], where: {} }), client({ ops: ['insert'], where: {} })];
+    const sizeM = client({ ops: ['insert'], where: { talla: 'M' } });
+    for (const each of [...inserts, sizeM]) fanOut.join(each, history.nextSeq);
+
+    const events: EventMessage[] = Array.from({ length: 50 }, (_, n) => productEvent(n, { talla: n % 5 === 0 ? 'M' : 'L' }));
+    for (const event of events) fanOut.add(history.append(event, encode(event)));
+    await new Promise((resolve) => setImmediate(resolve));
+
+    for (const each of [...inserts, sizeM]) expect(each.writes).toHaveLength(1);
+    expect(inserts[0]!.writes[0]).toBe(inserts[1]!.writes[0]);
+    expect(textFrames(inserts[0]!.writes[0]!).map((text) => (JSON.parse(text) as EventMessage).id)).toEqual(events.map((event) => event.id));
+    expect(textFrames(sizeM.writes[0]!).map((text) => (JSON.parse(text) as EventMessage).id)).toEqual(
+      events.filter((_, n) => n % 5 === 0).map((event) => event.id),
+    );
+  });
+
+  it('matches each event once per distinct subscription, not once per client', async () => {
+    const history = createHistory({ maxEvents: 1000, maxBytes: 1 << 20 });
+    const fanOut = createFanOut({ history, maxBufferedBytes: 1 << 20, closeSlow: () => {} });
+    const where = { talla: 'L' };
+    let reads = 0;
+    // Counts how often matching reads the subscription's conditions.
+    const counted = new Proxy(where, { ownKeys: (target) => (reads++, Reflect.ownKeys(target)) });
+    const members = Array.from({ length: 100 }, () => client({ ops: ['insert'], where: counted }));
+    for (const member of members) fanOut.join(member, history.nextSeq);
+    reads = 0;
+    for (let n = 0; n < 10; n += 1) fanOut.add(history.append(productEvent(n), encode(productEvent(n))));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(reads).toBe(10);
+    for (const member of members) expect(textFrames(member.writes[0]!)).toHaveLength(10);
+  });
+
+  it('closes a client whose unsent bytes pass the bound, and keeps writing to the others', async () => {
+    const history = createHistory({ maxEvents: 1000, maxBytes: 1 << 20 });
+    const closed: HubClient[] = [];
+    const fanOut = createFanOut({ history, maxBufferedBytes: 10_000, closeSlow: (slow) => (closed.push(slow), fanOut.leave(slow)) });
+    const healthy = client({ ops: ['insert'], where: {} });
+    const slow = client({ ops: ['insert'], where: {} });
+    Object.defineProperty(slow.ws, 'bufferedAmount', { get: () => 20_000 });
+    fanOut.join(healthy, history.nextSeq);
+    fanOut.join(slow, history.nextSeq);
+    fanOut.add(history.append(productEvent(0), encode(productEvent(0))));
+    await new Promise((resolve) => setImmediate(resolve));
+    fanOut.add(history.append(productEvent(1), encode(productEvent(1))));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(closed).toEqual([slow]);
+    expect(healthy.writes).toHaveLength(2);
+    expect(slow.writes).toHaveLength(1);
+  });
+});
