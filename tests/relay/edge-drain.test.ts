@@ -18,7 +18,7 @@ afterEach(async () => {
 
 describe('relay drain', () => {
   it('closes every client with 1001, spread over the drain window rather than all at once', async () => {
-    edge = await startEdge({ drainMs: 1_500 });
+    edge = await startEdge({ drainMs: 4_000 });
     for (let i = 0; i < 5; i += 1) clients.push(await openClient(`${edge.ws}/`));
     const openWhenFirstClosed = new Promise<number>((resolve) => {
       let first = true;
@@ -30,7 +30,7 @@ describe('relay drain', () => {
       }
     });
     const closing = edge.relay.close();
-    // Closes are scheduled at 0, 300, 600, 900, 1200 ms: when the first lands the others are still open.
+    // Closes are scheduled at 0, 800, 1600, 2400, 3200 ms: when the first lands the others are still open.
     expect(await openWhenFirstClosed).toBeGreaterThanOrEqual(3);
     await closing;
     const codes = await Promise.all(clients.map((client) => client.closed));
@@ -38,7 +38,7 @@ describe('relay drain', () => {
   });
 
   it('answers /readyz with 503 and new upgrades with 503 while draining', async () => {
-    edge = await startEdge({ drainMs: 3_000 });
+    edge = await startEdge({ drainMs: 1_500 });
     clients.push(await openClient(`${edge.ws}/`), await openClient(`${edge.ws}/`));
     expect((await fetch(`${edge.http}/readyz`)).status).toBe(200);
     const closing = edge.relay.close();

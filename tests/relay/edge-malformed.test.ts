@@ -15,7 +15,7 @@ describe('relay under malformed input', () => {
   });
 
   it('answers each with its documented status or close code, never 5xx, while a healthy client keeps receiving events', async () => {
-    const edge = await startEdge({ ...malformedRelayConfig, heartbeatMs: 1_000 });
+    const edge = await startEdge({ ...malformedRelayConfig, heartbeatMs: 2_000 });
     try {
       const healthy = await openClient(`${edge.ws}/?access_token=${VALID_RELAY_TOKEN}`);
       const observed: Array<{ name: string; expected: unknown; got: unknown }> = [];
