@@ -1,8 +1,8 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { ObjectId } from 'mongodb';
 import { z } from 'zod';
 import { requestPath, type AppEnv } from './app-env.js';
+import { limitBodySize } from './body-size.js';
 import { createProduct, createProductOnce } from './idempotent-create.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import { invalidField, MAX_BODY_BYTES, readJsonBody, validate } from './json-body.js';
@@ -46,12 +46,7 @@ const itemPath = '/api/product/:id';
 /** The product CRUD routes under /api/product. */
 export function productRoutes({ repository, idempotency, clock, writeGuard }: ProductRouteDeps): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
-  const limitBody = bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: () => {
-      throw new ApiProblem(413, { detail: `The body must not exceed ${MAX_BODY_BYTES} bytes.` });
-    },
-  });
+  const limitBody = limitBodySize({ maxBytes: MAX_BODY_BYTES });
   const guard: MiddlewareHandler<AppEnv> = writeGuard ?? ((_c, next) => next());
 
   routes.get(collectionPath, list);

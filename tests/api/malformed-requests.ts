@@ -10,7 +10,7 @@ export interface MalformedRequest {
   /** Path and query, relative to the API's base URL. */
   path: string;
   headers?: Record<string, string>;
-  body?: string | Uint8Array;
+  body?: string | Uint8Array<ArrayBuffer>;
   status: 400 | 404 | 405 | 413 | 415;
 }
 
@@ -23,7 +23,7 @@ const withField = (extra: Record<string, unknown>) => JSON.stringify({ ...valid,
 const without = (field: keyof typeof valid) => JSON.stringify({ ...valid, [field]: undefined });
 const item = `/api/product/${UNKNOWN_PRODUCT_ID}`;
 
-const post = (name: string, body: string | Uint8Array, status: MalformedRequest['status'], headers: Record<string, string> = json): MalformedRequest => ({
+const post = (name: string, body: string | Uint8Array<ArrayBuffer>, status: MalformedRequest['status'], headers: Record<string, string> = json): MalformedRequest => ({
   name: `POST ${name}`,
   method: 'POST',
   path: '/api/product/',
