@@ -1,3 +1,4 @@
+import { connect as tcpConnect } from 'node:net';
 import { WebSocket } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectOutcome, openClient, waitFor, type TestClient } from './edge-client.js';
@@ -124,5 +125,33 @@ describe('relay upgrade: connection limit', () => {
   it('refuses upgrades on other paths with 404', async () => {
     edge = await startEdge();
     expect(await connectOutcome(`${edge.ws}/socket`)).toMatchObject({ kind: 'http', status: 404 });
+  });
+});
+
+describe('relay upgrade: broken peers', () => {
+  it('keeps serving when peers reset their connection in the middle of an upgrade', async () => {
+    edge = await startEdge({ jwtSecret: secret });
+    const token = await signToken(secret, { expiresAt: '1h' });
+    const requests = [`/?access_token=${token}`, '/?access_token=bad', '/', `/?access_token=${token}&ops=bogus`];
+    const current = edge;
+    await Promise.all(
+      Array.from({ length: 40 }, (_, index) =>
+        new Promise<void>((resolve) => {
+          const socket = tcpConnect(current.port, '127.0.0.1', () => {
+            socket.write(
+              `GET ${requests[index % requests.length]} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+                'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+            );
+            // An RST right behind the request: the relay is still checking the token, or answering.
+            socket.resetAndDestroy();
+            resolve();
+          });
+          socket.on('error', () => resolve());
+        }),
+      ),
+    );
+    expect((await fetch(`${current.http}/healthz`)).status).toBe(200);
+    clients.push(await openClient(`${current.ws}/?access_token=${token}`));
+    await expect.poll(() => current.relay.hub.clientCount).toBe(1);
   });
 });
