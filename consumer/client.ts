@@ -1,6 +1,6 @@
-import { CloseCode, shouldReconnect } from '../relay/close-codes.js';
 import type { Operation, ServerMessage } from '../relay/protocol.js';
 import { backoffDelay } from './backoff.js';
+import { judgeOutcome } from './close-verdict.js';
 import { openConnection, type Connection, type ConnectionOutcome } from './connection.js';
 import { formatEvent, formatJson, formatReset, printable } from './format.js';
 import { displayUrl, relayUrl } from './relay-url.js';
@@ -44,8 +44,6 @@ export interface Consumer {
   /** The id of the last event printed (the position a reconnect resumes after). */
   readonly lastEventId: string | undefined;
 }
-
-const codeNames = new Map<number, string>(Object.entries(CloseCode).map(([name, code]) => [code, name]));
 
 /** Creates a consumer; nothing is opened until run(). */
 export function createConsumer(options: ConsumerOptions): Consumer {
@@ -124,7 +122,7 @@ export function createConsumer(options: ConsumerOptions): Consumer {
       while (!stopping) {
         const outcome = await connectOnce();
         if (stopping) break;
-        const verdict = judge(outcome);
+        const verdict = judgeOutcome(outcome);
         if (verdict.stop) return { kind: 'refused', message: verdict.message };
         const delay = backoffDelay(attempt++, { baseMs: retryBaseMs, capMs: retryCapMs, random: options.random });
         const from = position ? ', resuming after the last event' : '';
@@ -163,28 +161,4 @@ async function startingPosition(options: ConsumerOptions, onNotice: (text: strin
   }
   if (saved !== undefined) onNotice(`continuing after the position saved in ${options.stateFile}`);
   return saved;
-}
-
-/** Whether an ended connection is worth retrying, and how to say what happened. */
-function judge(outcome: ConnectionOutcome): { stop: boolean; message: string } {
-  if (outcome.httpStatus !== undefined) {
-    const status = outcome.httpStatus;
-    const body = outcome.httpBody ? `: ${printable(outcome.httpBody)}` : '';
-    // 4xx means this request will keep failing (token, origin, path) except for the two that mean
-    // "later": 408 and 429. 5xx (503 at the connection limit or while not ready) is worth retrying.
-    const retry = status >= 500 || status === 408 || status === 429;
-    const what = status === 401 ? 'rejected the access token' : status === 403 ? 'refused the connection (forbidden)' : 'refused the upgrade';
-    return { stop: !retry, message: `relay ${what}: HTTP ${status}${body}${retry ? '' : '; not retrying'}` };
-  }
-  if (outcome.silentForMs !== undefined) {
-    const what = outcome.welcomed ? 'no message or ping from the relay' : 'no welcome from the relay';
-    return { stop: false, message: `${what} for ${outcome.silentForMs} ms: connection considered dead` };
-  }
-  const name = codeNames.get(outcome.code);
-  const reason = outcome.reason ? `: ${printable(outcome.reason)}` : '';
-  if (!shouldReconnect(outcome.code)) {
-    return { stop: true, message: `relay closed the connection with ${outcome.code} (${name ?? 'no retry'})${reason}; not retrying` };
-  }
-  if (outcome.code === 1006) return { stop: false, message: `connection lost (${printable(outcome.error ?? 'no close frame')})` };
-  return { stop: false, message: `relay closed the connection with ${outcome.code}${name ? ` (${name})` : ''}${reason}` };
 }
