@@ -71,6 +71,15 @@ describe('relay process (relay/main.ts)', () => {
     expect(await relay.exited).toBe(0);
   });
 
+  it('listens and answers /healthz while MongoDB is unreachable (readyz 503), and still exits 0 on SIGTERM', async () => {
+    const relay = spawnRelay({ MONGO_URL: 'mongodb://127.0.0.1:9/?replicaSet=rs0&serverSelectionTimeoutMS=1000', MONGO_DB: database, RELAY_DRAIN_MS: '0' });
+    const port = await waitFor(() => listeningPort(relay.stdout()), 20_000, 'the relay to listen');
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(503);
+    relay.child.kill('SIGTERM');
+    expect(await relay.exited).toBe(0);
+  });
+
   it('exits non-zero naming the variable when the environment has a bad value', async () => {
     const relay = spawnRelay({ RELAY_PORT: 'eighty' });
     expect(await relay.exited).toBe(2);
