@@ -31,7 +31,11 @@ describe('relay on a MongoDB change stream', () => {
     const client = await connect(relay.url, 'ops=insert,update,replace,delete');
     const doc = productDoc(1);
     const { insertedId } = await products.insertOne(doc, { writeConcern: { w: 'majority' } });
+    await client.waitForEvents(1);
+    // One at a time: the product of an update is looked up when the relay reads it, so a delete
+    // already committed by then would leave the update without a product (null, like a delete).
     await products.updateOne({ _id: insertedId }, { $set: { precio: 12.25 } }, { writeConcern: { w: 'majority' } });
+    await client.waitForEvents(2);
     await products.deleteOne({ _id: insertedId }, { writeConcern: { w: 'majority' } });
     const [insert, update, remove] = await client.waitForEvents(3);
     expect(insert).toMatchObject({ op: 'insert', ns: { db: products.dbName, coll: 'products' }, key: { id: insertedId.toHexString() }, product: productFromDocument({ ...doc, _id: insertedId }) });
@@ -67,6 +71,19 @@ describe('relay on a MongoDB change stream', () => {
     await products.insertOne(productDoc(500), { writeConcern: { w: 'majority' } });
     const withLive = await client.waitForEvents(5);
     expect(withLive[4]!.product?.nombre).toBe('producto 500');
+  });
+
+  it('serves a snapshot time position from its history when it holds the changes after it', async () => {
+    relay = await startMongoRelay(products);
+    const watcher = await connect(relay.url);
+    await products.insertMany(Array.from({ length: 3 }, (_, n) => productDoc(700 + n)), { writeConcern: { w: 'majority' } });
+    const reply = await mongo.db(products.dbName).command({ find: 'products', filter: {}, readConcern: { level: 'snapshot' } });
+    const at = reply.cursor.atClusterTime as Timestamp;
+    await products.insertMany(Array.from({ length: 2 }, (_, n) => productDoc(800 + n)), { writeConcern: { w: 'majority' } });
+    await watcher.waitForEvents(5);
+    const client = await connect(relay.url, `since=time:${at.t}.${at.i}`);
+    expect((await client.waitForEvents(2)).map((event) => event.product?.nombre)).toEqual(['producto 800', 'producto 801']);
+    expect(relay.relay.hub.stats().catchUp.peakOpen).toBe(0);
   });
 
   it('resets a client whose id MongoDB does not know', async () => {
