@@ -2,7 +2,8 @@ import { bannerLines } from './banner.js';
 import type { StackConfig } from './config.js';
 import type { LinePrinter } from './log-prefix.js';
 import { selectMongoBackend, type MongoBackend } from './mongo-backend.js';
-import { assertPortFree, NotReadyError, waitForReady } from './readiness.js';
+import { assertPortFree } from './port-check.js';
+import { NotReadyError, waitForReady } from './readiness.js';
 import { describeExit, startService, type ServiceProcess, type ServiceSpec } from './service-process.js';
 
 // The embedded stack: MongoDB, then api, relay and consumer, each started only once the one before
