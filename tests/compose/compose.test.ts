@@ -176,7 +176,8 @@ describe('docker-compose.yml', () => {
     const relay = new Set(Object.keys(relayConfigSchema.shape));
     for (const name of environment(service('api')).keys()) expect(api, `api: ${name}`).toContain(name);
     for (const name of environment(service('relay')).keys()) expect(relay, `relay: ${name}`).toContain(name);
-    for (const name of environment(service('consumer')).keys()) expect(['RELAY_URL', 'RELAY_TOKEN']).toContain(name);
+    const consumer = [...read('consumer/config.ts').matchAll(/env\.([A-Z][A-Z0-9_]+)/g)].map((match) => match[1]);
+    for (const name of environment(service('consumer')).keys()) expect(consumer, `consumer: ${name}`).toContain(name);
   });
 });
 
