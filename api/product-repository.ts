@@ -1,4 +1,4 @@
-import { ObjectId, type Collection, type Db, type Document, type Timestamp } from 'mongodb';
+import { MongoServerError, ObjectId, type Collection, type Db, type Document, type Timestamp } from 'mongodb';
 import type { ProductDocument } from './product-document.js';
 import type { ProductInput, ProductPatch } from './product-schema.js';
 import type { ClusterTime } from './stream-position.js';
@@ -48,15 +48,17 @@ export function createProductRepository(db: Db): ProductRepository {
       // A snapshot read (readConcern "snapshot", MongoDB 5.0+) reads at one majority-committed cluster
       // time and reports it as cursor.atClusterTime: the exact point the page reflects. See
       // snapshotReadTime below for why this, and not a causally consistent read's operationTime.
-      const reply = await db.command({
-        find: PRODUCTS_COLLECTION,
-        filter,
-        sort: { createdAt: -1, _id: -1 },
-        limit: limit + 1,
-        batchSize: limit + 1,
-        singleBatch: true,
-        readConcern: { level: 'snapshot' },
-      });
+      const reply = await retryUnavailableSnapshot(() =>
+        db.command({
+          find: PRODUCTS_COLLECTION,
+          filter,
+          sort: { createdAt: -1, _id: -1 },
+          limit: limit + 1,
+          batchSize: limit + 1,
+          singleBatch: true,
+          readConcern: { level: 'snapshot' },
+        }),
+      );
       const batch = (reply.cursor?.firstBatch ?? []) as ProductDocument[];
       return { documents: batch.slice(0, limit), hasMore: batch.length > limit, readAt: snapshotReadTime(reply) };
     },
@@ -87,6 +89,23 @@ export function createProductRepository(db: Db): ProductRepository {
       return result.deletedCount === 1;
     },
   };
+}
+
+/**
+ * Runs a snapshot read again (up to 3 times) when MongoDB answers SnapshotUnavailable (246): the
+ * majority point it would read at is still before a catalog change (a collection or index created
+ * moments ago, as at first start), which passes as soon as that change is majority-committed. The
+ * driver does not retry this itself, and db.command is not a retryable read.
+ */
+export async function retryUnavailableSnapshot(read: () => Promise<Document>): Promise<Document> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await read();
+    } catch (error) {
+      if (!(error instanceof MongoServerError && error.code === 246) || attempt >= 3) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
+  }
 }
 
 /**
