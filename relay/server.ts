@@ -40,7 +40,10 @@ export function createRelayServer({ config, hub, logger }: { config: RelayConfig
   let draining = false;
   let closing: Promise<void> | undefined;
 
+  // Requests here are tiny (health checks, upgrade handshakes): a peer that trickles its headers
+  // (slowloris) is cut after 10 s instead of Node's default minute. Upgraded sockets are not affected.
   const http = createServer(
+    { headersTimeout: 10_000, requestTimeout: 10_000 },
     createHttpEndpoints({ streamReady: () => hub.ready, draining: () => draining, clients: () => sockets.size }),
   );
 
