@@ -113,10 +113,18 @@ export class Child<Ops extends Operations> {
     });
   }
 
-  /** Kills the child and waits until it is gone (at most 5 s). */
-  async kill(): Promise<void> {
-    if (this.process.exitCode !== null || this.process.signalCode !== null) return;
+  /** Sends a request whose answer nobody waits for (e.g. one that makes the child exit). */
+  notify<K extends keyof Ops & string>(op: K, args: Ops[K]['args']): void {
+    if (this.process.connected) this.process.send({ id: 0, op, args } satisfies Request);
+  }
+
+  /** Kills the child (unless it already exited, or does within `graceMs`) and waits until it is gone (at most 5 s). */
+  async kill(graceMs = 0): Promise<void> {
+    const gone = () => this.process.exitCode !== null || this.process.signalCode !== null;
+    if (gone()) return;
     const exited = new Promise<void>((resolve) => this.process.once('exit', () => resolve()));
+    if (graceMs > 0) await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
+    if (gone()) return;
     this.process.kill('SIGKILL');
     await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
   }

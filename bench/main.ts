@@ -5,6 +5,7 @@ import { parseOptions, USAGE, type BenchOptions } from './options.js';
 import { planFor } from './plan.js';
 import { formatMedians } from './report.js';
 import { resultDocument, runBenchmark } from './run.js';
+import { e2eBackend } from './scenarios/e2e.js';
 import { formatChecks } from './targets-check.js';
 
 // `npm run bench`: environment (argv), the run, the report. Exit 0 when every target passed, 1 when a
@@ -37,10 +38,11 @@ console.log(formatMachine(machine).join('\n'));
 console.log(
   `plan: ${options.quick ? 'quick' : 'full'} · scenarios ${plan.scenarios.join(', ')} · burst ${plan.burst.clients} clients × ${plan.burst.events} events (batches of ${plan.burst.batch}) · trickle ${plan.trickle.rate}/s × ${plan.trickle.events} events to ${plan.trickle.clients} · idle ${plan.idleSteps.join(' and ') || 'skipped (open files limit)'} · slow ${plan.slow.slow} of ${plan.slow.clients} × ${plan.slow.events} events`,
 );
+if (plan.scenarios.includes('e2e')) console.log(`e2e: ${plan.e2e.posts} POSTs at ${plan.e2e.rate}/s to ${plan.e2e.clients} clients · MongoDB: ${e2eBackend()}`);
 console.log('');
 
 try {
-  const result = await runBenchmark(plan, (line) => console.log(line));
+  const result = await runBenchmark(plan, (line) => console.log(line), { profileDir: options.profile });
   console.log('');
   console.log(formatMedians(result.runs).join('\n'));
   console.log('');

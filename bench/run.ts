@@ -33,7 +33,11 @@ export function resultDocument(result: BenchResult, options: unknown): Record<st
 const rotate = <T>(items: readonly T[], by: number): T[] => items.map((_, index) => items[(index + by) % items.length]!);
 
 /** Runs `plan`, calling `onRun` with each run's line as it finishes; all child processes end with it. */
-export async function runBenchmark(plan: BenchPlan, onRun: (line: string, run: RunResult) => void = () => undefined): Promise<BenchResult> {
+export async function runBenchmark(
+  plan: BenchPlan,
+  onRun: (line: string, run: RunResult) => void = () => undefined,
+  { profileDir }: { profileDir?: string } = {},
+): Promise<BenchResult> {
   const machine = describeMachine();
   const started = performance.now();
   const runs: RunResult[] = [];
@@ -41,7 +45,7 @@ export async function runBenchmark(plan: BenchPlan, onRun: (line: string, run: R
     runs.push(run);
     onRun(formatRun(run), run);
   };
-  const session = await Session.start();
+  const session = await Session.start(profileDir);
   try {
     const most = Math.max(...plan.scenarios.map((scenario) => plan.repeats[scenario]));
     for (let repeat = 1; repeat <= most; repeat++) {

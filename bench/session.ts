@@ -16,12 +16,15 @@ export interface RunningTarget {
 export class Session {
   private runs = 0;
 
-  private constructor(readonly load: Child<LoadOps>) {}
+  private constructor(
+    readonly load: Child<LoadOps>,
+    private readonly profileDir?: string,
+  ) {}
 
-  /** Starts the load process. */
-  static async start(): Promise<Session> {
+  /** Starts the load process; with `profileDir`, every relay process writes a CPU profile there. */
+  static async start(profileDir?: string): Promise<Session> {
     const { child } = await Child.start<LoadOps, { pid: number }>('./load-process.ts', [], { name: 'load' });
-    return new Session(child);
+    return new Session(child, profileDir);
   }
 
   /** A number unique to each run (keeps event ids distinct across runs). */
@@ -36,13 +39,15 @@ export class Session {
   async withTarget<T>(name: TargetName, options: TargetOptions, body: (target: RunningTarget) => Promise<T>): Promise<T> {
     const { child, info } = await Child.start<TargetOps, TargetInfo>('./target-process.ts', [name, JSON.stringify(options)], {
       name: `target ${name}`,
-      nodeFlags: ['--expose-gc'],
+      nodeFlags: ['--expose-gc', ...(this.profileDir && name === 'relay' ? ['--cpu-prof', `--cpu-prof-dir=${this.profileDir}`] : [])],
     });
     try {
       return await body({ child, info });
     } finally {
       await this.load.call('disconnect', null, 15_000).catch(() => undefined);
-      await child.kill();
+      // A clean exit first (a CPU profile is written at exit), then the kill that always works.
+      child.notify('exit', null);
+      await child.kill(5_000);
     }
   }
 

@@ -48,6 +48,8 @@ export type TargetOps = {
   clients: { args: null; result: number };
   /** CPU time used so far (user + system), ms. */
   cpu: { args: null; result: number };
+  /** Exits cleanly at once, without answering (so --cpu-prof can write its profile). */
+  exit: { args: null; result: null };
 };
 
 async function main(): Promise<void> {
@@ -82,6 +84,7 @@ async function main(): Promise<void> {
     },
     clients: async () => target.clientCount(),
     cpu: async () => cpuMs(),
+    exit: async () => process.exit(0),
   });
 }
 
