@@ -24,6 +24,7 @@ const DOWNLOAD_TIMEOUT_MS = 5 * 60_000;
 /** Picks and starts the backend (see the module comment for the order). */
 export async function selectMongoBackend(config: StackConfig, say: Say): Promise<MongoBackend> {
   if (config.mongoUrl) {
+    say(`using ${redact(config.mongoUrl)} (MONGO_URL)`);
     return { kind: 'external', url: config.mongoUrl, description: `${redact(config.mongoUrl)} (MONGO_URL)`, stop: async () => {} };
   }
   const mongod = await tryMemoryReplSet(config, say);
