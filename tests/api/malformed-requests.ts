@@ -98,6 +98,7 @@ const mediaTypeRows: MalformedRequest[] = [
   post('as text/json', JSON.stringify(valid), 415, { 'content-type': 'text/json' }),
   post('as application/xml', '<product/>', 415, { 'content-type': 'application/xml' }),
   post('as octet-stream', JSON.stringify(valid), 415, { 'content-type': 'application/octet-stream' }),
+  post('gzip-encoded', new Uint8Array([0x1f, 0x8b, 0x08, 0x00]), 415, { ...json, 'content-encoding': 'gzip' }),
 ];
 
 const sizeRows: MalformedRequest[] = [
