@@ -41,8 +41,13 @@ async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, 'shutting down: finishing requests in flight');
-  await server.close(config.shutdownGraceMs);
-  await client.close();
+  try {
+    await server.close(config.shutdownGraceMs);
+    await client.close();
+  } catch (error) {
+    logger.error({ err: error }, 'shutdown did not complete cleanly');
+    process.exit(1);
+  }
   logger.info('stopped');
   process.exit(0);
 }
