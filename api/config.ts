@@ -7,6 +7,7 @@ const flag = z
   .optional()
   .transform((value) => (value === undefined || value === '' ? undefined : ['1', 'true', 'yes'].includes(value)));
 
+/** The environment variables the API reads, with their defaults. */
 export const apiConfigSchema = z.object({
   API_PORT: z.coerce.number().int().min(0).max(65_535).default(8000),
   API_HOST: z.string().min(1).default('0.0.0.0'),

@@ -10,6 +10,7 @@ function isCents(value: number): boolean {
   return Math.abs(cents / 100 - value) < Number.EPSILON * Math.max(1, Math.abs(value)) && Number((cents / 100).toFixed(2)) === value;
 }
 
+/** The rule of each field, shared by POST/PUT (all fields) and PATCH (some). */
 export const productFields = {
   nombre: z.string().trim().min(1).max(200),
   precio: z.number().finite().min(0).refine(isCents, { message: 'precio must have at most 2 decimals' }),
@@ -25,7 +26,9 @@ export const productPatch = z
   .strict()
   .refine((patch) => Object.keys(patch).length > 0, { message: 'at least one field is required' });
 
+/** A validated POST/PUT body (strings trimmed). */
 export type ProductInput = z.infer<typeof productInput>;
+/** A validated PATCH body. */
 export type ProductPatch = z.infer<typeof productPatch>;
 
 /** A product as the API returns it and as relay events carry it: string id, ISO dates. */
