@@ -4,10 +4,16 @@ import { z } from 'zod';
 // replaces rely on them. `.strict()` rejects unknown keys, so no `$`-key or operator object can reach
 // MongoDB through a request body.
 
-/** Whether a price has at most two decimals and survives a round trip through its decimal text. */
+/**
+ * Whether a price is exactly a number with at most two decimals: the shortest text that round-trips
+ * to it (what JSON.stringify sends back) has at most two digits after the point. So 999.99 passes and
+ * 0.1 + 0.2 (0.30000000000000004) does not, without any epsilon arithmetic.
+ */
 function isCents(value: number): boolean {
-  const cents = Math.round(value * 100);
-  return Math.abs(cents / 100 - value) < Number.EPSILON * Math.max(1, Math.abs(value)) && Number((cents / 100).toFixed(2)) === value;
+  const text = String(value);
+  if (text.includes('e-')) return false; // below 1e-6 and not zero
+  if (text.includes('e+')) return true; // 1e21 and above: integers
+  return (text.split('.')[1]?.length ?? 0) <= 2;
 }
 
 /** The rule of each field, shared by POST/PUT (all fields) and PATCH (some). */

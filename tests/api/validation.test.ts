@@ -107,10 +107,10 @@ describe('product validation', () => {
   });
 
   it('keeps prices to the exact two-decimal number they denote', () => {
-    for (const precio of [0, 0.01, 0.07, 0.1, 0.29, 1.1, 999.99, 1e9 + 0.99, 2 ** 40]) {
+    for (const precio of [0, 0.01, 0.07, 0.1, 0.29, 1.1, 999.99, 1e9 + 0.99, 2 ** 40, 1e21]) {
       expect(productInput.safeParse({ ...SEED, precio }).success).toBe(true);
     }
-    for (const precio of [0.001, 1.005, 0.30000000000000004, 1e-7, Number.NaN, Number.POSITIVE_INFINITY, -1]) {
+    for (const precio of [0.001, 1.005, 0.30000000000000004, 1e-7, 5e-7, 12.345, Number.NaN, Number.POSITIVE_INFINITY, -1]) {
       expect(productInput.safeParse({ ...SEED, precio }).success).toBe(false);
     }
   });
