@@ -20,7 +20,7 @@ function verdict(run: RunResult): string {
 export function formatRun(run: RunResult): string {
   const head = `${run.scenario.padEnd(7)} #${run.repeat} ${run.target.padEnd(8)}`;
   const parts: string[] = [];
-  if (run.idle) parts.push(run.idle.map((step) => `${n(step.connections)} idle: ${n(step.perConnectionKiB, 2)} KiB/conn`).join(' · '));
+  if (run.idle) parts.push(run.idle.map((step) => `${n(step.connections)} idle: ${n(step.perConnectionKiB, 2)} KiB/conn (heap ${n(step.heapPerConnectionKiB, 2)})`).join(' · '));
   else if (run.throughput !== undefined) parts.push(`${n(run.throughput).padStart(10)} deliveries/s (${n(run.deliveries ?? 0)} in ${n(run.seconds ?? 0, 2)} s)`);
   if (run.latency) parts.push(`p50 ${n(run.latency.p50, 1)} ms p99 ${n(run.latency.p99, 1)} ms`);
   if (run.slow) {

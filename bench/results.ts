@@ -33,7 +33,7 @@ export interface RunResult {
   /** Highest RSS of the target process during the run, MiB. */
   peakRssMiB?: number;
   /** Idle memory: RSS added per open connection, KiB, at each connection count. */
-  idle?: { connections: number; perConnectionKiB: number }[];
+  idle?: { connections: number; perConnectionKiB: number; heapPerConnectionKiB: number }[];
   /** Slow consumers: how the slow clients were closed and what they got. */
   slow?: {
     slowClients: number;
