@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listen, type ApiServer } from '../../api/server.js';
 import { apiFixture, SEED, type ApiFixture } from './api-fixture.js';
-import { MALFORMED_API_REQUESTS, type MalformedRequest } from './malformed-requests.js';
+import { createApp } from '../../api/app.js';
+import { silentLogger } from '../../common/logger.js';
+import { expectedStatusWithoutToken, MALFORMED_API_REQUESTS, type MalformedRequest } from './malformed-requests.js';
 
 let api: ApiFixture;
 let server: ApiServer;
@@ -18,11 +20,11 @@ function init(row: MalformedRequest): RequestInit {
   return { method: row.method, headers: row.headers, body: row.body };
 }
 
-async function expectAnswer(row: MalformedRequest, response: Response): Promise<void> {
-  expect(response.status, row.name).toBe(row.status);
+async function expectAnswer(row: MalformedRequest, response: Response, status: number = row.status): Promise<void> {
+  expect(response.status, row.name).toBe(status);
   expect(response.headers.get('content-type'), row.name).toBe('application/problem+json');
   const problem = (await response.json()) as { status: number; title: string };
-  expect(problem.status).toBe(row.status);
+  expect(problem.status).toBe(status);
   expect(problem.title).toEqual(expect.any(String));
 }
 
@@ -43,5 +45,16 @@ describe('malformed API requests', () => {
     expect(await api.db.collection('products').countDocuments()).toBe(before);
     const created = await fetch(`${server.url}/api/product/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(SEED) });
     expect(created.status).toBe(201);
+  });
+
+  it('answers every row without a token with 401 on guarded writes and as before elsewhere, when writes need a token', async () => {
+    const guarded = createApp({ db: api.db, logger: silentLogger(), jwtSecret: 'a-secret-of-at-least-thirty-two-characters' });
+    let unauthorized = 0;
+    for (const row of MALFORMED_API_REQUESTS) {
+      const status = expectedStatusWithoutToken(row);
+      if (status === 401) unauthorized += 1;
+      await expectAnswer(row, await guarded.request(row.path, init(row)), status);
+    }
+    expect(unauthorized).toBeGreaterThan(50);
   });
 });

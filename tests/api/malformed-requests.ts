@@ -184,3 +184,16 @@ export const MALFORMED_API_REQUESTS: readonly MalformedRequest[] = [
   ...headerRows,
   ...routeRows,
 ];
+
+/**
+ * The status a row gets when writes need a token (API_JWT_SECRET set) and the request carries none:
+ * a write to a route that takes it is refused with 401 before anything else is looked at; every
+ * other row keeps its answer.
+ */
+export function expectedStatusWithoutToken(row: MalformedRequest): number {
+  const path = new URL(row.path, 'http://api.invalid').pathname.replace(/\/$/, '');
+  const isCollection = path === '/api/product';
+  const isItem = /^\/api\/product\/[^/]+$/.test(path);
+  const guarded = (row.method === 'POST' && isCollection) || (['PUT', 'PATCH', 'DELETE'].includes(row.method) && isItem);
+  return guarded ? 401 : row.status;
+}
