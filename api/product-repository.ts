@@ -48,6 +48,8 @@ export function createProductRepository(db: Db): ProductRepository {
       // A snapshot read (readConcern "snapshot", MongoDB 5.0+) reads at one majority-committed cluster
       // time and reports it as cursor.atClusterTime: the exact point the page reflects. See
       // snapshotReadTime below for why this, and not a causally consistent read's operationTime.
+      // One raw find in a single batch (at most 101 small documents) gives that reply directly; a
+      // `startSession({ snapshot: true })` read would expose the same time as session.snapshotTime.
       const reply = await retryUnavailableSnapshot(() =>
         db.command({
           find: PRODUCTS_COLLECTION,
