@@ -70,7 +70,8 @@ export function formatMedians(runs: RunResult[]): string[] {
     lines.push(`${scenario}: deliveries/s, median (min–max)`);
     for (const target of targets) {
       const throughput = metric(runs, scenario, target, (run) => run.throughput);
-      const extra = [`${n(throughput.median / socketio, 1)}× Socket.IO`, `${n((100 * throughput.median) / ceiling)}% of ceiling`];
+      const extra = [`${n(throughput.median / socketio, 1)}× Socket.IO`];
+      if (Number.isFinite(ceiling)) extra.push(`${n((100 * throughput.median) / ceiling)}% of ceiling`);
       if (scenario === 'trickle') {
         extra.push(`p50 ${fmtSpread(metric(runs, scenario, target, (run) => run.latency?.p50), 1, ' ms')}`);
         extra.push(`p99 ${fmtSpread(metric(runs, scenario, target, (run) => run.latency?.p99), 1, ' ms')}`);
