@@ -4,7 +4,7 @@
 import { Aggregator } from 'mingo';
 import { calculateObjectSize, type Document } from 'bson';
 import { deepClone, sameValue } from './documents.js';
-import { CommandError } from './errors.js';
+import { CommandError, evaluate } from './errors.js';
 import { compareOpTime, type OpTime } from './op-time.js';
 import type { Oplog } from './oplog.js';
 import { encodeToken } from './resume-token.js';
@@ -36,7 +36,7 @@ export class ChangeStream {
     private readonly lookup: DocumentLookup,
   ) {
     this.position = start;
-    this.aggregator = stages.length > 0 ? new Aggregator(stages) : null;
+    this.aggregator = stages.length > 0 ? evaluate(() => new Aggregator(stages)) : null;
   }
 
   /** True once an invalidate has been returned. */
@@ -80,7 +80,8 @@ export class ChangeStream {
 
   private applyStages(event: Document): Document | null {
     if (!this.aggregator) return event;
-    const [result] = this.aggregator.run([deepClone(event)]) as Document[];
+    const aggregator = this.aggregator;
+    const [result] = evaluate(() => aggregator.run([deepClone(event)]) as Document[]);
     if (!result) return null;
     if (!sameValue(result._id, event._id)) {
       throw new CommandError('ChangeStreamFatalError', "Encountered an event whose _id field, which contains the resume token, was modified by the pipeline. Modifying the _id field of an event makes it impossible to resume the stream from that point. Only transformations that retain the unmodified _id field are allowed.");

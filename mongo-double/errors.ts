@@ -1,5 +1,6 @@
 // MongoDB error codes the double answers with, and the error type every command throws.
 import type { Document } from 'bson';
+import { MingoError } from 'mingo/util';
 
 /** Error codes and their codeName, as listed in MongoDB's error_codes.yml. */
 export const ErrorCodes = {
@@ -60,4 +61,18 @@ export function errorReply(error: unknown): Document {
   }
   const message = error instanceof Error ? error.message : String(error);
   return { ok: 0, errmsg: message, code: ErrorCodes.BadValue, codeName: 'BadValue' };
+}
+
+/**
+ * Runs a mingo evaluation, turning its errors (unknown operators, bad specs) into the BadValue
+ * mongod answers with; a change of _id becomes ImmutableField, as on mongod.
+ */
+export function evaluate<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof CommandError || !(error instanceof MingoError)) throw error;
+    if (error.message.includes("immutable field '_id'")) throw new CommandError('ImmutableField', error.message);
+    throw new CommandError('BadValue', error.message);
+  }
 }

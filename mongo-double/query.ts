@@ -4,6 +4,7 @@ import type { Document } from 'bson';
 import { find, Query } from 'mingo';
 import type { Collection } from './collection.js';
 import { idFirst } from './documents.js';
+import { evaluate } from './errors.js';
 
 /** Options of a find. */
 export interface FindOptions {
@@ -16,6 +17,10 @@ export interface FindOptions {
 /** Matching documents in natural order (or `sort`), after skip and limit, projected. */
 export function findDocuments(collection: Collection | undefined, filter: Document, options: FindOptions = {}): Document[] {
   if (!collection) return [];
+  return evaluate(() => runFind(collection, filter, options));
+}
+
+function runFind(collection: Collection, filter: Document, options: FindOptions): Document[] {
   const projection = options.projection && Object.keys(options.projection).length > 0 ? options.projection : undefined;
   let cursor = find(collection.all(), filter, projection);
   if (options.sort && Object.keys(options.sort).length > 0) cursor = cursor.sort(options.sort as Record<string, 1 | -1>);
@@ -27,6 +32,6 @@ export function findDocuments(collection: Collection | undefined, filter: Docume
 
 /** A reusable predicate for a filter. */
 export function matcher(filter: Document): (doc: Document) => boolean {
-  const query = new Query(filter);
-  return (doc) => query.test(doc);
+  const query = evaluate(() => new Query(filter));
+  return (doc) => evaluate(() => query.test(doc));
 }

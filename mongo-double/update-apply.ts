@@ -2,7 +2,7 @@
 // document replacements here. Returns a new document; the stored one is never mutated.
 import { ObjectId, type Document } from 'bson';
 import { aggregate, update as mingoUpdate } from 'mingo';
-import { CommandError } from './errors.js';
+import { CommandError, evaluate } from './errors.js';
 import { deepClone, idFirst, isPlainObject, sameValue, setPath } from './documents.js';
 
 /** The update forms mongod accepts: operators ({$set: ...}), a replacement document, or a pipeline. */
@@ -19,7 +19,7 @@ export function isReplacement(spec: UpdateSpec): boolean {
 export function applyUpdate(doc: Document, spec: UpdateSpec, options: { arrayFilters?: Document[]; inserting?: boolean } = {}): Document {
   let result: Document;
   if (Array.isArray(spec)) {
-    result = (aggregate([deepClone(doc)], spec) as Document[])[0] ?? {};
+    result = evaluate(() => (aggregate([deepClone(doc)], spec) as Document[])[0] ?? {});
   } else if (isReplacement(spec)) {
     for (const key of Object.keys(spec)) {
       if (key.startsWith('$')) throw new CommandError('BadValue', `The dollar ($) prefixed field '${key}' in a replacement document is not valid for storage.`);
@@ -38,7 +38,7 @@ export function applyUpdate(doc: Document, spec: UpdateSpec, options: { arrayFil
       }
     }
     result = deepClone(doc);
-    if (Object.keys(operators).length > 0) mingoUpdate(result, operators, options.arrayFilters, undefined, { cloneMode: 'deep' });
+    if (Object.keys(operators).length > 0) evaluate(() => mingoUpdate(result, operators, options.arrayFilters, undefined, { cloneMode: 'deep' }));
   }
   if ('_id' in doc && !sameValue(doc._id, result._id)) {
     throw new CommandError('ImmutableField', "Performing an update on the path '_id' would modify the immutable field '_id'");

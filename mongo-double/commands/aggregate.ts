@@ -4,7 +4,7 @@ import { Long, type Document } from 'bson';
 import { Aggregator } from 'mingo';
 import { openChangeStream } from '../change-stream-open.js';
 import { deepClone } from '../documents.js';
-import { CommandError } from '../errors.js';
+import { CommandError, evaluate } from '../errors.js';
 import type { CommandHandler } from '../state.js';
 import { countField, docArray, docField } from './args.js';
 import { cursorReply } from './read.js';
@@ -30,7 +30,7 @@ const aggregate: CommandHandler = (command, context) => {
     if (WRITING_STAGES.has(name)) throw new CommandError('IllegalOperation', `${name} is not supported by the MongoDB test double`);
   }
   const source = (name: string): Document[] => (state.store.collection(db, name)?.all() ?? []).map(deepClone);
-  const results = new Aggregator(pipeline, { collectionResolver: source }).run(source(target)) as Document[];
+  const results = evaluate(() => new Aggregator(pipeline, { collectionResolver: source }).run(source(target)) as Document[]);
   return cursorReply(context, `${db}.${target}`, results, command);
 };
 

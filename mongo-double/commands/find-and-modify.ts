@@ -1,6 +1,6 @@
 // findAndModify: update, replace, upsert or remove one document and return it (before or after).
 import type { Document } from 'bson';
-import { CommandError } from '../errors.js';
+import { CommandError, evaluate } from '../errors.js';
 import { findDocuments } from '../query.js';
 import { applyUpdate, buildUpsert, isReplacement } from '../update-apply.js';
 import { valueKey } from '../documents.js';
@@ -10,7 +10,7 @@ import { find as mingoFind } from 'mingo';
 
 function project(doc: Document | null, fields: Document): Document | null {
   if (!doc || Object.keys(fields).length === 0) return doc;
-  return (mingoFind([doc], {}, fields).all()[0] as Document | undefined) ?? null;
+  return evaluate(() => (mingoFind([doc], {}, fields).all()[0] as Document | undefined) ?? null);
 }
 
 const findAndModify: CommandHandler = (command, { db, state }) => {

@@ -1,6 +1,7 @@
 import type { ChangeStreamDocument, Document, MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectClient, testDatabaseName } from '../harness/mongo.js';
+import { waitUntil } from './wait.js';
 
 describe('change streams through the official driver', () => {
   let client: MongoClient;
@@ -35,10 +36,3 @@ describe('change streams through the official driver', () => {
   });
 });
 
-async function waitUntil(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
