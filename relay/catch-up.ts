@@ -7,8 +7,14 @@ import { eventFromChange } from './event-from-change.js';
 // `startAfter` an event id, or `startAtOperationTime` just after a snapshot's cluster time.
 
 const HISTORY_LOST = 286;
-/** Codes MongoDB answers a resume token it cannot use with (malformed, foreign, or invalid to resume from). */
-const UNKNOWN_POSITION = new Set([9, 22, 260, 280, 40647, 50811]);
+/**
+ * Server errors that say nothing about the position (failover, shutdown, timeouts): the client is
+ * closed with 1011 and reconnects. Any other server error when a catch-up opens is about the position
+ * (MongoDB answers a token it cannot use with several codes: 9 FailedToParse, 260 InvalidResumeToken,
+ * 280 ChangeStreamFatalError "resume token was not found", …): the client gets a reset rather than
+ * reconnecting forever to the same refusal.
+ */
+const TRANSIENT = new Set([6, 7, 50, 89, 91, 134, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436]);
 const MAX_BATCH = 1_000;
 
 /** Creates the opener; each open() is one change stream (the hub bounds how many are open). */
@@ -49,8 +55,9 @@ export function createCatchUpOpener({ collection, maxAwaitTimeMS = 500 }: { coll
 }
 
 function asPositionError(error: unknown): unknown {
-  if (!(error instanceof MongoServerError) || typeof error.code !== 'number') return error;
+  if (!(error instanceof MongoServerError)) return error;
   if (error.code === HISTORY_LOST) return new PositionLostError('history-lost', 'MongoDB no longer holds that position (oplog rolled over); reload a snapshot');
-  if (UNKNOWN_POSITION.has(error.code)) return new PositionLostError('unknown-position', 'MongoDB does not recognise that position; reload a snapshot');
-  return error;
+  const transient = (typeof error.code === 'number' && TRANSIENT.has(error.code)) || error.hasErrorLabel('ResumableChangeStreamError') || error.hasErrorLabel('RetryableError');
+  if (transient) return error;
+  return new PositionLostError('unknown-position', 'MongoDB does not recognise that position; reload a snapshot');
 }
