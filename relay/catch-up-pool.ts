@@ -9,7 +9,8 @@ import { matches } from './subscription-match.js';
 
 // Catch-up for positions older than the history. At most `maxStreams` change streams are open at once;
 // clients asking for the same position share one, the rest wait in FIFO order (a reconnect storm queues
-// instead of opening a stream per client). Handover to live never compares tokens, only ids:
+// instead of opening a stream per client), and a queued request whose position a running stream reads
+// past joins that stream there. Handover to live never compares tokens, only ids:
 //  - after each batch, the first event that is also in the history ends the catch-up: the client
 //    continues from the history at that event (no gap, no duplicate: the history is contiguous);
 //  - at the head of the log with nothing more to read, the stream's position L (last id delivered, or
@@ -184,7 +185,8 @@ export function createCatchUpPool({ opener, maxStreams, host, logger }: { opener
         return true;
       }
       const encoded = batch.slice(index, stop).map((item) => ({ item, encoded: encode(item.event) }));
-      writeToClients(stream, encoded);
+      writeToClients(stream.clients, encoded);
+      absorbQueued(stream, encoded);
       stream.last = batch[stop - 1]!.event.id;
       index = stop;
       await drained(stream);
@@ -192,9 +194,31 @@ export function createCatchUpPool({ opener, maxStreams, host, logger }: { opener
     return false;
   }
 
-  function writeToClients(stream: Stream, encoded: { item: TimedEvent; encoded: Encoded }[]): void {
+  /**
+   * Queued requests whose position this stream just read past ride along instead of waiting for a
+   * stream of their own: they get the rest of the chunk, then the stream's next batches.
+   */
+  function absorbQueued(stream: Stream, encoded: { item: TimedEvent; encoded: Encoded }[]): void {
+    for (let index = 0; index < encoded.length; index += 1) {
+      const queued = joinable.get(encoded[index]!.item.event.id);
+      if (!queued || queued === stream || running.has(queued)) continue;
+      joinable.delete(queued.since);
+      queue.splice(queue.indexOf(queued), 1);
+      for (const client of queued.clients) host.welcome(client, 'resumed');
+      writeToClients(queued.clients, encoded.slice(index + 1));
+      for (const client of queued.clients) {
+        if (client.state === 'closed') continue;
+        stream.clients.add(client);
+        streamOf.set(client, stream);
+      }
+      queued.clients.clear();
+    }
+  }
+
+  function writeToClients(clients: Iterable<HubClient>, encoded: { item: TimedEvent; encoded: Encoded }[]): void {
+    if (encoded.length === 0) return;
     const bySubscription = new Map<string, { frames: Buffer; messages: Encoded[] } | null>();
-    for (const client of stream.clients) {
+    for (const client of [...clients]) {
       let shared = bySubscription.get(client.key);
       if (shared === undefined) {
         const messages = encoded.filter(({ item }) => matches(client.subscription, item.event)).map((entry) => entry.encoded);

@@ -65,19 +65,23 @@ describe('catch-up', () => {
     for (const client of clients) expect(client.messages[0]).toMatchObject({ type: 'welcome', resume: 'resumed' });
   });
 
-  it('shares one catch-up stream between clients resuming from the same position', async () => {
+  it('shares one catch-up stream between queued clients at the same or a nearby position', async () => {
     const { relay, log } = await start({ historyEvents: 10, maxCatchUpStreams: 1 });
     log.write(100);
-    const since = log.events[5]!.id;
-    // The one slot is busy, so all ten queue on the same position and share a stream.
+    // The one slot is taken and held, so everyone else queues.
     log.pause();
-    const blocker = await connect(relay.url, `since=${log.events[0]!.id}`, { waitWelcome: false });
-    const clients = await Promise.all(Array.from({ length: 10 }, () => connect(relay.url, `since=${since}`, { waitWelcome: false })));
-    await waitUntil(() => relay.relay.hub.stats().catchUp.queued === 1, 'the ten to queue on one stream');
+    const first = await connect(relay.url, `since=${log.events[0]!.id}`, { waitWelcome: false });
+    await waitUntil(() => log.openCursors === 1, 'the first stream to open');
+    const positions = [...Array.from({ length: 10 }, () => 5), ...Array.from({ length: 10 }, (_, n) => 10 + n)];
+    const clients = await Promise.all(positions.map((n) => connect(relay.url, `since=${log.events[n]!.id}`, { waitWelcome: false })));
+    await waitUntil(() => relay.relay.hub.stats().catchUp.queued === 11, 'ten queued on one position, ten on their own');
     log.resume();
-    for (const client of clients) expect(ids(await client.waitForEvents(94))).toEqual(ids(log.events.slice(6)));
-    await blocker.waitForEvents(99);
-    expect(log.opens).toBe(2);
+    expect(ids(await first.waitForEvents(99))).toEqual(ids(log.events.slice(1)));
+    for (const [index, client] of clients.entries()) {
+      expect(ids(await client.waitForEvents(99 - positions[index]!))).toEqual(ids(log.events.slice(positions[index]! + 1)));
+      expect(client.messages[0]).toMatchObject({ type: 'welcome', resume: 'resumed' });
+    }
+    expect(log.opens).toBe(1);
   });
 
   it('resets a client whose position the log no longer holds, then delivers live events', async () => {
