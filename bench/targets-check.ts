@@ -36,7 +36,7 @@ export interface BenchSummary {
 }
 
 const finite = (value: number) => (Number.isFinite(value) ? Math.round(value * 1000) / 1000 : null);
-const fmt = (value: number | null, digits = 1) => (value === null ? 'n/a' : value.toLocaleString('en-US', { maximumFractionDigits: digits }));
+const fmt = (value: number | null, digits = 1, unit = '') => (value === null ? 'n/a' : `${value.toLocaleString('en-US', { maximumFractionDigits: digits })}${unit}`);
 
 /** Summary numbers and target checks from the runs. */
 export function evaluate(runs: RunResult[]): { summary: BenchSummary; checks: TargetCheck[] } {
@@ -65,13 +65,13 @@ export function evaluate(runs: RunResult[]): { summary: BenchSummary; checks: Ta
   const at = (value: number | null, test: (value: number) => boolean) => (value === null ? null : test(value));
   const s = summary;
   const checks: TargetCheck[] = [
-    { name: 'burst vs Socket.IO', measured: `${fmt(s.burstRatioVsSocketIO)}×`, required: '≥ 10×', pass: at(s.burstRatioVsSocketIO, (v) => v >= 10) },
+    { name: 'burst vs Socket.IO', measured: fmt(s.burstRatioVsSocketIO, 1, '×'), required: '≥ 10×', pass: at(s.burstRatioVsSocketIO, (v) => v >= 10) },
     { name: 'burst deliveries/s', measured: fmt(s.burstDeliveriesPerSecond, 0), required: '≥ 1,000,000', pass: at(s.burstDeliveriesPerSecond, (v) => v >= 1_000_000) },
-    { name: 'trickle vs Socket.IO', measured: `${fmt(s.trickleRatioVsSocketIO)}×`, required: '≥ 1.4×', pass: at(s.trickleRatioVsSocketIO, (v) => v >= 1.4) },
-    { name: 'trickle p99 latency', measured: `${fmt(s.p99LatencyMs)} ms`, required: '≤ 20 ms', pass: at(s.p99LatencyMs, (v) => v <= 20) },
-    { name: 'idle RSS per connection', measured: `${fmt(s.rssPerIdleConnectionKiB, 2)} KiB at ${largestIdle.toLocaleString('en-US')}`, required: '≤ 8 KiB', pass: at(s.rssPerIdleConnectionKiB, (v) => v <= 8) },
-    { name: 'idle RSS vs Socket.IO', measured: `${fmt(s.idleRssRatioVsSocketIO, 2)}×`, required: '≤ 0.5×', pass: at(s.idleRssRatioVsSocketIO, (v) => v <= 0.5) },
-    { name: 'slow: healthy throughput', measured: `${fmt(s.slowHealthyPercent, 0)}%`, required: '≥ 90%', pass: at(s.slowHealthyPercent, (v) => v >= 90) },
+    { name: 'trickle vs Socket.IO', measured: fmt(s.trickleRatioVsSocketIO, 1, '×'), required: '≥ 1.4×', pass: at(s.trickleRatioVsSocketIO, (v) => v >= 1.4) },
+    { name: 'trickle p99 latency', measured: fmt(s.p99LatencyMs, 1, ' ms'), required: '≤ 20 ms', pass: at(s.p99LatencyMs, (v) => v <= 20) },
+    { name: 'idle RSS per connection', measured: s.rssPerIdleConnectionKiB === null ? 'n/a' : `${fmt(s.rssPerIdleConnectionKiB, 2)} KiB at ${largestIdle.toLocaleString('en-US')}`, required: '≤ 8 KiB', pass: at(s.rssPerIdleConnectionKiB, (v) => v <= 8) },
+    { name: 'idle RSS vs Socket.IO', measured: fmt(s.idleRssRatioVsSocketIO, 2, '×'), required: '≤ 0.5×', pass: at(s.idleRssRatioVsSocketIO, (v) => v <= 0.5) },
+    { name: 'slow: healthy throughput', measured: fmt(s.slowHealthyPercent, 0, '%'), required: '≥ 90%', pass: at(s.slowHealthyPercent, (v) => v >= 90) },
     slowBoundCheck(slowRuns),
     {
       name: 'nothing lost or out of order',
