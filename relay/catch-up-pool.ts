@@ -1,11 +1,12 @@
 import type { Logger } from '../common/logger.js';
-import { parseStreamPosition, type ClusterTime } from '../api/stream-position.js';
-import { compareTime, PositionLostError, type CatchUpCursor, type CatchUpOpener, type CatchUpStart, type TimedEvent } from './catch-up-types.js';
-import { concatFrames, encode, onceDrained, writeFrames, type Encoded } from './frames.js';
+import { parseStreamPosition } from '../api/stream-position.js';
+import { PositionLostError, type CatchUpCursor, type CatchUpOpener, type CatchUpStart, type TimedEvent } from './catch-up-types.js';
+import { drained, writeToClients, type EncodedEvent } from './catch-up-writes.js';
+import { encode } from './frames.js';
 import type { History, HistoryEntry } from './history.js';
 import type { HubClient } from './hub-client.js';
+import { createLiveWaiters } from './live-waiters.js';
 import type { ResetReason } from './protocol.js';
-import { matches } from './subscription-match.js';
 
 // Catch-up for positions older than the history. At most `maxStreams` change streams are open at once;
 // clients asking for the same position share one, the rest wait in FIFO order (a reconnect storm queues
@@ -22,8 +23,6 @@ import { matches } from './subscription-match.js';
 //    head and found nothing, so L precedes everything the live feed will deliver → join at its start.
 // A `time:` position (no id yet) waits for the first live event with a later cluster time instead.
 
-/** How long a catch-up stream waits for its slowest client's socket to drain before closing it. */
-const DRAIN_WAIT_MS = 5_000;
 /** Events written per client per step of a catch-up batch. */
 const CHUNK_EVENTS = 500;
 
@@ -52,7 +51,6 @@ export interface CatchUpPool {
   /** Ends every stream and wait; returns the clients that were in them (the hub resets them). */
   abortAll(): { client: HubClient; welcomed: boolean }[];
   readonly stats: { open: number; queued: number; waiting: number; peakOpen: number };
-  close(): Promise<void>;
 }
 
 interface Stream {
@@ -73,9 +71,7 @@ export function createCatchUpPool({ opener, maxStreams, host, logger }: { opener
   const running = new Set<Stream>();
   const joinable = new Map<string, Stream>();
   const streamOf = new Map<HubClient, Stream>();
-  const waitingForId = new Map<string, Set<HubClient>>();
-  const waitedIdOf = new Map<HubClient, string>();
-  const waitingForTime = new Map<HubClient, ClusterTime>();
+  const waiters = createLiveWaiters((client, fromSeq) => host.join(client, fromSeq));
   let peakOpen = 0;
 
   function startFrom(since: string): CatchUpStart {
@@ -86,7 +82,10 @@ export function createCatchUpPool({ opener, maxStreams, host, logger }: { opener
   function pump(): void {
     while (running.size < maxStreams && queue.length > 0) {
       const stream = queue.shift()!;
-      if (stream.clients.size === 0) continue;
+      if (stream.clients.size === 0) {
+        finish(stream);
+        continue;
+      }
       const seq = stream.last === undefined ? undefined : host.history.seqOf(stream.last);
       if (seq !== undefined) {
         // The live feed reached this position while the request queued: no stream needed.
@@ -185,11 +184,11 @@ export function createCatchUpPool({ opener, maxStreams, host, logger }: { opener
         return true;
       }
       const encoded = batch.slice(index, stop).map((item) => ({ item, encoded: encode(item.event) }));
-      writeToClients(stream.clients, encoded);
+      writeToClients(stream.clients, encoded, host.maxBufferedBytes, host.closeSlow);
       absorbQueued(stream, encoded);
       stream.last = batch[stop - 1]!.event.id;
       index = stop;
-      await drained(stream);
+      await drained(stream.clients, host.maxBufferedBytes, host.closeSlow);
     }
     return false;
   }
@@ -198,14 +197,14 @@ export function createCatchUpPool({ opener, maxStreams, host, logger }: { opener
    * Queued requests whose position this stream just read past ride along instead of waiting for a
    * stream of their own: they get the rest of the chunk, then the stream's next batches.
    */
-  function absorbQueued(stream: Stream, encoded: { item: TimedEvent; encoded: Encoded }[]): void {
+  function absorbQueued(stream: Stream, encoded: EncodedEvent[]): void {
     for (let index = 0; index < encoded.length; index += 1) {
       const queued = joinable.get(encoded[index]!.item.event.id);
       if (!queued || queued === stream || running.has(queued)) continue;
       joinable.delete(queued.since);
       queue.splice(queue.indexOf(queued), 1);
       for (const client of queued.clients) host.welcome(client, 'resumed');
-      writeToClients(queued.clients, encoded.slice(index + 1));
+      writeToClients(queued.clients, encoded.slice(index + 1), host.maxBufferedBytes, host.closeSlow);
       for (const client of queued.clients) {
         if (client.state === 'closed') continue;
         stream.clients.add(client);
@@ -213,47 +212,6 @@ export function createCatchUpPool({ opener, maxStreams, host, logger }: { opener
       }
       queued.clients.clear();
     }
-  }
-
-  function writeToClients(clients: Iterable<HubClient>, encoded: { item: TimedEvent; encoded: Encoded }[]): void {
-    if (encoded.length === 0) return;
-    const bySubscription = new Map<string, { frames: Buffer; messages: Encoded[] } | null>();
-    for (const client of [...clients]) {
-      let shared = bySubscription.get(client.key);
-      if (shared === undefined) {
-        const messages = encoded.filter(({ item }) => matches(client.subscription, item.event)).map((entry) => entry.encoded);
-        shared = messages.length > 0 ? { frames: concatFrames(messages), messages } : null;
-        bySubscription.set(client.key, shared);
-      }
-      if (shared && writeFrames(client.ws, shared.frames, shared.messages) && client.ws.bufferedAmount > host.maxBufferedBytes) {
-        host.closeSlow(client, 'client too slow');
-      }
-    }
-  }
-
-  /** Waits until every client of the stream has room again; closes those that stay full. */
-  async function drained(stream: Stream): Promise<void> {
-    const full = [...stream.clients].filter((client) => client.ws.bufferedAmount >= host.maxBufferedBytes / 2);
-    if (full.length === 0) return;
-    await Promise.all(
-      full.map(
-        (client) =>
-          new Promise<void>((resolve) => {
-            const timer = setTimeout(() => {
-              host.closeSlow(client, 'client too slow during catch-up');
-              resolve();
-            }, DRAIN_WAIT_MS);
-            const waiting = onceDrained(client.ws, () => {
-              clearTimeout(timer);
-              resolve();
-            });
-            if (!waiting) {
-              clearTimeout(timer);
-              resolve();
-            }
-          }),
-      ),
-    );
   }
 
   /** The stream read to the head and found nothing: hand over if the position can be placed. */
@@ -272,44 +230,9 @@ export function createCatchUpPool({ opener, maxStreams, host, logger }: { opener
     const clients = [...stream.clients];
     finish(stream);
     stream.clients.clear();
-    if (stream.last !== undefined) {
-      let set = waitingForId.get(stream.last);
-      if (!set) waitingForId.set(stream.last, (set = new Set()));
-      for (const client of clients) {
-        client.state = 'waiting';
-        set.add(client);
-        waitedIdOf.set(client, stream.last);
-      }
-      return true;
-    }
-    const time = 'afterTime' in stream.start ? stream.start.afterTime : undefined;
-    for (const client of clients) {
-      client.state = 'waiting';
-      waitingForTime.set(client, time ?? { t: 0, i: 0 });
-    }
-    // Events appended since this read began may already be past the position.
-    for (let seq = seqBefore; seq < history.nextSeq; seq += 1) {
-      const entry = history.at(seq);
-      if (entry) onLiveEntry(entry);
-    }
+    if (stream.last !== undefined) waiters.waitForId(clients, stream.last);
+    else if ('afterTime' in stream.start) waiters.waitForTime(clients, stream.start.afterTime, history, seqBefore);
     return true;
-  }
-
-  function onLiveEntry(entry: HistoryEntry): void {
-    const byId = waitingForId.get(entry.event.id);
-    if (byId) {
-      waitingForId.delete(entry.event.id);
-      for (const client of byId) {
-        waitedIdOf.delete(client);
-        host.join(client, entry.seq + 1);
-      }
-    }
-    if (waitingForTime.size === 0) return;
-    for (const [client, time] of waitingForTime) {
-      if (entry.time && compareTime(entry.time, time) <= 0) continue;
-      waitingForTime.delete(client);
-      host.join(client, entry.seq);
-    }
   }
 
   return {
@@ -327,24 +250,23 @@ export function createCatchUpPool({ opener, maxStreams, host, logger }: { opener
       pump();
     },
     remove(client) {
+      waiters.remove(client);
       const stream = streamOf.get(client);
       streamOf.delete(client);
-      waitingForTime.delete(client);
-      if (stream) {
-        stream.clients.delete(client);
-        if (stream.clients.size === 0 && running.has(stream)) {
-          stream.aborted = true;
-          void stream.cursor?.close().catch(() => {});
-        }
-      }
-      const id = waitedIdOf.get(client);
-      if (id !== undefined) {
-        waitedIdOf.delete(client);
-        const set = waitingForId.get(id);
-        if (set?.delete(client) && set.size === 0) waitingForId.delete(id);
+      if (!stream) return;
+      stream.clients.delete(client);
+      if (stream.clients.size > 0) return;
+      if (running.has(stream)) {
+        stream.aborted = true;
+        void stream.cursor?.close().catch(() => {});
+      } else {
+        // A queued request everyone gave up on: forget it, so a later request for the position starts afresh.
+        finish(stream);
+        const index = queue.indexOf(stream);
+        if (index >= 0) queue.splice(index, 1);
       }
     },
-    onLiveEntry,
+    onLiveEntry: (entry) => waiters.onLiveEntry(entry),
     abortAll() {
       const out: { client: HubClient; welcomed: boolean }[] = [];
       for (const stream of [...running, ...queue]) {
@@ -355,20 +277,11 @@ export function createCatchUpPool({ opener, maxStreams, host, logger }: { opener
         void stream.cursor?.close().catch(() => {});
       }
       queue.length = 0;
-      for (const set of waitingForId.values()) for (const client of set) out.push({ client, welcomed: true });
-      for (const client of waitingForTime.keys()) out.push({ client, welcomed: true });
-      waitingForId.clear();
-      waitedIdOf.clear();
-      waitingForTime.clear();
+      for (const client of waiters.takeAll()) out.push({ client, welcomed: true });
       return out;
     },
     get stats() {
-      let waiting = waitingForTime.size;
-      for (const set of waitingForId.values()) waiting += set.size;
-      return { open: running.size, queued: queue.length, waiting, peakOpen };
-    },
-    async close() {
-      this.abortAll();
+      return { open: running.size, queued: queue.length, waiting: waiters.size, peakOpen };
     },
   };
 }

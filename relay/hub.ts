@@ -206,7 +206,7 @@ export function createHub({
     },
     async close() {
       ready = false;
-      await pool?.close();
+      pool?.abortAll();
       await source.close();
     },
     stats() {
