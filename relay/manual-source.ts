@@ -1,3 +1,4 @@
+import type { ClusterTime } from '../api/stream-position.js';
 import type { EventSource, FeedListener } from './event-source.js';
 import type { EventMessage, ResetReason } from './protocol.js';
 
@@ -6,8 +7,11 @@ import type { EventMessage, ResetReason } from './protocol.js';
 
 /** An EventSource whose events, resets and status are pushed by its owner. */
 export interface ManualSource extends EventSource {
-  /** Delivers events (in order) to the relay, as one batch. Throws before start() or after close(). */
-  push(events: EventMessage | EventMessage[]): void;
+  /**
+   * Delivers events (in order) to the relay, as one batch, optionally with their cluster times.
+   * Throws before start() or after close().
+   */
+  push(events: EventMessage | EventMessage[], times?: (ClusterTime | undefined)[]): void;
   /** Tells the relay the source lost its position: every client gets a `reset`. */
   reset(reason?: ResetReason, message?: string): void;
   /** Sets what /readyz reports. */
@@ -36,8 +40,8 @@ export function createManualSource({ ready = true }: { ready?: boolean } = {}): 
       listener?.onStatus(false);
       listener = undefined;
     },
-    push(events) {
-      active().onEvents(Array.isArray(events) ? events : [events]);
+    push(events, times) {
+      active().onEvents(Array.isArray(events) ? events : [events], times);
     },
     reset(reason = 'relay-position-lost', message = 'the relay lost its position in the change stream') {
       active().onReset(reason, message);

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createManualSource } from '../../relay/manual-source.js';
 import type { EventMessage } from '../../relay/protocol.js';
-import { createFakeLog, type FakeLog } from './fake-log.js';
+import { createFakeLog, timeAt, type FakeLog } from './fake-log.js';
 import { connect, ids, startRelay, waitUntil, type TestClient, type TestRelay } from './helpers.js';
 
 // Positions older than the history, served by catch-up streams over a scripted log (fake-log.ts):
@@ -133,6 +133,50 @@ describe('catch-up', () => {
     expect(ids(await between.waitForEvents(24))).toEqual(ids(log.events.slice(61)));
     await settle([ahead, between]);
     expect(ahead.events()).toHaveLength(5);
+  });
+
+  it('places snapshot time positions ahead of a lagging live feed without delivering older events', async () => {
+    const { relay, log } = await start({ historyEvents: 100 });
+    log.write(50);
+    log.write(30, { live: false });
+    const [behindHead, atHead] = [timeAt(69), timeAt(79)];
+    const caughtUp = await connect(relay.url, `since=time:${behindHead.t}.${behindHead.i}`);
+    const current = await connect(relay.url, `since=time:${atHead.t}.${atHead.i}`);
+    await caughtUp.waitForEvents(10);
+    await waitUntil(() => relay.relay.hub.stats().catchUp.waiting === 2, 'both clients to wait for the live feed');
+    log.catchUpLive();
+    log.write(3);
+    expect(ids(await caughtUp.waitForEvents(13))).toEqual(ids(log.events.slice(70)));
+    expect(ids(await current.waitForEvents(3))).toEqual(ids(log.events.slice(80)));
+    await settle([caughtUp, current]);
+    expect(caughtUp.events()).toHaveLength(13);
+    expect(current.events()).toHaveLength(3);
+  });
+
+  it('serves a snapshot time position from the history without opening a stream', async () => {
+    const { relay, log } = await start({ historyEvents: 100 });
+    log.write(40);
+    const snapshot = timeAt(29);
+    const client = await connect(relay.url, `since=time:${snapshot.t}.${snapshot.i}`);
+    log.write(2);
+    expect(ids(await client.waitForEvents(12))).toEqual(ids(log.events.slice(30)));
+    expect(log.opens).toBe(0);
+  });
+
+  it('serves a position again after every client that queued for it left', async () => {
+    const { relay, log } = await start({ historyEvents: 10, maxCatchUpStreams: 1 });
+    log.write(60);
+    log.pause();
+    const first = await connect(relay.url, `since=${log.events[40]!.id}`, { waitWelcome: false });
+    await waitUntil(() => log.openCursors === 1, 'the slot to be taken');
+    const quitter = await connect(relay.url, `since=${log.events[2]!.id}`, { waitWelcome: false });
+    await waitUntil(() => relay.relay.hub.stats().catchUp.queued === 1, 'the request to queue');
+    quitter.close();
+    await waitUntil(() => relay.relay.hub.stats().catchUp.queued === 0, 'the abandoned request to be dropped');
+    log.resume();
+    await first.waitForEvents(19);
+    const later = await connect(relay.url, `since=${log.events[2]!.id}`);
+    expect(ids(await later.waitForEvents(57))).toEqual(ids(log.events.slice(3)));
   });
 });
 

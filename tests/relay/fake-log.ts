@@ -1,3 +1,4 @@
+import type { ClusterTime } from '../../api/stream-position.js';
 import { PositionLostError, type CatchUpOpener, type TimedEvent } from '../../relay/catch-up-types.js';
 import type { ManualSource } from '../../relay/manual-source.js';
 import type { EventMessage } from '../../relay/protocol.js';
@@ -6,6 +7,7 @@ import { productEvent } from './helpers.js';
 // A scripted change log for catch-up tests without MongoDB: the "oplog" is an array, catch-up
 // cursors read it like change streams (awaitData included), and the live feed is the manual source,
 // which can be made to lag behind the log. It counts open cursors so tests can check the bound.
+// The event at index n has cluster time (1000, n + 1), so `time:1000.<n+1>` is the position just after it.
 
 /** A fake oplog with a catch-up opener over it. */
 export interface FakeLog {
@@ -25,6 +27,9 @@ export interface FakeLog {
   readonly opens: number;
   stop(): void;
 }
+
+/** The cluster time of the log's event at `index`. */
+export const timeAt = (index: number): ClusterTime => ({ t: 1000, i: index + 1 });
 
 export function createFakeLog(source: ManualSource, { batchSize = 50, initial = 0 }: { batchSize?: number; initial?: number } = {}): FakeLog {
   const events: EventMessage[] = Array.from({ length: initial }, (_, n) => productEvent(n));
@@ -51,11 +56,15 @@ export function createFakeLog(source: ManualSource, { batchSize = 50, initial = 
         async next(): Promise<TimedEvent[]> {
           if (paused) await paused.promise;
           if (position === undefined) {
-            if (!('afterId' in start)) throw new Error('the fake log has no cluster times');
-            const index = events.findIndex((event) => event.id === start.afterId);
-            if (index < 0) throw new PositionLostError('unknown-position', 'unknown id');
-            if (index < forgottenBefore) throw new PositionLostError('history-lost', 'forgotten');
-            position = index + 1;
+            if ('afterId' in start) {
+              const index = events.findIndex((event) => event.id === start.afterId);
+              if (index < 0) throw new PositionLostError('unknown-position', 'unknown id');
+              if (index < forgottenBefore) throw new PositionLostError('history-lost', 'forgotten');
+              position = index + 1;
+            } else {
+              const firstAfter = events.findIndex((_, n) => timeAt(n).i > start.afterTime.i);
+              position = firstAfter < 0 ? events.length : firstAfter;
+            }
           }
           if (position >= events.length) {
             // awaitData: wait for a write or a short timeout, as a tailable cursor does.
@@ -71,7 +80,7 @@ export function createFakeLog(source: ManualSource, { batchSize = 50, initial = 
           }
           const batch = events.slice(position, position + batchSize);
           position += batch.length;
-          return batch.map((event) => ({ event }));
+          return batch.map((event) => ({ event, time: timeAt(events.indexOf(event)) }));
         },
         async close() {
           if (closed) return;
@@ -94,7 +103,10 @@ export function createFakeLog(source: ManualSource, { batchSize = 50, initial = 
     },
     catchUpLive() {
       if (liveDelivered === events.length) return;
-      source.push(events.slice(liveDelivered));
+      source.push(
+        events.slice(liveDelivered),
+        events.slice(liveDelivered).map((_, k) => timeAt(liveDelivered + k)),
+      );
       liveDelivered = events.length;
     },
     forget(before) {
