@@ -1,4 +1,5 @@
 import type { ClusterTime } from '../api/stream-position.js';
+import { compareTime } from './catch-up-types.js';
 import type { Encoded } from './frames.js';
 import type { EventMessage } from './protocol.js';
 
@@ -24,6 +25,12 @@ export interface History {
   seqOf(id: string): number | undefined;
   /** The entry with this sequence number, if still held. */
   at(seq: number): HistoryEntry | undefined;
+  /**
+   * The sequence number of the first held event after cluster time `time`, when the history can tell:
+   * its oldest event is at or before `time` (so every later event the feed delivered is held, in time
+   * order) and a later one is held. Undefined otherwise.
+   */
+  firstAfterTime(time: ClusterTime): number | undefined;
   /** Sequence number the next appended event will get (= number of events ever appended). */
   readonly nextSeq: number;
   /** Sequence number of the oldest entry still held (= nextSeq when empty). */
@@ -78,6 +85,20 @@ export function createHistory({ maxEvents, maxBytes }: { maxEvents: number; maxB
       const oldestSeq = nextSeq - (entries.length - start);
       if (seq < oldestSeq || seq >= nextSeq) return undefined;
       return entries[start + (seq - oldestSeq)];
+    },
+    firstAfterTime(time) {
+      const oldest = entries[start];
+      if (!oldest?.time || compareTime(oldest.time, time) > 0) return undefined;
+      // Binary search over held entries (contiguous, in time order).
+      let low = start;
+      let high = entries.length;
+      while (low < high) {
+        const middle = (low + high) >>> 1;
+        const entryTime = entries[middle]!.time;
+        if (entryTime && compareTime(entryTime, time) <= 0) low = middle + 1;
+        else high = middle;
+      }
+      return low < entries.length ? entries[low]!.seq : undefined;
     },
     get nextSeq() {
       return nextSeq;

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
-import { parseStreamPosition, type ClusterTime } from '../api/stream-position.js';
+import { parseStreamPosition } from '../api/stream-position.js';
 import type { Logger } from '../common/logger.js';
 import { createCatchUpPool } from './catch-up-pool.js';
-import { compareTime, type CatchUpOpener } from './catch-up-types.js';
+import type { CatchUpOpener } from './catch-up-types.js';
 import { CloseCode } from './close-codes.js';
 import type { RelayConfig } from './config.js';
 import type { EventSource } from './event-source.js';
@@ -85,25 +85,6 @@ export function createHub({
     writeFrames(client.ws, encoded.frame, [encoded]);
   }
 
-  /**
-   * The history sequence number of the first event after cluster time `time`, when the history can
-   * tell: its oldest event is at or before `time` (so every later event the live feed delivered is
-   * held, in time order) and a later one is held. Otherwise a catch-up stream decides.
-   */
-  function firstAfter(time: ClusterTime): number | undefined {
-    const oldest = history.at(history.oldestSeq);
-    if (!oldest?.time || compareTime(oldest.time, time) > 0) return undefined;
-    let low = history.oldestSeq;
-    let high = history.nextSeq;
-    while (low < high) {
-      const middle = Math.floor((low + high) / 2);
-      const entryTime = history.at(middle)?.time;
-      if (entryTime && compareTime(entryTime, time) <= 0) low = middle + 1;
-      else high = middle;
-    }
-    return low < history.nextSeq ? low : undefined;
-  }
-
   function join(client: HubClient, fromSeq: number): void {
     if (client.state === 'closed') return;
     fanOut.join(client, fromSeq);
@@ -153,7 +134,7 @@ export function createHub({
         return join(client, history.nextSeq);
       }
       const time = parseStreamPosition(since);
-      const seq = time ? firstAfter(time) : history.seqOf(since);
+      const seq = time ? history.firstAfterTime(time) : history.seqOf(since);
       if (seq !== undefined) {
         welcome(client, 'resumed');
         return join(client, time ? seq : seq + 1);

@@ -23,6 +23,17 @@ describe('history', () => {
     expect(history.oldestSeq).toBe(8);
   });
 
+  it('finds the first event after a cluster time only when it reaches back to that time', () => {
+    const history = createHistory({ maxEvents: 3, maxBytes: 1 << 20 });
+    for (let n = 0; n < 5; n += 1) history.append(productEvent(n), encode(productEvent(n)), { t: 10, i: n });
+    // Held: i = 2, 3, 4.
+    expect(history.firstAfterTime({ t: 10, i: 2 })).toBe(3);
+    expect(history.firstAfterTime({ t: 10, i: 3 })).toBe(4);
+    expect(history.firstAfterTime({ t: 10, i: 4 })).toBeUndefined();
+    expect(history.firstAfterTime({ t: 10, i: 1 })).toBeUndefined();
+    expect(history.firstAfterTime({ t: 9, i: 99 })).toBeUndefined();
+  });
+
   it('keeps numbering after being cleared', () => {
     const history = createHistory({ maxEvents: 10, maxBytes: 1 << 20 });
     history.append(productEvent(0), encode(productEvent(0)));
