@@ -37,7 +37,8 @@ async function run(name: string, command: Document, db: string, state: DoubleSta
   const handler = commandTable.get(name);
   if (!handler) throw new CommandError('CommandNotFound', `no such command: '${name}'`);
   if (command.startTransaction === true || command.autocommit === false) {
-    throw new CommandError('IllegalOperation', 'multi-document transactions are not supported by the MongoDB test double');
+    // Not IllegalOperation (20): the driver rewrites that code into a misleading retryable-writes message.
+    throw new CommandError('CommandNotSupported', 'multi-document transactions are not supported by the MongoDB test double');
   }
   const failure = state.failPoints.check(name, connection.appName);
   if (failure?.blockMs) await delay(failure.blockMs, connection.signal);

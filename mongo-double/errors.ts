@@ -19,6 +19,7 @@ export const ErrorCodes = {
   InvalidOptions: 72,
   InvalidNamespace: 73,
   IndexOptionsConflict: 85,
+  CommandNotSupported: 115,
   IndexKeySpecsConflict: 86,
   InvalidResumeToken: 260,
   ChangeStreamFatalError: 280,

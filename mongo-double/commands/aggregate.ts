@@ -27,7 +27,7 @@ const aggregate: CommandHandler = (command, context) => {
   if (typeof target !== 'string') throw new CommandError('InvalidNamespace', "the double only runs collection aggregations and $changeStream on 'aggregate: 1'");
   for (const stage of pipeline) {
     const name = Object.keys(stage)[0] ?? '';
-    if (WRITING_STAGES.has(name)) throw new CommandError('IllegalOperation', `${name} is not supported by the MongoDB test double`);
+    if (WRITING_STAGES.has(name)) throw new CommandError('CommandNotSupported', `${name} is not supported by the MongoDB test double`);
   }
   const source = (name: string): Document[] => (state.store.collection(db, name)?.all() ?? []).map(deepClone);
   const results = evaluate(() => new Aggregator(pipeline, { collectionResolver: source }).run(source(target)) as Document[]);

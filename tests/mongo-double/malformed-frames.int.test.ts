@@ -1,0 +1,93 @@
+// Bad bytes on the wire, sent on a raw socket to a double this file starts: each gets an error reply
+// or a closed connection, and the double keeps serving its other clients.
+import { connect, type Socket } from 'node:net';
+import { deserialize, serialize, type Document } from 'bson';
+import { MongoClient } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMongoDouble, type MongoDouble } from '../../mongo-double/index.js';
+
+const OP_MSG = 2013;
+
+function frame(opCode: number, body: Buffer, length = 16 + body.length): Buffer {
+  const header = Buffer.alloc(16);
+  header.writeInt32LE(length, 0);
+  header.writeInt32LE(1, 4);
+  header.writeInt32LE(0, 8);
+  header.writeInt32LE(opCode, 12);
+  return Buffer.concat([header, body]);
+}
+
+function opMsg(command: Document): Buffer {
+  return frame(OP_MSG, Buffer.concat([Buffer.alloc(5), serialize(command)]));
+}
+
+/** Sends bytes and resolves with the first reply document, or 'closed' if the server hangs up first. */
+function exchange(port: number, bytes: Buffer): Promise<Document | 'closed'> {
+  return new Promise((resolve, reject) => {
+    const socket: Socket = connect(port, '127.0.0.1', () => socket.write(bytes));
+    let received = Buffer.alloc(0);
+    socket.on('data', (chunk) => {
+      received = Buffer.concat([received, chunk]);
+      if (received.length >= 4 && received.length >= received.readInt32LE(0)) {
+        socket.destroy();
+        // OP_MSG reply: 16-byte header, 4-byte flags, 1-byte section kind, then the document.
+        resolve(deserialize(received.subarray(21)));
+      }
+    });
+    socket.on('close', () => resolve('closed'));
+    socket.on('error', reject);
+    socket.setTimeout(5000, () => reject(new Error('no reply and no close within 5 s')));
+  });
+}
+
+describe('the double facing malformed input', () => {
+  let double: MongoDouble;
+  let client: MongoClient;
+
+  beforeAll(async () => {
+    double = await startMongoDouble();
+    client = new MongoClient(double.url);
+    await client.connect();
+  });
+  afterAll(async () => {
+    await client.close();
+    await double.stop();
+  });
+
+  const stillServes = async () => expect(await client.db('admin').command({ ping: 1 })).toMatchObject({ ok: 1 });
+
+  it('closes a connection whose frame length is impossible', async () => {
+    expect(await exchange(double.port, frame(OP_MSG, Buffer.alloc(8), 3))).toBe('closed');
+    expect(await exchange(double.port, frame(OP_MSG, Buffer.alloc(8), 0x7fffffff))).toBe('closed');
+    await stillServes();
+  });
+
+  it('closes a connection that uses an unknown opcode', async () => {
+    expect(await exchange(double.port, frame(9999, Buffer.alloc(8)))).toBe('closed');
+    await stillServes();
+  });
+
+  it('answers invalid BSON with an InvalidBSON error', async () => {
+    const body = Buffer.concat([Buffer.alloc(5), Buffer.from([0x10, 0, 0, 0, 0x02, 0x61, 0, 0xff, 0xff, 0xff, 0x7f, 0, 0, 0, 0, 0])]);
+    expect(await exchange(double.port, frame(OP_MSG, body))).toMatchObject({ ok: 0, code: 22 });
+    await stillServes();
+  });
+
+  it('answers a command without $db, or of the wrong shape, with an error reply', async () => {
+    expect(await exchange(double.port, opMsg({ ping: 1 }))).toMatchObject({ ok: 0 });
+    expect(await exchange(double.port, opMsg({ insert: 42, documents: 'no', $db: 'x' }))).toMatchObject({ ok: 0, code: 14 });
+    expect(await exchange(double.port, opMsg({ insert: 'c', documents: 'no', $db: 'x' }))).toMatchObject({ ok: 0, code: 14 });
+    expect(await exchange(double.port, opMsg({ find: 'c', filter: 7, $db: 'x' }))).toMatchObject({ ok: 0, code: 14 });
+    expect(await exchange(double.port, opMsg({ getMore: 'x', collection: 'c', $db: 'x' }))).toMatchObject({ ok: 0, code: 14 });
+    expect(await exchange(double.port, opMsg({ aggregate: 'c', pipeline: [{ $changeStream: { resumeAfter: 'x' } }], cursor: {}, $db: 'x' }))).toMatchObject({ ok: 0 });
+    await stillServes();
+  });
+
+  it('answers a truncated frame once the peer gives up, without affecting others', async () => {
+    const socket = connect(double.port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(frame(OP_MSG, Buffer.alloc(8), 1000).subarray(0, 20));
+    await stillServes();
+    socket.destroy();
+  });
+});
