@@ -43,6 +43,8 @@ export interface MongoDouble {
 
 const DEFAULT_OPLOG_ENTRIES = 100_000;
 const CURSOR_SWEEP_MS = 60_000;
+/** Connections beyond this are refused, so a connection storm cannot exhaust memory. */
+const MAX_CONNECTIONS = 2000;
 
 /** Starts a double listening on host:port and resolves once it accepts connections. */
 export async function startMongoDouble(options: MongoDoubleOptions = {}): Promise<MongoDouble> {
@@ -68,6 +70,7 @@ export async function startMongoDouble(options: MongoDoubleOptions = {}): Promis
       socket.on('close', () => sockets.delete(socket));
       serveConnection(socket, state);
     });
+    next.maxConnections = MAX_CONNECTIONS;
     next.on('error', (error) => logger.error({ err: error }, 'mongo-double server error'));
     port = await listenWithRetry(next, host, port);
     server = next;

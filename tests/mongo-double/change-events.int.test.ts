@@ -111,6 +111,29 @@ describe('change events through the official driver', () => {
     await expectRest({ startAtOperationTime: (first as { clusterTime: Timestamp }).clusterTime }, [1, 2, 3]);
   });
 
+  it('reports nested field changes with dotted paths', async () => {
+    const products = collection('nested');
+    const { insertedId } = await products.insertOne({ meta: { color: 'azul', size: 1 } });
+    const stream = products.watch();
+    const [event] = await collectEvents(stream, 1, () => products.updateOne({ _id: insertedId }, { $set: { 'meta.color': 'rojo' } }));
+    await stream.close();
+    expect(event).toMatchObject({ operationType: 'update', updateDescription: { updatedFields: { 'meta.color': 'rojo' }, removedFields: [] } });
+  });
+
+  it('sees collection drops, then dropDatabase and invalidate, on a database stream', async () => {
+    const other = client.db(`${dbName}_drop`);
+    await other.collection('one').insertOne({ a: 1 });
+    const stream = other.watch();
+    const events = await collectEvents(stream, 5, async () => {
+      await other.collection('two').insertOne({ b: 1 });
+      await other.dropDatabase();
+    });
+    await stream.close();
+    expect(events.map((event) => event.operationType)).toEqual(['insert', 'drop', 'drop', 'dropDatabase', 'invalidate']);
+    const drops = events.filter((event) => event.operationType === 'drop').map((event) => (event as { ns: { coll: string } }).ns.coll);
+    expect(drops.sort()).toEqual(['one', 'two']);
+  });
+
   it('starts after an invalidate and sees the recreated collection', async () => {
     const products = collection('recreated');
     await products.insertOne({ v: 1 });
