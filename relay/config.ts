@@ -26,6 +26,10 @@ export const relayConfigSchema = z.object({
   RELAY_MAX_PAYLOAD: int(4096, 64),
   RELAY_CLIENT_MESSAGES_PER_SECOND: int(20, 1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_PRETTY: z
+    .enum(['1', '0', 'true', 'false', 'yes', 'no'])
+    .optional()
+    .transform((value) => (value === undefined ? undefined : ['1', 'true', 'yes'].includes(value))),
 });
 
 export interface RelayConfig {
@@ -48,6 +52,8 @@ export interface RelayConfig {
   maxPayload: number;
   clientMessagesPerSecond: number;
   logLevel: string;
+  /** Pretty logs; undefined means "when stdout is a terminal". */
+  logPretty?: boolean;
 }
 
 /** Defaults for every field, for tests and benchmarks that build a relay directly. */
@@ -89,5 +95,6 @@ function fromParsed(env: z.infer<typeof relayConfigSchema>): RelayConfig {
     maxPayload: env.RELAY_MAX_PAYLOAD,
     clientMessagesPerSecond: env.RELAY_CLIENT_MESSAGES_PER_SECOND,
     logLevel: env.LOG_LEVEL,
+    logPretty: env.LOG_PRETTY,
   };
 }

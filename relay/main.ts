@@ -21,7 +21,7 @@ function readConfig(): RelayConfig {
 }
 
 const config = readConfig();
-const logger = createLogger('relay', { level: config.logLevel, pretty: process.stdout.isTTY });
+const logger = createLogger('relay', { level: config.logLevel, pretty: config.logPretty ?? process.stdout.isTTY });
 
 // No connect() here: the change feed keeps retrying until MongoDB answers, and /readyz says 503 meanwhile,
 // so the relay starts (and answers /healthz) even while the database is still coming up.
