@@ -25,6 +25,8 @@ export class Collection {
   constructor(
     readonly db: string,
     readonly name: string,
+    /** Options given to `create` (validator, capped, ...): listed, compared, not enforced. */
+    readonly options: Document = {},
   ) {}
 
   /** Number of documents. */

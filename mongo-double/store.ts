@@ -18,13 +18,13 @@ export class Store {
   }
 
   /** The collection, created (implicitly, as mongod does on first write) if missing. */
-  ensureCollection(db: string, name: string): { collection: Collection; created: boolean } {
+  ensureCollection(db: string, name: string, options: Document = {}): { collection: Collection; created: boolean } {
     const existing = this.collection(db, name);
     if (existing) return { collection: existing, created: false };
     validateNamespace(db, name);
     let collections = this.databases.get(db);
     if (!collections) this.databases.set(db, (collections = new Map()));
-    const collection = new Collection(db, name);
+    const collection = new Collection(db, name, options);
     collections.set(name, collection);
     return { collection, created: true };
   }

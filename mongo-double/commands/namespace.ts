@@ -2,16 +2,22 @@
 // createIndexes, listIndexes, dropIndexes.
 import type { Document } from 'bson';
 import { CommandError } from '../errors.js';
-import { isPlainObject } from '../documents.js';
+import { isPlainObject, valueKey } from '../documents.js';
 import type { IndexSpec } from '../collection.js';
 import { matcher } from '../query.js';
 import type { CommandHandler } from '../state.js';
 import { collectionName, docArray, docField } from './args.js';
 import { cursorReply } from './read.js';
 
+/** Fields of `create` that are about the request, not options of the collection. */
+const GENERIC_FIELDS = new Set(['create', 'lsid', 'txnNumber', '$clusterTime', '$db', '$readPreference', 'writeConcern', 'comment', 'apiVersion', 'apiStrict', 'apiDeprecationErrors']);
+
 const create: CommandHandler = (command, { db, state }) => {
   const name = collectionName(command);
-  if (!state.store.ensureCollection(db, name).created) throw new CommandError('NamespaceExists', `Collection ${db}.${name} already exists.`);
+  const options = Object.fromEntries(Object.entries(command).filter(([key]) => !GENERIC_FIELDS.has(key)));
+  const { collection, created } = state.store.ensureCollection(db, name, options);
+  // MongoDB 7.0: creating an existing collection with identical options succeeds; other options conflict.
+  if (!created && valueKey(collection.options) !== valueKey(options)) throw new CommandError('NamespaceExists', `Collection ${db}.${name} already exists with different options.`);
   return { ok: 1 };
 };
 
@@ -40,7 +46,7 @@ const listCollections: CommandHandler = (command, context) => {
   const infos = state.store.collections(db).map((collection) => ({
     name: collection.name,
     type: 'collection',
-    options: {},
+    options: collection.options,
     info: { readOnly: false, uuid: collection.uuid },
     idIndex: { v: 2, key: { _id: 1 }, name: '_id_' },
   }));

@@ -73,10 +73,11 @@ describe('databases, collections, indexes and server commands through the offici
     await expect(client.db(dbName).collection('nope').listIndexes().toArray()).rejects.toMatchObject({ code: 26 });
   });
 
-  it('creates a collection once and drops it', async () => {
+  it('creates a collection (again only with the same options) and drops it', async () => {
     const db = client.db(dbName);
     await db.createCollection('created');
-    await expect(db.createCollection('created')).rejects.toMatchObject({ code: 48 });
+    await db.createCollection('created');
+    await expect(db.createCollection('created', { validator: { nombre: { $exists: true } } })).rejects.toMatchObject({ code: 48 });
     expect((await db.listCollections({ name: 'created' }).toArray()).length).toBe(1);
     expect(await db.collection('created').drop()).toBe(true);
     expect((await db.listCollections({ name: 'created' }).toArray()).length).toBe(0);
