@@ -25,6 +25,9 @@ export function openChangeStream(store: Store, db: string, target: unknown, pipe
     const name = Object.keys(stage)[0] ?? '';
     if (!FOLLOWING_STAGES.has(name)) throw new CommandError('IllegalOperation', `${name} is not permitted in a $changeStream pipeline`);
   }
+  // Pre-images are not recorded: 'whenAvailable' gets none (as when a collection does not record
+  // them), 'required' is refused rather than answered with events that lack what it demands.
+  if (spec.fullDocumentBeforeChange === 'required') throw new CommandError('CommandNotSupported', 'the MongoDB test double does not record pre-images (fullDocumentBeforeChange: required)');
   const fullDocument = (spec.fullDocument ?? 'default') as FullDocumentMode;
   if (!FULL_DOCUMENT_MODES.has(fullDocument)) throw new CommandError('BadValue', `unknown fullDocument mode: ${String(spec.fullDocument)}`);
   const lookup = (lookupDb: string, coll: string, key: Document): Document | null => store.collection(lookupDb, coll)?.get(key._id) ?? null;

@@ -3,7 +3,7 @@
 import type { Document } from 'bson';
 import { find, Query } from 'mingo';
 import type { Collection } from './collection.js';
-import { idFirst } from './documents.js';
+import { idFirst, isPlainObject } from './documents.js';
 import { evaluate } from './errors.js';
 
 /** Options of a find. */
@@ -20,9 +20,20 @@ export function findDocuments(collection: Collection | undefined, filter: Docume
   return evaluate(() => runFind(collection, filter, options));
 }
 
+/** The _id of a filter that is exactly `{_id: <value>}`: such finds (get, update, delete by id) skip the scan. */
+function exactId(filter: Document): { id: unknown } | null {
+  const keys = Object.keys(filter);
+  if (keys.length !== 1 || keys[0] !== '_id') return null;
+  const id: unknown = filter._id;
+  if (id instanceof RegExp || (isPlainObject(id) && Object.keys(id).some((key) => key.startsWith('$')))) return null;
+  return { id };
+}
+
 function runFind(collection: Collection, filter: Document, options: FindOptions): Document[] {
+  const byId = exactId(filter);
   const projection = options.projection && Object.keys(options.projection).length > 0 ? options.projection : undefined;
-  let cursor = find(collection.all(), filter, projection);
+  const source = byId ? [collection.get(byId.id)].filter((doc): doc is Document => doc !== undefined) : collection.all();
+  let cursor = find(source, filter, projection);
   if (options.sort && Object.keys(options.sort).length > 0) cursor = cursor.sort(options.sort as Record<string, 1 | -1>);
   if (options.skip) cursor = cursor.skip(options.skip);
   if (options.limit) cursor = cursor.limit(options.limit);

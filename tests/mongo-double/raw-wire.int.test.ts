@@ -1,5 +1,6 @@
-// Bad bytes on the wire, sent on a raw socket to a double this file starts: each gets an error reply
-// or a closed connection, and the double keeps serving its other clients.
+// The wire protocol on a raw socket, against a double this file starts: the legacy handshake,
+// moreToCome, and bad bytes (each gets an error reply or a closed connection, and the double keeps
+// serving its other clients).
 import { connect, type Socket } from 'node:net';
 import { deserialize, serialize, type Document } from 'bson';
 import { MongoClient } from 'mongodb';
@@ -17,12 +18,21 @@ function frame(opCode: number, body: Buffer, length = 16 + body.length): Buffer 
   return Buffer.concat([header, body]);
 }
 
-function opMsg(command: Document): Buffer {
-  return frame(OP_MSG, Buffer.concat([Buffer.alloc(5), serialize(command)]));
+function opMsg(command: Document, flags = 0): Buffer {
+  const prefix = Buffer.alloc(5);
+  prefix.writeUInt32LE(flags, 0);
+  return frame(OP_MSG, Buffer.concat([prefix, serialize(command)]));
+}
+
+function opQuery(collection: string, query: Document): Buffer {
+  const name = Buffer.from(`${collection}\0`);
+  const counts = Buffer.alloc(8); // numberToSkip, numberToReturn
+  counts.writeInt32LE(-1, 4);
+  return frame(2004, Buffer.concat([Buffer.alloc(4), name, counts, serialize(query)]));
 }
 
 /** Sends bytes and resolves with the first reply document, or 'closed' if the server hangs up first. */
-function exchange(port: number, bytes: Buffer): Promise<Document | 'closed'> {
+function exchange(port: number, bytes: Buffer, documentOffset = 21): Promise<Document | 'closed'> {
   return new Promise((resolve, reject) => {
     const socket: Socket = connect(port, '127.0.0.1', () => socket.write(bytes));
     let received = Buffer.alloc(0);
@@ -31,7 +41,7 @@ function exchange(port: number, bytes: Buffer): Promise<Document | 'closed'> {
       if (received.length >= 4 && received.length >= received.readInt32LE(0)) {
         socket.destroy();
         // OP_MSG reply: 16-byte header, 4-byte flags, 1-byte section kind, then the document.
-        resolve(deserialize(received.subarray(21)));
+        resolve(Object.assign(deserialize(received.subarray(documentOffset, received.readInt32LE(0))), { opCode: received.readInt32LE(12) }));
       }
     });
     socket.on('close', () => resolve('closed'));
@@ -40,7 +50,7 @@ function exchange(port: number, bytes: Buffer): Promise<Document | 'closed'> {
   });
 }
 
-describe('the double facing malformed input', () => {
+describe('the double on a raw socket: handshake, moreToCome and malformed input', () => {
   let double: MongoDouble;
   let client: MongoClient;
 
@@ -55,6 +65,19 @@ describe('the double facing malformed input', () => {
   });
 
   const stillServes = async () => expect(await client.db('admin').command({ ping: 1 })).toMatchObject({ ok: 1 });
+
+  it('answers a legacy OP_QUERY hello with an OP_REPLY naming the replica set', async () => {
+    // OP_REPLY: 16-byte header, flags, cursorID, startingFrom, numberReturned (20 bytes), documents.
+    const reply = await exchange(double.port, opQuery('admin.$cmd', { isMaster: 1, helloOk: true }), 36);
+    expect(reply).toMatchObject({ opCode: 1, ok: 1, ismaster: true, setName: 'rs0', hosts: [`127.0.0.1:${double.port}`] });
+  });
+
+  it('sends nothing back for a moreToCome request, and runs it', async () => {
+    const unacknowledged = opMsg({ insert: 'quiet', documents: [{ q: 1 }], writeConcern: { w: 0 }, $db: 'raw' }, 2);
+    const reply = await exchange(double.port, Buffer.concat([unacknowledged, opMsg({ count: 'quiet', $db: 'raw' })]));
+    // The first reply on the socket answers the count: the insert got none.
+    expect(reply).toMatchObject({ ok: 1, n: 1 });
+  });
 
   it('closes a connection whose frame length is impossible', async () => {
     expect(await exchange(double.port, frame(OP_MSG, Buffer.alloc(8), 3))).toBe('closed');
