@@ -128,9 +128,31 @@ export function createCatchUpPool({ opener, maxStreams, host, logger }: { opener
     for (const client of stream.clients) host.welcome(client, 'resumed');
   }
 
+  /** The log refused the position: every client of the stream is told to reset, then goes live. */
+  function lost(stream: Stream, error: PositionLostError): void {
+    log.info({ since: stream.since, reason: error.reason }, 'catch-up position lost: reset');
+    const clients = [...stream.clients];
+    finish(stream);
+    stream.clients.clear();
+    for (const client of clients) {
+      if (!stream.welcomed) host.welcome(client, 'reset');
+      host.reset(client, error.reason, error.message);
+      host.join(client, host.history.nextSeq);
+    }
+  }
+
   async function run(stream: Stream): Promise<void> {
     const cursor = opener.open(stream.start);
     stream.cursor = cursor;
+    try {
+      await cursor.opened();
+    } catch (error) {
+      if (stream.aborted) return;
+      if (!(error instanceof PositionLostError)) throw error;
+      return lost(stream, error);
+    }
+    if (stream.aborted) return;
+    welcomeAll(stream);
     let markAt: number | undefined;
     while (!stream.aborted && stream.clients.size > 0) {
       const seqBefore = host.history.nextSeq;
@@ -140,19 +162,9 @@ export function createCatchUpPool({ opener, maxStreams, host, logger }: { opener
       } catch (error) {
         if (stream.aborted) return;
         if (!(error instanceof PositionLostError)) throw error;
-        log.info({ since: stream.since, reason: error.reason }, 'catch-up position lost: reset');
-        const clients = [...stream.clients];
-        finish(stream);
-        stream.clients.clear();
-        for (const client of clients) {
-          if (!stream.welcomed) host.welcome(client, 'reset');
-          host.reset(client, error.reason, error.message);
-          host.join(client, host.history.nextSeq);
-        }
-        return;
+        return lost(stream, error);
       }
       if (stream.aborted || stream.clients.size === 0) return;
-      welcomeAll(stream);
       if (batch.length > 0) {
         markAt = undefined;
         if (await deliver(stream, batch)) return;

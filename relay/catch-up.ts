@@ -25,29 +25,46 @@ export function createCatchUpOpener({ collection, maxAwaitTimeMS = 500 }: { coll
         'afterId' in start
           ? { startAfter: { _data: start.afterId } }
           : { startAtOperationTime: new Timestamp(nextClusterTime(start.afterTime)) };
-      let stream: ChangeStream<Document> | undefined;
-      let opened = false;
+      const stream: ChangeStream<Document> = collection.watch([], { fullDocument: 'updateLookup', maxAwaitTimeMS, ...position });
+      // The first read starts at once: it opens the stream. Its result is kept for the first next().
+      let inflight: Promise<Document | null> | undefined = stream.tryNext();
+      inflight.catch(() => {});
+      const take = (): Promise<Document | null> => {
+        const read = inflight ?? stream.tryNext();
+        inflight = undefined;
+        return read;
+      };
+      // When the stream opens with an empty batch the driver answers that first read only after a
+      // getMore (up to maxAwaitTimeMS later); the resume token it caches from the aggregate's answer
+      // says sooner that MongoDB accepted the position.
+      let settled = false;
+      const opening = new Promise<void>((resolve, reject) => {
+        stream.once('resumeTokenChanged', () => resolve());
+        inflight?.then(
+          () => resolve(),
+          (error: unknown) => reject(asPositionError(error)),
+        );
+      }).finally(() => {
+        settled = true;
+      });
+      opening.catch(() => {});
       return {
+        opened: () => opening,
         async next() {
-          stream ??= collection.watch([], { fullDocument: 'updateLookup', maxAwaitTimeMS, ...position });
+          if (!settled) await opening;
           const batch: TimedEvent[] = [];
-          try {
-            // Skips changes that are not about a product, without mistaking them for the head.
-            while (batch.length < MAX_BATCH) {
-              if (batch.length > 0 && stream.bufferedCount() === 0) break;
-              const change = await stream.tryNext();
-              opened = true;
-              if (change === null) break;
-              const timed = eventFromChange(change as never);
-              if (timed) batch.push(timed);
-            }
-          } catch (error) {
-            throw opened ? error : asPositionError(error);
+          // Skips changes that are not about a product, without mistaking them for the head.
+          while (batch.length < MAX_BATCH) {
+            if (batch.length > 0 && stream.bufferedCount() === 0) break;
+            const change = await take();
+            if (change === null) break;
+            const timed = eventFromChange(change as never);
+            if (timed) batch.push(timed);
           }
           return batch;
         },
         async close() {
-          await stream?.close();
+          await stream.close();
         },
       };
     },

@@ -1,4 +1,4 @@
-import { MongoClient, type Collection, type Document } from 'mongodb';
+import { MongoClient, MongoServerError, ObjectId, type Collection, type Document } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { controllableMongoUnavailable, startControllableMongo, type ControllableMongo } from '../harness/controllable-mongo.js';
 import { testDatabaseName } from '../harness/mongo.js';
@@ -31,13 +31,26 @@ describe.skipIf(unavailable !== null)('relay through MongoDB faults', () => {
     return products;
   }
 
-  /** Inserts `count` products one by one (each acknowledged by a majority); returns their names. */
+  /**
+   * Inserts `count` products one by one (each acknowledged by a majority); returns their names. An
+   * insert cut off by a fault is retried with the same _id, so it lands exactly once (a retry of one
+   * that had landed answers duplicate key).
+   */
   async function insert(from: number, count: number): Promise<string[]> {
     const names: string[] = [];
     for (let n = from; n < from + count; n += 1) {
-      const doc = productDoc(n);
-      await products.insertOne(doc, { writeConcern: { w: 'majority' } });
-      names.push(doc.nombre as string);
+      const doc: Document = { _id: new ObjectId(), ...productDoc(n) };
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          await products.insertOne(doc, { writeConcern: { w: 'majority' } });
+          break;
+        } catch (error) {
+          if (error instanceof MongoServerError && error.code === 11000) break;
+          if (attempt >= 20) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      }
+      names.push(String(doc.nombre));
     }
     return names;
   }
@@ -79,16 +92,22 @@ describe.skipIf(unavailable !== null)('relay through MongoDB faults', () => {
   });
 
   it('resets every client when MongoDB no longer holds the relay position, then continues live', async (context) => {
-    if (!backend.capabilities.forgetHistory || !backend.capabilities.dropConnections) return context.skip();
-    const relay = await startMongoRelay(freshCollection());
+    if (!backend.capabilities.forgetHistory) return context.skip();
+    // The relay gets its own connections (by appName) so a fail point can stop its stream alone.
+    const relayMongo = new MongoClient(backend.url, { appName: 'relay-position-lost', serverSelectionTimeoutMS: 20_000 });
+    const admin = mongo.db('admin');
+    const relay = await startMongoRelay(relayMongo.db(freshCollection().dbName).collection('products'));
     try {
       const client = await connect(relay.url);
       await insert(0, 3);
       await client.waitForEvents(3);
-      // The oplog forgets everything and the relay's cursor dies: the driver's resume from the relay's
-      // last token fails with ChangeStreamHistoryLost (286).
+      // The relay's stream fails (non-resumable) and keeps failing while it backs off…
+      await admin.command({ configureFailPoint: 'failCommand', mode: 'alwaysOn', data: { failCommands: ['getMore', 'aggregate'], errorCode: 2, appName: 'relay-position-lost' } });
+      await waitUntil(() => !relay.relay.hub.ready, 'the relay stream to fail');
+      // …meanwhile changes it has not read are written and then forgotten by the oplog.
+      await insert(3, 2);
       await backend.forgetHistory();
-      await backend.dropConnections();
+      await admin.command({ configureFailPoint: 'failCommand', mode: 'off' });
       await waitUntil(() => client.messages.some((message) => message.type === 'reset'), 'a reset', 20_000);
       expect(client.messages.find((message) => message.type === 'reset')).toMatchObject({ reason: 'relay-position-lost' });
       await waitUntil(() => relay.relay.hub.ready, 'the relay to be ready again', 20_000);
@@ -97,7 +116,9 @@ describe.skipIf(unavailable !== null)('relay through MongoDB faults', () => {
       expect(client.events().slice(3).map((event) => event.product?.nombre)).toEqual(later);
       expect(client.ws.readyState).toBe(client.ws.OPEN);
     } finally {
+      await admin.command({ configureFailPoint: 'failCommand', mode: 'off' }).catch(() => {});
       await relay.close();
+      await relayMongo.close();
     }
   });
 

@@ -52,20 +52,27 @@ export function createFakeLog(source: ManualSource, { batchSize = 50, initial = 
       peak = Math.max(peak, open);
       let position: number | undefined;
       let closed = false;
+      /** Places the start position in the log, as MongoDB does when the stream's aggregate runs. */
+      const place = async (): Promise<number> => {
+        if (paused) await paused.promise;
+        if (position !== undefined) return position;
+        if ('afterId' in start) {
+          const index = events.findIndex((event) => event.id === start.afterId);
+          if (index < 0) throw new PositionLostError('unknown-position', 'unknown id');
+          if (index < forgottenBefore) throw new PositionLostError('history-lost', 'forgotten');
+          position = index + 1;
+        } else {
+          const firstAfter = events.findIndex((_, n) => timeAt(n).i > start.afterTime.i);
+          position = firstAfter < 0 ? events.length : firstAfter;
+        }
+        return position;
+      };
       return {
+        async opened() {
+          await place();
+        },
         async next(): Promise<TimedEvent[]> {
-          if (paused) await paused.promise;
-          if (position === undefined) {
-            if ('afterId' in start) {
-              const index = events.findIndex((event) => event.id === start.afterId);
-              if (index < 0) throw new PositionLostError('unknown-position', 'unknown id');
-              if (index < forgottenBefore) throw new PositionLostError('history-lost', 'forgotten');
-              position = index + 1;
-            } else {
-              const firstAfter = events.findIndex((_, n) => timeAt(n).i > start.afterTime.i);
-              position = firstAfter < 0 ? events.length : firstAfter;
-            }
-          }
+          position = await place();
           if (position >= events.length) {
             // awaitData: wait for a write or a short timeout, as a tailable cursor does.
             await new Promise<void>((resolve) => {
