@@ -3,8 +3,7 @@
 import type { Document } from 'bson';
 import type { OplogEntry } from './oplog.js';
 import { toTimestamp } from './op-time.js';
-import { encodeToken } from './resume-token.js';
-import { decodeToken } from './resume-token.js';
+import { decodeToken, encodeToken } from './resume-token.js';
 
 /** What a stream watches: one collection, one database, or the whole deployment. */
 export type StreamScope = { kind: 'collection'; db: string; coll: string } | { kind: 'database'; db: string } | { kind: 'cluster' };

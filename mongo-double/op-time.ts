@@ -18,7 +18,7 @@ export function toTimestamp(time: OpTime): Timestamp {
   return new Timestamp({ t: time.t, i: time.i });
 }
 
-/** The OpTime of a BSON Timestamp (or anything shaped like one); null if it is not one. */
+/** The OpTime of a BSON Timestamp; null if the value is not one. */
 export function fromTimestamp(value: unknown): OpTime | null {
   if (value instanceof Timestamp) return { t: value.t, i: value.i };
   return null;
@@ -38,12 +38,9 @@ export function previousOpTime(time: OpTime): OpTime {
 export class OpClock {
   private last: OpTime;
 
-  constructor(now: () => number = Date.now) {
-    this.now = now;
+  constructor(private readonly now: () => number = Date.now) {
     this.last = { t: Math.floor(now() / 1000), i: 0 };
   }
-
-  private readonly now: () => number;
 
   /** The most recent time handed out (or the start time). */
   get current(): OpTime {
