@@ -163,15 +163,11 @@ export function createHub({
           history.clear();
           liveStartSeq = history.nextSeq;
           quietMarks = 0;
-          const caughtUp = new Set<HubClient>();
-          for (const { client, welcomed } of pool?.abortAll() ?? []) {
-            if (!welcomed) welcome(client, 'reset');
-            caughtUp.add(client);
-          }
+          // Catch-ups end too: their hand-over relies on the history that was just cleared.
+          for (const { client, welcomed } of pool?.abortAll() ?? []) if (!welcomed) welcome(client, 'reset');
           const encoded = encode({ type: 'reset', reason, message });
           for (const client of [...clients]) {
             if (client.state === 'closed') continue;
-            if (!caughtUp.has(client) && client.state !== 'live') continue;
             writeFrames(client.ws, encoded.frame, [encoded]);
             join(client, history.nextSeq);
           }
