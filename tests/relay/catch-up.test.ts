@@ -178,6 +178,26 @@ describe('catch-up', () => {
     const later = await connect(relay.url, `since=${log.events[2]!.id}`);
     expect(ids(await later.waitForEvents(57))).toEqual(ids(log.events.slice(3)));
   });
+
+  it('resets clients that are catching up when the live feed loses its own position', async () => {
+    const { relay, log } = await start({ historyEvents: 10, maxCatchUpStreams: 1 });
+    log.write(50);
+    log.pause();
+    const reading = await connect(relay.url, `since=${log.events[5]!.id}`, { waitWelcome: false });
+    const queued = await connect(relay.url, `since=${log.events[7]!.id}`, { waitWelcome: false });
+    await waitUntil(() => relay.relay.hub.stats().catchUp.queued === 1, 'one stream open, one request queued');
+    relay.source.reset('relay-position-lost', 'lost');
+    log.resume();
+    const next = log.write(2);
+    for (const client of [reading, queued]) {
+      expect(ids(await client.waitForEvents(2))).toEqual(ids(next));
+      expect(client.messages.slice(0, 2)).toMatchObject([
+        { type: 'welcome', resume: 'reset' },
+        { type: 'reset', reason: 'relay-position-lost' },
+      ]);
+    }
+    expect(relay.relay.hub.stats().catchUp).toMatchObject({ queued: 0, waiting: 0 });
+  });
 });
 
 /** Lets in-flight messages arrive (a round trip through each client's socket). */
