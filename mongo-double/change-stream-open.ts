@@ -66,8 +66,13 @@ function startPosition(store: Store, spec: Document): OpTime {
   if (!isPlainObject(token)) throw new CommandError('TypeMismatch', `BSON field '$changeStream.${option}' must be a resume token document`);
   const point = decodeToken(token._data);
   // A token this double never issued is, as far as it can tell, a point no longer in its oplog.
-  if (!point || point.epoch !== oplog.epoch || !oplog.canResumeAfter(point.time)) throw historyLost();
-  if (point.kind === 'highWater') return point.time;
+  if (!point || point.epoch !== oplog.epoch) throw historyLost();
+  // A high-water mark may lie ahead of the latest write (a stream started at a future time reports one).
+  if (point.kind === 'highWater') {
+    if (compareOpTime(point.time, oplog.retainedFrom) < 0) throw historyLost();
+    return point.time;
+  }
+  if (!oplog.canResumeAfter(point.time)) throw historyLost();
   const entry = oplog.find(point.time);
   if (!entry) throw historyLost();
   if (point.kind === 'event' && entry.token !== token._data) throw historyLost();

@@ -15,8 +15,11 @@ export function isReplacement(spec: UpdateSpec): boolean {
   return keys.length === 0 || !keys[0]!.startsWith('$');
 }
 
-/** The document after `spec` is applied to `doc`. `inserting` is true for the insert of an upsert. */
-export function applyUpdate(doc: Document, spec: UpdateSpec, options: { arrayFilters?: Document[]; inserting?: boolean } = {}): Document {
+/**
+ * The document after `spec` is applied to `doc`. `inserting` is true for the insert of an upsert;
+ * `query` (the filter that selected `doc`) resolves the positional `$` operator.
+ */
+export function applyUpdate(doc: Document, spec: UpdateSpec, options: { arrayFilters?: Document[]; inserting?: boolean; query?: Document } = {}): Document {
   let result: Document;
   if (Array.isArray(spec)) {
     result = evaluate(() => (aggregate([deepClone(doc)], spec) as Document[])[0] ?? {});
@@ -38,7 +41,7 @@ export function applyUpdate(doc: Document, spec: UpdateSpec, options: { arrayFil
       }
     }
     result = deepClone(doc);
-    if (Object.keys(operators).length > 0) evaluate(() => mingoUpdate(result, operators, options.arrayFilters, undefined, { cloneMode: 'deep' }));
+    if (Object.keys(operators).length > 0) evaluate(() => mingoUpdate(result, operators, options.arrayFilters, options.query, { cloneMode: 'deep' }));
   }
   if ('_id' in doc && !sameValue(doc._id, result._id)) {
     throw new CommandError('ImmutableField', "Performing an update on the path '_id' would modify the immutable field '_id'");

@@ -37,7 +37,7 @@ const findAndModify: CommandHandler = (command, { db, state }) => {
     state.store.insert(state.store.ensureCollection(db, name).collection, doc);
     return { lastErrorObject: { n: 1, updatedExisting: false, upserted: doc._id }, value: returnNew ? project(doc, fields) : null, ok: 1 };
   }
-  const after = applyUpdate(target, spec!, { arrayFilters });
+  const after = applyUpdate(target, spec!, { arrayFilters, query });
   if (valueKey(after) !== valueKey(target)) state.store.rewrite(collection!, target, after, isReplacement(spec!) ? 'replace' : 'update');
   return { lastErrorObject: { n: 1, updatedExisting: true }, value: project(returnNew ? after : target, fields), ok: 1 };
 };

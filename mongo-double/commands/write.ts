@@ -62,7 +62,7 @@ export function updateStatement(context: CommandContext, name: string, statement
   }
   let modified = 0;
   for (const before of targets) {
-    const after = applyUpdate(before, spec, { arrayFilters });
+    const after = applyUpdate(before, spec, { arrayFilters, query });
     // Field order matters to BSON equality, as it does to mongod's no-op detection.
     if (valueKey(after) === valueKey(before)) continue;
     state.store.rewrite(collection!, before, after, isReplacement(spec) ? 'replace' : 'update');

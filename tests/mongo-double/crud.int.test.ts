@@ -69,6 +69,15 @@ describe('CRUD through the official driver', () => {
     expect(await items.findOne({ k: 1, tags: 'y' })).toMatchObject({ n: 11, tags: ['x', 'y'], seen: true });
   });
 
+  it('updates array elements by position, array filters, and $push modifiers', async () => {
+    const items = client.db(dbName).collection<{ k: number; sizes: number[]; rows: Array<{ x: number }> }>('arrays');
+    await items.insertOne({ k: 1, sizes: [1, 2, 3], rows: [{ x: 1 }, { x: 2 }] });
+    await items.updateOne({ k: 1, sizes: 2 }, { $set: { 'sizes.$': 20 } });
+    await items.updateOne({ k: 1 }, { $set: { 'rows.$[row].x': 9 } }, { arrayFilters: [{ 'row.x': 2 }] });
+    await items.updateOne({ k: 1 }, { $push: { sizes: { $each: [5, 4], $sort: -1, $slice: 3 } } });
+    expect(await items.findOne({ k: 1 }, { projection: { _id: 0 } })).toEqual({ k: 1, sizes: [20, 5, 4], rows: [{ x: 1 }, { x: 9 }] });
+  });
+
   it('replaces a document, keeping its _id, and rejects changing the _id', async () => {
     const items = collection('replace');
     const { insertedId } = await items.insertOne({ nombre: 'old', precio: 1 });

@@ -2,7 +2,7 @@
 // forgetting history up to a point, tokens it never issued, restart keeping data and oplog, and
 // what every reply carries.
 import type { Document, ResumeToken, Timestamp } from 'mongodb';
-import { MongoClient } from 'mongodb';
+import { MongoClient, Timestamp as BsonTimestamp } from 'mongodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startMongoDouble, type MongoDouble } from '../../mongo-double/index.js';
 import { collectEvents } from './streams.js';
@@ -74,6 +74,18 @@ describe('the double’s own controls and guarantees', () => {
     double.forgetHistory();
     await expect(stream.next()).rejects.toMatchObject({ code: 286 });
     await stream.close();
+  });
+
+  it('resumes from the high-water mark of a stream that starts in the future', async () => {
+    const { client, items } = await start();
+    const now = (await client.db('admin').command({ ping: 1 })).operationTime as Timestamp;
+    const later = items.watch([], { startAtOperationTime: new BsonTimestamp({ t: now.t + 60, i: 0 }), maxAwaitTimeMS: 20 });
+    expect(await later.tryNext()).toBeNull();
+    const token = later.resumeToken!;
+    await later.close();
+    const resumed = items.watch([], { resumeAfter: token, maxAwaitTimeMS: 20 });
+    expect(await resumed.tryNext()).toBeNull();
+    await resumed.close();
   });
 
   it('keeps data and oplog across a restart', async () => {
