@@ -85,7 +85,7 @@ const dropIndexes: CommandHandler = (command, { db, state }) => {
   const before = collection.indexes.length;
   const names = target === '*' ? collection.indexes.filter((index) => index.name !== '_id_').map((index) => index.name) : [target];
   for (const indexName of names) {
-    const resolved = typeof indexName === 'string' ? indexName : collection.indexes.find((index) => JSON.stringify(index.key) === JSON.stringify(indexName))?.name;
+    const resolved = typeof indexName === 'string' ? indexName : collection.indexes.find((index) => valueKey(index.key) === valueKey(indexName))?.name;
     if (!resolved || !collection.dropIndex(resolved)) throw new CommandError('IndexNotFound', `index not found with name [${String(resolved ?? JSON.stringify(indexName))}]`);
   }
   return { nIndexesWas: before, ok: 1 };

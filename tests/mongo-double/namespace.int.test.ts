@@ -73,6 +73,16 @@ describe('databases, collections, indexes and server commands through the offici
     await expect(client.db(dbName).collection('nope').listIndexes().toArray()).rejects.toMatchObject({ code: 26 });
   });
 
+  it('drops an index by name or by key', async () => {
+    const items = client.db(dbName).collection('drop_index');
+    await items.createIndex({ a: 1 }, { name: 'a_1' });
+    await items.createIndex({ b: -1 });
+    await items.dropIndex('a_1');
+    await client.db(dbName).command({ dropIndexes: 'drop_index', index: { b: -1 } });
+    expect((await items.listIndexes().toArray()).map((index) => index.name)).toEqual(['_id_']);
+    await expect(items.dropIndex('nope_1')).rejects.toMatchObject({ code: 27 });
+  });
+
   it('creates a collection (again only with the same options) and drops it', async () => {
     const db = client.db(dbName);
     await db.createCollection('created');
