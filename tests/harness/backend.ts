@@ -11,16 +11,18 @@ export type MongoBackendName = 'replica-set' | 'mongodb-memory-server' | 'double
 export interface RealMongodPlan {
   /** Path of the mongod binary; undefined when a download was explicitly allowed. */
   binary?: string;
+  /** True when the environment asked for a real mongod; false when a cached binary was just found. */
+  requested: boolean;
 }
 
 /** Finds a usable mongod binary (MONGOMS_SYSTEM_BINARY or a cached download); null if there is none. */
 export async function planRealMongod(env: NodeJS.ProcessEnv = process.env): Promise<RealMongodPlan | null> {
-  if (env.MONGOMS_SYSTEM_BINARY) return { binary: env.MONGOMS_SYSTEM_BINARY };
-  if (env.MONGOMS_DOWNLOAD === '1') return {};
+  if (env.MONGOMS_SYSTEM_BINARY) return { binary: env.MONGOMS_SYSTEM_BINARY, requested: true };
+  if (env.MONGOMS_DOWNLOAD === '1') return { requested: true };
   try {
     const { DryMongoBinary } = await import('mongodb-memory-server');
     const binary = await DryMongoBinary.locateBinary(await DryMongoBinary.generateOptions());
-    return binary ? { binary } : null;
+    return binary ? { binary, requested: false } : null;
   } catch {
     return null;
   }
