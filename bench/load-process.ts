@@ -45,6 +45,8 @@ export interface CollectReport {
   closedEarly: number;
   /** Latest receipt by a healthy client, on the shared clock. */
   lastReceipt: number;
+  /** Nothing arrived for `stallMs` before every healthy client had everything. */
+  stalled: boolean;
   /** Per-event latest receipt by any healthy client (when receipts were asked for). */
   receipts?: number[];
   error: string | null;
@@ -64,7 +66,7 @@ export interface SlowReport {
 /** The operations the load process serves. */
 export type LoadOps = {
   connect: { args: ConnectArgs; result: ConnectReport };
-  collect: { args: { timeoutMs: number }; result: CollectReport };
+  collect: { args: { timeoutMs: number; stallMs?: number }; result: CollectReport };
   resumeSlow: { args: { timeoutMs: number }; result: SlowReport };
   disconnect: { args: null; result: null };
   memory: { args: null; result: number };
@@ -149,8 +151,33 @@ async function connect(args: ConnectArgs): Promise<ConnectReport> {
   return { ready, failed: args.clients - ready, error: error ?? (failed > 0 ? 'connection failed' : null) };
 }
 
-async function collect({ timeoutMs }: { timeoutMs: number }): Promise<CollectReport> {
-  await until(() => healthy.every((counter) => counter.count >= expected || counter.socket.destroyed), timeoutMs);
+/** Total events received by every client so far. */
+function receivedSoFar(): number {
+  let total = 0;
+  for (const counter of healthy) total += counter.count;
+  for (const counter of slow) total += counter.count;
+  return total;
+}
+
+/**
+ * Waits until every healthy client has everything (or was closed), at most `timeoutMs`, and gives up
+ * earlier when nothing at all arrives for `stallMs`: a target that stopped sending is reported, not
+ * waited for.
+ */
+async function collect({ timeoutMs, stallMs = 10_000 }: { timeoutMs: number; stallMs?: number }): Promise<CollectReport> {
+  let last = receivedSoFar();
+  let lastChange = Date.now();
+  let stalled = false;
+  const watchdog = setInterval(() => {
+    const now = receivedSoFar();
+    if (now !== last) [last, lastChange] = [now, Date.now()];
+    else if (Date.now() - lastChange > stallMs) {
+      stalled = true;
+      changed?.();
+    }
+  }, 250);
+  await until(() => stalled || healthy.every((counter) => counter.count >= expected || counter.socket.destroyed), timeoutMs);
+  clearInterval(watchdog);
   let received = 0;
   let lost = 0;
   let outOfOrder = 0;
@@ -174,6 +201,7 @@ async function collect({ timeoutMs }: { timeoutMs: number }): Promise<CollectRep
     outOfOrder,
     closedEarly,
     lastReceipt,
+    stalled,
     ...(receipts ? { receipts: Array.from(receipts) } : {}),
     error,
   };

@@ -45,6 +45,8 @@ export interface RunResult {
     /** The same run without slow clients: deliveries/s and peak RSS (MiB). */
     baselineThroughput?: number;
     baselinePeakRssMiB?: number;
+    /** Healthy clients' p99 latency without slow clients, ms. */
+    baselineP99Ms?: number;
     /** The relay's unsent-bytes bound in this run. */
     maxBufferedBytes?: number;
   };

@@ -54,6 +54,7 @@ export async function runFanOut(session: Session, target: TargetName, repeat: nu
       cpuPercent: { target: (cpuAfter[0] - cpuBefore[0]) / seconds / 10, load: (cpuAfter[1] - cpuBefore[1]) / seconds / 10 },
     };
     if (got.error && got.lost > 0) result.error = got.error;
+    if (got.stalled) result.error = `nothing arrived for 10 s with ${got.lost} events still missing`;
     if (got.closedEarly > 0) result.error = `${got.closedEarly} healthy clients were closed before receiving everything`;
     if (push.pushTimes && got.receipts) {
       const samples: number[] = [];

@@ -39,6 +39,7 @@ export async function runSlow(session: Session, repeat: number, plan: FanOutPlan
   if (result.slow) {
     result.slow.baselineThroughput = baseline.throughput;
     result.slow.baselinePeakRssMiB = baseline.peakRssMiB;
+    result.slow.baselineP99Ms = baseline.latency?.p99;
     result.slow.maxBufferedBytes = plan.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED;
   }
   return result;

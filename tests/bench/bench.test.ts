@@ -21,7 +21,7 @@ function tinyPlan(): BenchPlan {
     trickle: { ...plan.trickle, clients: 20, events: 50, rate: 500 },
     idleSteps: [10, 20],
     // One of four clients never reads; the rest must still get everything.
-    slow: { ...plan.slow, clients: 4, slow: 1 },
+    slow: { ...plan.slow, clients: 4, slow: 1, rate: 20_000 },
   };
 }
 
