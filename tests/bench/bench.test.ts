@@ -13,7 +13,7 @@ import { FrameCounter } from '../../bench/ws-counter.js';
 // summary carries what the issue asks for. No timing is asserted (CI machines are noisy).
 
 function tinyPlan(): BenchPlan {
-  const plan = planFor(parseOptions(['--repeats', '1', '--scenario', 'burst,trickle,idle,slow']));
+  const plan = planFor(parseOptions(['--repeats', '1', '--scenario', 'burst,trickle,idle,slow,e2e']));
   return {
     ...plan,
     targets: { burst: ['relay', 'socketio'], trickle: ['relay', 'socketio'], idle: ['relay', 'socketio'] },
@@ -22,6 +22,7 @@ function tinyPlan(): BenchPlan {
     idleSteps: [10, 20],
     // One of four clients never reads; the rest must still get everything.
     slow: { ...plan.slow, clients: 4, slow: 1, rate: 20_000 },
+    e2e: { clients: 5, posts: 20, rate: 100 },
   };
 }
 
@@ -53,8 +54,13 @@ describe('npm run bench', () => {
     expect(slow.slow?.stillOpen).toBe(0);
     expect(slow.slow!.slowReceived[0]).toBeLessThan(result.plan.slow.events);
 
+    // Through the API, MongoDB (MONGO_URL or the double) and the relay's change feed.
+    const e2e = result.runs.find((run) => run.scenario === 'e2e')!;
+    expect({ deliveries: e2e.deliveries, lost: e2e.lost, outOfOrder: e2e.outOfOrder }).toEqual({ deliveries: 5 * 20, lost: 0, outOfOrder: 0 });
+    expect(e2e.latency?.samples).toBe(20);
+
     const document = JSON.parse(JSON.stringify(resultDocument(result, {}))) as { summary: Record<string, unknown>; runs: unknown[] };
-    for (const field of ['burstRatioVsSocketIO', 'trickleRatioVsSocketIO', 'p99LatencyMs', 'rssPerIdleConnectionKiB']) {
+    for (const field of ['burstRatioVsSocketIO', 'trickleRatioVsSocketIO', 'p99LatencyMs', 'rssPerIdleConnectionKiB', 'e2eP99Ms']) {
       expect(typeof document.summary[field], field).toBe('number');
     }
     expect(document.summary.lost).toBe(0);
