@@ -59,6 +59,8 @@ export async function startMongoDouble(options: MongoDoubleOptions = {}): Promis
     retriedWrites: new Map(),
     nextConnectionId: 1,
   };
+  // An IPv6 literal is written in brackets in URLs and host:port pairs.
+  const hostInUrl = host.includes(':') ? `[${host}]` : host;
   const sockets = new Set<Socket>();
   let server: Server | null = null;
   let port = options.port ?? 0;
@@ -71,10 +73,10 @@ export async function startMongoDouble(options: MongoDoubleOptions = {}): Promis
       serveConnection(socket, state);
     });
     next.maxConnections = MAX_CONNECTIONS;
-    next.on('error', (error) => logger.error({ err: error }, 'mongo-double server error'));
     port = await listenWithRetry(next, host, port);
+    next.on('error', (error) => logger.error({ err: error }, 'mongo-double server error'));
     server = next;
-    state.topology.me = `${host}:${port}`;
+    state.topology.me = `${hostInUrl}:${port}`;
     sweep = setInterval(() => state.cursors.expireIdle(), CURSOR_SWEEP_MS);
     sweep.unref();
   }
@@ -89,7 +91,7 @@ export async function startMongoDouble(options: MongoDoubleOptions = {}): Promis
   }
 
   await listen();
-  const url = `mongodb://${host}:${port}/?replicaSet=${encodeURIComponent(replSetName)}`;
+  const url = `mongodb://${hostInUrl}:${port}/?replicaSet=${encodeURIComponent(replSetName)}`;
   logger.info({ url }, 'MongoDB test double listening (in-memory test double, not a production database)');
 
   return {

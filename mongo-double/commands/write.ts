@@ -42,8 +42,8 @@ const insert: CommandHandler = (command, { db, state }) => {
   return withErrors({ n }, writeErrors);
 };
 
-/** Applies one update statement; shared with findAndModify's semantics for matching and upserting. */
-export function updateStatement(context: CommandContext, name: string, statement: Document): { matched: number; modified: number; upsertedId?: unknown } {
+/** Applies one update statement: updates the first (or, with multi, every) match, or upserts. */
+function updateStatement(context: CommandContext, name: string, statement: Document): { matched: number; modified: number; upsertedId?: unknown } {
   const { db, state } = context;
   const query = docField(statement, 'q');
   const spec = statement.u as Document | Document[] | undefined;
