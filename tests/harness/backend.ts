@@ -28,11 +28,31 @@ export async function planRealMongod(env: NodeJS.ProcessEnv = process.env): Prom
   }
 }
 
-/** Starts a one-member replica set with a real mongod as planned. */
-export async function startRealReplSet(plan: RealMongodPlan, options: { oplogSizeMb?: number } = {}): Promise<MongoMemoryReplSet> {
+/** Time a real mongod gets to become primary (a download, when asked for, gets longer). */
+const START_TIMEOUT_MS = 60_000;
+const DOWNLOAD_TIMEOUT_MS = 5 * 60_000;
+
+/** Starts a one-member replica set with a real mongod as planned; rejects if it is not primary in time. */
+export async function startRealReplSet(plan: RealMongodPlan): Promise<MongoMemoryReplSet> {
   const { MongoMemoryReplSet } = await import('mongodb-memory-server');
-  return MongoMemoryReplSet.create({
-    replSet: { count: 1, name: 'rs0', ip: '127.0.0.1', storageEngine: 'wiredTiger', ...(options.oplogSizeMb ? { args: ['--oplogSize', String(options.oplogSizeMb)] } : {}) },
+  const replSet = new MongoMemoryReplSet({
+    replSet: { count: 1, name: 'rs0', ip: '127.0.0.1', storageEngine: 'wiredTiger' },
     ...(plan.binary ? { binary: { systemBinary: plan.binary } } : {}),
   });
+  const timeoutMs = plan.binary ? START_TIMEOUT_MS : DOWNLOAD_TIMEOUT_MS;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      replSet.start(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`mongod was not primary after ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+    return replSet;
+  } catch (error) {
+    await replSet.stop({ doCleanup: true, force: true }).catch(() => undefined);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
 }
