@@ -90,6 +90,13 @@ describe('change events through the official driver', () => {
     expect(events.map((event) => (event as { ns: { coll: string } }).ns.coll)).toEqual(['db_one', 'db_two']);
   });
 
+  it('watches the whole deployment', async () => {
+    const stream = client.watch([{ $match: { 'ns.db': dbName, 'ns.coll': 'cluster_wide' } }]);
+    const [event] = await collectEvents(stream, 1, () => collection('cluster_wide').insertOne({ n: 1 }));
+    await stream.close();
+    expect(event).toMatchObject({ operationType: 'insert', ns: { db: dbName, coll: 'cluster_wide' }, fullDocument: { n: 1 } });
+  });
+
   it('resumes after a token, starts after a token, and starts at an operation time', async () => {
     const products = collection('resume');
     const stream = products.watch();
