@@ -1,78 +1,11 @@
 import { serveParent } from './children.js';
 import { cpuMs } from './clock.js';
-import { FrameCounter, type Dialect } from './ws-counter.js';
+import type { CollectReport, ConnectArgs, ConnectReport, LoadOps, SlowReport } from './load-ops.js';
+import { FrameCounter } from './ws-counter.js';
 
 // The load generator: one process holding every client of a run, each a lean frame counter. It is
 // separate from the targets so a target's CPU and memory are its own; one process for the whole
 // benchmark, so only the target changes between runs.
-
-/** A run's clients: where to connect and what each must receive. */
-export interface ConnectArgs {
-  port: number;
-  path: string;
-  dialect: Dialect;
-  clients: number;
-  /** How many of them stop reading once connected (slow consumers). */
-  slow: number;
-  /** Events each healthy client must receive. */
-  expected: number;
-  /** Record per-event last-receipt times (latency). */
-  receipts: boolean;
-  /** Connections handshaking at once. */
-  concurrency: number;
-  timeoutMs: number;
-}
-
-/** Outcome of connecting. */
-export interface ConnectReport {
-  ready: number;
-  failed: number;
-  error: string | null;
-}
-
-/** What the healthy and slow clients received. */
-export interface CollectReport {
-  healthy: number;
-  /** Healthy clients that received all `expected` events. */
-  complete: number;
-  /** Events received by healthy clients. */
-  received: number;
-  /** Events healthy clients are missing. */
-  lost: number;
-  /** Events that arrived with a sequence number other than the next expected (any client). */
-  outOfOrder: number;
-  /** Healthy clients closed before receiving everything. */
-  closedEarly: number;
-  /** Latest receipt by a healthy client, on the shared clock. */
-  lastReceipt: number;
-  /** Nothing arrived for `stallMs` before every healthy client had everything. */
-  stalled: boolean;
-  /** Per-event latest receipt by any healthy client (when receipts were asked for). */
-  receipts?: number[];
-  error: string | null;
-}
-
-/** What happened to the slow clients once they read again. */
-export interface SlowReport {
-  /** Close code each slow client saw (null: cut without a close frame, or still open). */
-  closeCodes: (number | null)[];
-  /** Slow clients the target had not disconnected when they stopped receiving. */
-  stillOpen: number;
-  /** Events each slow client received before it was closed. */
-  received: number[];
-  outOfOrder: number;
-}
-
-/** The operations the load process serves. */
-export type LoadOps = {
-  connect: { args: ConnectArgs; result: ConnectReport };
-  collect: { args: { timeoutMs: number; stallMs?: number }; result: CollectReport };
-  resumeSlow: { args: { timeoutMs: number }; result: SlowReport };
-  disconnect: { args: null; result: null };
-  memory: { args: null; result: number };
-  /** CPU time used so far (user + system), ms. */
-  cpu: { args: null; result: number };
-};
 
 let healthy: FrameCounter[] = [];
 let slow: FrameCounter[] = [];

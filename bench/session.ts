@@ -1,5 +1,5 @@
 import { Child } from './children.js';
-import type { ConnectArgs, LoadOps } from './load-process.js';
+import type { ConnectArgs, LoadOps } from './load-ops.js';
 import type { TargetInfo, TargetOps } from './target-process.js';
 import type { TargetName, TargetOptions } from './targets/target.js';
 
