@@ -4,6 +4,7 @@
 import { Binary, Long, type Document } from 'bson';
 import { commandTable } from './commands/index.js';
 import { valueKey } from './documents.js';
+import { addServerLabels } from './error-labels.js';
 import { CommandError, errorReply } from './errors.js';
 import { toTimestamp } from './op-time.js';
 import type { ConnectionInfo, DoubleState } from './state.js';
@@ -27,6 +28,7 @@ export async function dispatch(command: Document, db: string, state: DoubleState
     if (!(error instanceof CommandError)) state.logger.warn({ err: error, command: name, db }, 'command failed unexpectedly');
     reply = errorReply(error);
   }
+  addServerLabels(reply, name, command, state);
   const time = toTimestamp(state.store.oplog.head);
   reply.operationTime = time;
   reply.$clusterTime = { clusterTime: time, signature: ZERO_SIGNATURE };

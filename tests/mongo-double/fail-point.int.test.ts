@@ -59,6 +59,27 @@ describe('configureFailPoint failCommand through the official driver', () => {
     expect(await items.findOne({ k: 1 })).toMatchObject({ k: 1 });
   });
 
+  it('labels a transient write error RetryableWriteError, so the driver retries the write once', async (context) => {
+    if (unavailable) return context.skip(unavailable);
+    const items = client.db(dbName).collection('retried');
+    await failCommand({ times: 1 }, { failCommands: ['insert'], errorCode: 91 });
+    await items.insertOne({ k: 'once' });
+    expect(await items.countDocuments({ k: 'once' })).toBe(1);
+  });
+
+  it('labels a transient getMore error ResumableChangeStreamError, so the stream resumes by itself', async (context) => {
+    if (unavailable) return context.skip(unavailable);
+    const items = client.db(dbName).collection('auto_label');
+    const stream = items.watch();
+    const events = await collectEvents(stream, 2, async () => {
+      await items.insertOne({ n: 1 });
+      await failCommand({ times: 1 }, { failCommands: ['getMore'], errorCode: 91 });
+      await items.insertOne({ n: 2 });
+    });
+    await stream.close();
+    expect(events.map((event) => (event.operationType === 'insert' ? event.fullDocument.n : null))).toEqual([1, 2]);
+  });
+
   it('lets a change stream resume by itself after a getMore fails with ResumableChangeStreamError', async (context) => {
     if (unavailable) return context.skip(unavailable);
     const items = client.db(dbName).collection('resumable');
