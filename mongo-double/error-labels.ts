@@ -13,10 +13,14 @@ const RETRYABLE_WRITES = new Set(['insert', 'update', 'delete', 'findAndModify']
 
 /** Adds the labels mongod would to an error reply that carries none. */
 export function addServerLabels(reply: Document, name: string, command: Document, state: DoubleState): void {
-  if (reply.ok !== 0 || 'errorLabels' in reply || typeof reply.code !== 'number') return;
+  if ('errorLabels' in reply) return;
+  // A write that succeeded but missed its write concern is retryable too, by the concern's code.
+  const concernCode: unknown = (reply.writeConcernError as Document | undefined)?.code;
+  const code: unknown = reply.ok === 0 ? reply.code : concernCode;
+  if (typeof code !== 'number') return;
   const labels: string[] = [];
-  if (RETRYABLE_WRITES.has(name) && command.txnNumber !== undefined && RETRYABLE_CODES.has(reply.code)) labels.push('RetryableWriteError');
-  if (RESUMABLE_CODES.has(reply.code) && isChangeStreamCommand(name, command, state)) labels.push('ResumableChangeStreamError');
+  if (RETRYABLE_WRITES.has(name) && command.txnNumber !== undefined && RETRYABLE_CODES.has(code)) labels.push('RetryableWriteError');
+  if (reply.ok === 0 && RESUMABLE_CODES.has(code) && isChangeStreamCommand(name, command, state)) labels.push('ResumableChangeStreamError');
   if (labels.length > 0) reply.errorLabels = labels;
 }
 

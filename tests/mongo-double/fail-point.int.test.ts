@@ -67,6 +67,14 @@ describe('configureFailPoint failCommand through the official driver', () => {
     expect(await items.countDocuments({ k: 'once' })).toBe(1);
   });
 
+  it('retries a write whose write concern failed transiently, applying it only once', async (context) => {
+    if (unavailable) return context.skip(unavailable);
+    const items = client.db(dbName).collection('concern');
+    await failCommand({ times: 1 }, { failCommands: ['insert'], writeConcernError: { code: 91, errmsg: 'Replication is being shut down' } });
+    await items.insertOne({ k: 'concern' });
+    expect(await items.countDocuments({ k: 'concern' })).toBe(1);
+  });
+
   it('labels a transient getMore error ResumableChangeStreamError, so the stream resumes by itself', async (context) => {
     if (unavailable) return context.skip(unavailable);
     const items = client.db(dbName).collection('auto_label');
