@@ -45,6 +45,8 @@ export interface CollectReport {
   stalled: boolean;
   /** Per-event latest receipt by any healthy client (when receipts were asked for). */
   receipts?: number[];
+  /** Per-event earliest receipt by any healthy client. */
+  firstReceipts?: number[];
   error: string | null;
 }
 

@@ -1,7 +1,7 @@
 import { serveParent } from './children.js';
 import { cpuMs } from './clock.js';
 import type { CollectReport, ConnectArgs, ConnectReport, LoadOps, SlowReport } from './load-ops.js';
-import { FrameCounter } from './ws-counter.js';
+import { FrameCounter, type Receipts } from './ws-counter.js';
 
 // The load generator: one process holding every client of a run, each a lean frame counter. It is
 // separate from the targets so a target's CPU and memory are its own; one process for the whole
@@ -9,7 +9,7 @@ import { FrameCounter } from './ws-counter.js';
 
 let healthy: FrameCounter[] = [];
 let slow: FrameCounter[] = [];
-let receipts: Float64Array | undefined;
+let receipts: Receipts | undefined;
 let expected = 0;
 let complete = 0;
 let changed: (() => void) | null = null;
@@ -33,7 +33,7 @@ function until(done: () => boolean, timeoutMs: number): Promise<void> {
 /** Opens `clients` more connections (added to those already open) and waits until they are ready. */
 async function connect(args: ConnectArgs): Promise<ConnectReport> {
   expected = args.expected;
-  receipts ??= args.receipts ? new Float64Array(args.expected) : undefined;
+  receipts ??= args.receipts ? { first: new Float64Array(args.expected), last: new Float64Array(args.expected) } : undefined;
   const opened: FrameCounter[] = [];
   let started = 0;
   let settled = 0;
@@ -135,7 +135,7 @@ async function collect({ timeoutMs, stallMs = 10_000 }: { timeoutMs: number; sta
     closedEarly,
     lastReceipt,
     stalled,
-    ...(receipts ? { receipts: Array.from(receipts) } : {}),
+    ...(receipts ? { receipts: Array.from(receipts.last), firstReceipts: Array.from(receipts.first) } : {}),
     error,
   };
 }

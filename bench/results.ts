@@ -28,6 +28,8 @@ export interface RunResult {
   /** Events received with a sequence number other than the next expected. */
   outOfOrder: number;
   latency?: Latency;
+  /** Latency to the first client that received each event (the rest is the fan-out's spread). */
+  firstLatency?: Latency;
   /** CPU used by the target and by the load process, as % of one core over the run's duration. */
   cpuPercent?: { target: number; load: number };
   /** Highest RSS of the target process during the run, MiB. */

@@ -11,13 +11,19 @@ import { nowMs } from './clock.js';
 /** How the target expects to be spoken to, and what tells the client it may start counting. */
 export type Dialect = 'relay' | 'ws' | 'socketio';
 
+/** When each event reached its first and its last client, on the shared clock (0: not yet). */
+export interface Receipts {
+  first: Float64Array;
+  last: Float64Array;
+}
+
 /** Where and how to connect, and what to record. */
 export interface CounterOptions {
   port: number;
   path: string;
   dialect: Dialect;
-  /** Keep per-event last-receipt times (for latency); costs one write per event per client. */
-  receipts?: Float64Array;
+  /** Per-event first and last receipt times across clients (for latency), indexed by sequence number. */
+  receipts?: Receipts;
   /** Do not read after becoming ready (a slow consumer); resume() reads again. */
   paused?: boolean;
 }
@@ -172,7 +178,10 @@ export class FrameCounter {
     this.nextSeq = seq + 1;
     this.count++;
     const receipts = this.options.receipts;
-    if (receipts && seq < receipts.length && receipts[seq]! < at) receipts[seq] = at;
+    if (receipts && seq < receipts.last.length) {
+      if (receipts.last[seq]! < at) receipts.last[seq] = at;
+      if (receipts.first[seq] === 0 || receipts.first[seq]! > at) receipts.first[seq] = at;
+    }
     this.onEvent(this);
   }
 

@@ -23,6 +23,11 @@ export interface FanOutPlan {
 
 const MiB = 1024 * 1024;
 
+/** Latency of each event that arrived: receipt minus entry time. */
+function latencySince(pushTimes: number[], receipts: number[]) {
+  return latencyOf(pushTimes.flatMap((pushedAt, seq) => (receipts[seq] ? [receipts[seq]! - pushedAt] : [])));
+}
+
 /** Runs one fan-out plan against a fresh `target` process. */
 export async function runFanOut(session: Session, target: TargetName, repeat: number, plan: FanOutPlan): Promise<RunResult> {
   const base: RunResult = { scenario: plan.scenario, target, repeat, lost: 0, outOfOrder: 0 };
@@ -56,13 +61,9 @@ export async function runFanOut(session: Session, target: TargetName, repeat: nu
     if (got.error && got.lost > 0) result.error = got.error;
     if (got.stalled) result.error = `nothing arrived for 10 s with ${got.lost} events still missing`;
     if (got.closedEarly > 0) result.error = `${got.closedEarly} healthy clients were closed before receiving everything`;
-    if (push.pushTimes && got.receipts) {
-      const samples: number[] = [];
-      push.pushTimes.forEach((pushedAt, seq) => {
-        const received = got.receipts![seq]!;
-        if (received > 0) samples.push(received - pushedAt);
-      });
-      result.latency = latencyOf(samples);
+    if (push.pushTimes && got.receipts && got.firstReceipts) {
+      result.latency = latencySince(push.pushTimes, got.receipts);
+      result.firstLatency = latencySince(push.pushTimes, got.firstReceipts);
     }
     if (slowReport) result.slow = { slowClients: plan.slow, closeCodes: slowReport.closeCodes, stillOpen: slowReport.stillOpen, slowReceived: slowReport.received };
     return result;
