@@ -6,6 +6,7 @@ import { encode } from './frames.js';
 import type { History, HistoryEntry } from './history.js';
 import type { HubClient } from './hub-client.js';
 import { createLiveWaiters } from './live-waiters.js';
+import type { RoomWatcher } from './room-watcher.js';
 import type { ResetReason } from './protocol.js';
 
 // Catch-up for positions older than the history. At most `maxStreams` change streams are open at once;
@@ -30,6 +31,8 @@ const CHUNK_EVENTS = 500;
 export interface CatchUpHost {
   history: History;
   maxBufferedBytes: number;
+  /** Waits for room in full sockets (shared with the live fan-out). */
+  rooms: RoomWatcher;
   /** History sequence number at which the live feed's current epoch began (start or last reset). */
   liveStartSeq(): number;
   /** "Caught up" marks the live feed reported while it had delivered nothing in this epoch. */
@@ -184,23 +187,31 @@ export function createCatchUpPool({ opener, maxStreams, host, logger }: { opener
 
   /** Delivers a batch in chunks; returns true when the stream handed over to the history. */
   async function deliver(stream: Stream, batch: TimedEvent[]): Promise<boolean> {
+    // Chunks of at most half the bound, each written once every socket is below half: never past the bound.
+    const half = Math.max(1, Math.floor(host.maxBufferedBytes / 2));
     let index = 0;
     while (index < batch.length) {
+      await drained(stream.clients, half, host.rooms, host.closeSlow);
       if (stream.aborted || stream.clients.size === 0) return true;
       // Checked right before writing: the history may have moved while we waited for sockets.
-      const limit = Math.min(batch.length, index + CHUNK_EVENTS);
-      let stop = index;
-      while (stop < limit && host.history.seqOf(batch[stop]!.event.id) === undefined) stop += 1;
-      if (stop === index) {
+      const chunk: EncodedEvent[] = [];
+      let bytes = 0;
+      for (let next = index; next < batch.length && chunk.length < CHUNK_EVENTS; next += 1) {
+        const item = batch[next]!;
+        if (host.history.seqOf(item.event.id) !== undefined) break;
+        const encoded = encode(item.event);
+        if (bytes > 0 && bytes + encoded.frame.length > half) break;
+        chunk.push({ item, encoded });
+        bytes += encoded.frame.length;
+      }
+      if (chunk.length === 0) {
         handOver(stream, host.history.seqOf(batch[index]!.event.id)!);
         return true;
       }
-      const encoded = batch.slice(index, stop).map((item) => ({ item, encoded: encode(item.event) }));
-      writeToClients(stream.clients, encoded, host.maxBufferedBytes, host.closeSlow);
-      absorbQueued(stream, encoded);
-      stream.last = batch[stop - 1]!.event.id;
-      index = stop;
-      await drained(stream.clients, host.maxBufferedBytes, host.closeSlow);
+      writeToClients(stream.clients, chunk);
+      absorbQueued(stream, chunk);
+      index += chunk.length;
+      stream.last = batch[index - 1]!.event.id;
     }
     return false;
   }
@@ -216,7 +227,7 @@ export function createCatchUpPool({ opener, maxStreams, host, logger }: { opener
       joinable.delete(queued.since);
       queue.splice(queue.indexOf(queued), 1);
       for (const client of queued.clients) host.welcome(client, 'resumed');
-      writeToClients(queued.clients, encoded.slice(index + 1), host.maxBufferedBytes, host.closeSlow);
+      writeToClients(queued.clients, encoded.slice(index + 1));
       for (const client of queued.clients) {
         if (client.state === 'closed') continue;
         stream.clients.add(client);

@@ -1,17 +1,22 @@
-import { concatFrames, onceDrained, writeFrames, type Encoded } from './frames.js';
+import { concatFrames, writeFrames, type Encoded } from './frames.js';
 import type { History, HistoryEntry } from './history.js';
 import type { HubClient } from './hub-client.js';
+import type { RoomWatcher } from './room-watcher.js';
 import { matches } from './subscription-match.js';
 import type { Subscription } from './protocol.js';
 
 // Live delivery. Events appended during one tick form a batch, flushed once on setImmediate: for each
 // distinct subscription the batch is matched once and its frames concatenated once, and that one
 // Buffer is written to every client of the subscription that is up to date (one write per client per
-// tick, each event still its own WebSocket message). Clients that are behind (just resumed, or paused
-// by a full socket) are served from the history at their own pace instead: they never slow the others,
-// and one that falls out of the history is closed as a slow client.
+// tick, each event still its own WebSocket message).
+//
+// The relay never writes a client past its bound (maxBufferedBytes of unsent bytes). A client whose
+// socket is too full for the batch (a burst, a slow reader, or one that just resumed) is served from
+// the history instead, in chunks, whenever its socket has room: it costs no memory of its own, and it
+// never slows the others. It is closed as a slow client (4408) when it stops reading altogether (its
+// unsent bytes do not shrink for the stall time) or when the history no longer holds its position.
 
-/** Maximum replay written in one go to a client that is behind. */
+/** Largest replay written in one go to a client that is behind. */
 const REPLAY_CHUNK_BYTES = 256 * 1024;
 
 /** Live fan-out over a history. */
@@ -33,47 +38,54 @@ interface Group {
   members: Set<HubClient>;
 }
 
-/** Creates the fan-out; `closeSlow` is how it gives up on a client. */
+/** Creates the fan-out; `closeSlow` is how it gives up on a client, `rooms` how it waits for a full socket. */
 export function createFanOut({
   history,
   maxBufferedBytes,
   closeSlow,
+  rooms,
 }: {
   history: History;
   maxBufferedBytes: number;
   closeSlow: (client: HubClient, reason: string) => void;
+  rooms: RoomWatcher;
 }): FanOut {
   const groups = new Map<string, Group>();
   let pending: HistoryEntry[] = [];
   let batchStart = history.nextSeq;
   let scheduled = false;
+  // Writing resumes below half the bound, in chunks of at most half: a socket never holds more than the bound.
   const resumeAt = Math.max(1, Math.floor(maxBufferedBytes / 2));
+  const chunkBytes = Math.min(REPLAY_CHUNK_BYTES, resumeAt);
 
   function entryAt(seq: number): HistoryEntry | undefined {
     return history.at(seq) ?? pending[seq - batchStart];
   }
 
-  function overBound(client: HubClient): boolean {
-    if (client.ws.bufferedAmount <= maxBufferedBytes) return false;
-    closeSlow(client, 'client too slow');
-    return true;
+  function pause(client: HubClient): void {
+    client.paused = rooms.wait(
+      client.ws,
+      resumeAt,
+      () => {
+        client.paused = null;
+        pump(client);
+      },
+      () => {
+        client.paused = null;
+        closeSlow(client, 'client stopped reading');
+      },
+    );
   }
 
   /** Serves a client that is behind from the history, pausing while its socket is full. */
   function pump(client: HubClient): void {
-    if (client.awaitingDrain || client.state !== 'live') return;
+    if (client.paused || client.state !== 'live') return;
     const end = batchStart + pending.length;
     while (client.nextSeq < end) {
-      if (client.ws.bufferedAmount >= resumeAt) {
-        client.awaitingDrain = onceDrained(client.ws, () => {
-          client.awaitingDrain = false;
-          pump(client);
-        });
-        return;
-      }
+      if (client.ws.bufferedAmount >= resumeAt) return pause(client);
       const chunk: Encoded[] = [];
       let bytes = 0;
-      while (client.nextSeq < end && bytes < REPLAY_CHUNK_BYTES) {
+      while (client.nextSeq < end && (bytes === 0 || bytes + (entryAt(client.nextSeq)?.encoded.frame.length ?? 0) <= chunkBytes)) {
         const entry = entryAt(client.nextSeq);
         if (!entry) return closeSlow(client, 'client fell behind the relay history');
         client.nextSeq += 1;
@@ -82,7 +94,6 @@ export function createFanOut({
         bytes += entry.encoded.frame.length;
       }
       if (chunk.length > 0 && !writeFrames(client.ws, concatFrames(chunk), chunk)) return;
-      if (overBound(client)) return;
     }
   }
 
@@ -90,10 +101,16 @@ export function createFanOut({
     scheduled = false;
     const batch = pending;
     const start = batchStart;
+    const end = start + batch.length;
     for (const group of groups.values()) {
       let shared: { frames: Buffer; messages: Encoded[] } | null | undefined;
       for (const client of group.members) {
-        if (client.nextSeq !== start || client.awaitingDrain) {
+        if (client.paused) {
+          // A paused client whose next event left the history can never be served: give up now.
+          if (client.nextSeq < start && client.nextSeq < history.oldestSeq) closeSlow(client, 'client fell behind the relay history');
+          continue;
+        }
+        if (client.nextSeq !== start) {
           pump(client);
           continue;
         }
@@ -102,12 +119,16 @@ export function createFanOut({
           const messages = batch.filter((entry) => matches(group.subscription, entry.event)).map((entry) => entry.encoded);
           shared = messages.length > 0 ? { frames: concatFrames(messages), messages } : null;
         }
-        client.nextSeq = start + batch.length;
-        if (shared && writeFrames(client.ws, shared.frames, shared.messages)) overBound(client);
+        if (shared && client.ws.bufferedAmount + shared.frames.length > maxBufferedBytes) {
+          pump(client);
+          continue;
+        }
+        client.nextSeq = end;
+        if (shared) writeFrames(client.ws, shared.frames, shared.messages);
       }
     }
     pending = [];
-    batchStart = start + batch.length;
+    batchStart = end;
   }
 
   return {
@@ -123,6 +144,8 @@ export function createFanOut({
       pump(client);
     },
     leave(client) {
+      client.paused?.();
+      client.paused = null;
       const group = groups.get(client.key);
       if (!group) return;
       group.members.delete(client);

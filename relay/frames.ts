@@ -78,18 +78,21 @@ export function concatFrames(messages: readonly Encoded[]): Buffer {
 }
 
 /**
- * Calls `listener` once when the socket under `ws` has flushed its buffer. Returns false (and never
- * calls) when there is no socket to wait for.
+ * Calls `listener` once when the socket under `ws` has flushed its buffer (or closed). Returns a
+ * function that removes the listener, or null (and never calls) when there is no socket to wait for.
  */
-export function onceDrained(ws: WebSocket, listener: () => void): boolean {
+export function onceDrained(ws: WebSocket, listener: () => void): (() => void) | null {
   const socket = (ws as unknown as { _socket: NodeJS.EventEmitter | null })._socket;
-  if (!socket || ws.readyState !== WebSocket.OPEN) return false;
-  const done = () => {
+  if (!socket || ws.readyState !== WebSocket.OPEN) return null;
+  const cancel = () => {
     socket.off('drain', done);
     socket.off('close', done);
+  };
+  const done = () => {
+    cancel();
     listener();
   };
   socket.on('drain', done);
   socket.on('close', done);
-  return true;
+  return cancel;
 }

@@ -15,6 +15,6 @@ export interface HubClient {
   state: ClientState;
   /** For `live`: the history sequence number of the next event it needs. */
   nextSeq: number;
-  /** Replay paused until the socket drains. */
-  awaitingDrain: boolean;
+  /** While its socket is too full to write to: cancels the wait for room (see room-watcher.ts). */
+  paused: (() => void) | null;
 }

@@ -10,6 +10,7 @@ import type { EventSource } from './event-source.js';
 import { createFanOut } from './fan-out.js';
 import { encode, writeFrames } from './frames.js';
 import { createHistory } from './history.js';
+import { createRoomWatcher } from './room-watcher.js';
 import type { HubClient } from './hub-client.js';
 import type { ConnectRequest, Hub } from './hub-types.js';
 import { PROTOCOL_VERSION, type ResetReason, type WelcomeMessage } from './protocol.js';
@@ -21,6 +22,8 @@ import { subscriptionKey } from './subscription-match.js';
 
 /** How long a slow client's close frame gets before the connection is cut. */
 const SLOW_CLOSE_GRACE_MS = 1_000;
+/** A client whose full socket drains nothing for this long has stopped reading: it is closed as slow. */
+export const STALL_MS = 1_000;
 
 /** The hub plus what its owner (relay.ts, tests, benchmarks) needs. */
 export interface RelayHub extends Hub {
@@ -53,7 +56,8 @@ export function createHub({
   let quietMarks = 0;
   let slowClosed = 0;
 
-  const fanOut = createFanOut({ history, maxBufferedBytes: config.maxBufferedBytes, closeSlow });
+  const rooms = createRoomWatcher({ stallMs: STALL_MS });
+  const fanOut = createFanOut({ history, maxBufferedBytes: config.maxBufferedBytes, closeSlow, rooms });
 
   const pool = catchUp
     ? createCatchUpPool({
@@ -63,6 +67,7 @@ export function createHub({
         host: {
           history,
           maxBufferedBytes: config.maxBufferedBytes,
+          rooms,
           liveStartSeq: () => liveStartSeq,
           quietMarks: () => quietMarks,
           welcome,
@@ -124,7 +129,7 @@ export function createHub({
       return clients.size;
     },
     connect(ws: WebSocket, request: ConnectRequest) {
-      const client: HubClient = { ws, subscription: request.subscription, key: subscriptionKey(request.subscription), state: 'waiting', nextSeq: 0, awaitingDrain: false };
+      const client: HubClient = { ws, subscription: request.subscription, key: subscriptionKey(request.subscription), state: 'waiting', nextSeq: 0, paused: null };
       if (ws.readyState !== ws.OPEN) return;
       clients.add(client);
       ws.once('close', () => forget(client));
@@ -184,6 +189,7 @@ export function createHub({
     async close() {
       ready = false;
       pool?.abortAll();
+      rooms.close();
       await source.close();
     },
     stats() {

@@ -1,12 +1,14 @@
+import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import { createFanOut } from '../../relay/fan-out.js';
 import { encode } from '../../relay/frames.js';
 import { createHistory } from '../../relay/history.js';
 import type { HubClient } from '../../relay/hub-client.js';
+import { createRoomWatcher } from '../../relay/room-watcher.js';
 import type { EventMessage, Subscription } from '../../relay/protocol.js';
 import { subscriptionKey } from '../../relay/subscription-match.js';
-import { productEvent } from './helpers.js';
+import { productEvent, waitUntil } from './helpers.js';
 
 // The fan-out's write pattern, observed on stand-in sockets that record each write: one write per
 // client per tick, the same Buffer for every client of a subscription, each event its own frame.
@@ -14,15 +16,19 @@ import { productEvent } from './helpers.js';
 interface Recorder {
   ws: WebSocket;
   writes: Buffer[];
+  /** Sets the unsent bytes the stand-in reports (a reader that stops or catches up). */
+  setBuffered(bytes: number): void;
 }
 
 /** A stand-in for a ws WebSocket whose underlying socket records what is written to it. */
 function recordingSocket(): Recorder {
   const writes: Buffer[] = [];
-  const socket = { destroyed: false, write: (chunk: Buffer) => (writes.push(chunk), true) };
+  const socket = Object.assign(new EventEmitter(), { destroyed: false, write: (chunk: Buffer) => (writes.push(chunk), true) });
   const ws = { readyState: 1, OPEN: 1, bufferedAmount: 0, _socket: socket, _sender: { _state: 0, _queue: [] }, _extensions: {} };
-  return { ws: ws as unknown as WebSocket, writes };
+  return { ws: ws as unknown as WebSocket, writes, setBuffered: (bytes) => void (ws.bufferedAmount = bytes) };
 }
+
+const rooms = () => createRoomWatcher({ stallMs: 1_000 });
 
 /** Splits unmasked server frames (as the relay writes them) into their text payloads. */
 function textFrames(buffer: Buffer): string[] {
@@ -47,13 +53,13 @@ function textFrames(buffer: Buffer): string[] {
 
 function client(subscription: Subscription): HubClient & Recorder {
   const recorder = recordingSocket();
-  return { ...recorder, subscription, key: subscriptionKey(subscription), state: 'live', nextSeq: 0, awaitingDrain: false };
+  return { ...recorder, subscription, key: subscriptionKey(subscription), state: 'live', nextSeq: 0, paused: null };
 }
 
 describe('fan-out', () => {
   it('writes the events of one tick to each client in one write, shared by every client of a subscription', async () => {
     const history = createHistory({ maxEvents: 1000, maxBytes: 1 << 20 });
-    const fanOut = createFanOut({ history, maxBufferedBytes: 1 << 20, closeSlow: () => expect.fail('nobody is slow') });
+    const fanOut = createFanOut({ history, maxBufferedBytes: 1 << 20, closeSlow: () => expect.fail('nobody is slow'), rooms: rooms() });
     const inserts = [client({ ops: ['insert'], where: {} }), client({ ops: ['insert'], where: {} })];
     const sizeM = client({ ops: ['insert'], where: { talla: 'M' } });
     for (const each of [...inserts, sizeM]) fanOut.join(each, history.nextSeq);
@@ -72,7 +78,7 @@ describe('fan-out', () => {
 
   it('matches each event once per distinct subscription, not once per client', async () => {
     const history = createHistory({ maxEvents: 1000, maxBytes: 1 << 20 });
-    const fanOut = createFanOut({ history, maxBufferedBytes: 1 << 20, closeSlow: () => {} });
+    const fanOut = createFanOut({ history, maxBufferedBytes: 1 << 20, closeSlow: () => {}, rooms: rooms() });
     const where = { talla: 'L' };
     let reads = 0;
     // Counts how often matching reads the subscription's conditions.
@@ -86,21 +92,41 @@ describe('fan-out', () => {
     for (const member of members) expect(textFrames(member.writes[0]!)).toHaveLength(10);
   });
 
-  it('closes a client whose unsent bytes pass the bound, and keeps writing to the others', async () => {
+  it('never writes past the bound: a full client is served later from the history, then closed if it stops reading', async () => {
     const history = createHistory({ maxEvents: 1000, maxBytes: 1 << 20 });
+    let now = 0;
+    const watcher = createRoomWatcher({ stallMs: 1_000, now: () => now });
     const closed: HubClient[] = [];
-    const fanOut = createFanOut({ history, maxBufferedBytes: 10_000, closeSlow: (slow) => (closed.push(slow), fanOut.leave(slow)) });
+    const fanOut = createFanOut({ history, maxBufferedBytes: 10_000, closeSlow: (slow) => (closed.push(slow), fanOut.leave(slow)), rooms: watcher });
     const healthy = client({ ops: ['insert'], where: {} });
-    const slow = client({ ops: ['insert'], where: {} });
-    Object.defineProperty(slow.ws, 'bufferedAmount', { get: () => 20_000 });
+    const full = client({ ops: ['insert'], where: {} });
     fanOut.join(healthy, history.nextSeq);
-    fanOut.join(slow, history.nextSeq);
-    fanOut.add(history.append(productEvent(0), encode(productEvent(0))));
-    await new Promise((resolve) => setImmediate(resolve));
-    fanOut.add(history.append(productEvent(1), encode(productEvent(1))));
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(closed).toEqual([slow]);
+    fanOut.join(full, history.nextSeq);
+    const push = async (n: number) => {
+      fanOut.add(history.append(productEvent(n), encode(productEvent(n))));
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+
+    full.setBuffered(9_900); // one more event would pass the bound
+    await push(0);
+    await push(1);
     expect(healthy.writes).toHaveLength(2);
-    expect(slow.writes).toHaveLength(1);
+    expect(full.writes).toHaveLength(0);
+
+    full.setBuffered(0); // it read everything: the missed events follow, in one write
+    await waitUntil(() => full.writes.length === 1, 'the paused client to be served from the history');
+    expect(textFrames(full.writes[0]!).map((text) => (JSON.parse(text) as EventMessage).id)).toEqual([productEvent(0).id, productEvent(1).id]);
+
+    full.setBuffered(9_900);
+    await push(2);
+    now += 999; // not a byte drained, but not for long enough yet
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(closed).toEqual([]);
+    now += 1;
+    await waitUntil(() => closed.length === 1, 'the stalled client to be closed');
+    expect(closed).toEqual([full]);
+    await push(3);
+    expect(healthy.writes).toHaveLength(4);
+    watcher.close();
   });
 });

@@ -1,5 +1,6 @@
+import { pino } from 'pino';
 import WebSocket from 'ws';
-import { silentLogger } from '../../common/logger.js';
+import { silentLogger, type Logger } from '../../common/logger.js';
 import type { CatchUpOpener } from '../../relay/catch-up-types.js';
 import { relayConfig, type RelayConfig } from '../../relay/config.js';
 import { createManualSource, type ManualSource } from '../../relay/manual-source.js';
@@ -45,10 +46,10 @@ export interface TestRelay {
 
 export async function startRelay(
   overrides: Partial<RelayConfig> = {},
-  { source = createManualSource(), catchUp }: { source?: ManualSource; catchUp?: CatchUpOpener } = {},
+  { source = createManualSource(), catchUp, logger = silentLogger() }: { source?: ManualSource; catchUp?: CatchUpOpener; logger?: Logger } = {},
 ): Promise<TestRelay> {
   const config = relayConfig({ host: '127.0.0.1', port: 0, drainMs: 0, ...overrides });
-  const relay = createRelay({ config, source, logger: silentLogger(), ...(catchUp ? { catchUp } : {}) });
+  const relay = createRelay({ config, source, logger, ...(catchUp ? { catchUp } : {}) });
   const port = await relay.listen(0, '127.0.0.1');
   return { relay, source, url: `ws://127.0.0.1:${port}/`, close: () => relay.close() };
 }
@@ -88,6 +89,13 @@ export async function connect(url: string, query = '', { waitWelcome = true } = 
   };
   if (waitWelcome) await waitUntil(() => messages.length > 0, 'welcome');
   return client;
+}
+
+/** A logger that keeps every record, for tests that check what the relay said. */
+export function recordingLogger(): { logger: Logger; records: Record<string, unknown>[] } {
+  const records: Record<string, unknown>[] = [];
+  const logger = pino({ level: 'debug' }, { write: (line: string) => void records.push(JSON.parse(line) as Record<string, unknown>) });
+  return { logger, records };
 }
 
 /** Event ids, for order and completeness assertions. */
