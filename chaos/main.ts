@@ -12,7 +12,7 @@ const log = (line: string) => console.log(`[${((Date.now() - started) / 1000).to
 function print(report: ChaosReport): void {
   report.consumers.forEach((v, i) => {
     console.log(
-      `consumer ${String(i + 1).padStart(3)}  received=${v.received} lost=${v.lost} duplicated=${v.duplicated} out_of_order=${v.outOfOrder} unknown=${v.unknown} id_mismatch=${v.idMismatch} resets=${v.resets} connections=${v.connections}`,
+      `consumer ${String(i + 1).padStart(3)}  received=${v.received} lost=${v.lost} duplicated=${v.duplicated} out_of_order=${v.outOfOrder} unknown=${v.unknown} id_mismatch=${v.idMismatch} resets=${v.resets} connections=${v.connections} closes=${v.closeCodes.join(',')}${v.lost ? ` lost_at=${v.lostAt.join(',')}` : ''}`,
     );
   });
   const sum = (key: 'lost' | 'duplicated' | 'outOfOrder' | 'unknown' | 'idMismatch' | 'resets') => report.consumers.reduce((total, v) => total + v[key], 0);
@@ -22,6 +22,11 @@ function print(report: ChaosReport): void {
   for (const failure of report.writeFailures.slice(0, 10)) console.log(`  write failure ${failure}`);
   console.log(`faults: relay_kills=${report.faults['relay-kill']} mongo_drops=${report.faults['mongo-drop']} mongo_restarts=${report.faults['mongo-restart']}`);
   for (const crash of report.crashes) console.log(`crash: ${crash}`);
+  if (!report.passed) {
+    for (const { name, lines } of report.serviceLogs) {
+      if (lines.length > 0) console.log(`--- ${name}: last lines ---\n${lines.slice(-25).join('\n')}`);
+    }
+  }
   console.log(
     `lost=${sum('lost')} duplicated=${sum('duplicated')} out_of_order=${sum('outOfOrder')} unknown=${sum('unknown')} id_mismatch=${sum('idMismatch')} resets=${sum('resets')} consumers=${report.consumers.length} products=${report.inDatabase}`,
   );

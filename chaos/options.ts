@@ -13,6 +13,8 @@ export interface ChaosOptions {
   /** Hard limit on the whole run; past it the run fails and everything is killed. */
   seconds: number;
   verbose: boolean;
+  /** Where to write the services' full logs (none when undefined). */
+  logDir?: string;
 }
 
 export const usage = `usage: npm run chaos -- [options]
@@ -28,7 +30,8 @@ consumer saw every product exactly once, in commit order. Loopback only; exits n
   --consumers N       resuming WebSocket consumers (default 20, max 1000)
   --concurrency N     POST requests in flight (default 8, max 64)
   --seconds N         hard time limit for the whole run (default 300, max 3600)
-  --verbose           show the services' log lines on failure and each fault as it happens
+  --verbose           services log at info level instead of warn
+  --log-dir DIR       write each service's full output to DIR/chaos-<run>-<service>.log
   --help`;
 
 function bounded(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
@@ -51,6 +54,7 @@ export function parseChaosOptions(argv: string[]): ChaosOptions | null {
       concurrency: { type: 'string' },
       seconds: { type: 'string' },
       verbose: { type: 'boolean', default: false },
+      'log-dir': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -65,5 +69,6 @@ export function parseChaosOptions(argv: string[]): ChaosOptions | null {
     concurrency: bounded('concurrency', values.concurrency, 8, 1, 64),
     seconds: bounded('seconds', values.seconds, 300, 10, 3600),
     verbose: values.verbose ?? false,
+    logDir: values['log-dir'],
   };
 }

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import type { ChaosOptions } from './options.js';
 import { openChaosMongo, type ChaosMongo } from './mongo-backend.js';
@@ -24,7 +25,9 @@ export interface ChaosReport {
   inDatabase: number;
   canonical: number;
   faults: Record<PlannedFault['kind'], number>;
-  consumers: Array<Verdict & { connections: number }>;
+  consumers: Array<Verdict & { connections: number; closeCodes: number[] }>;
+  /** Warnings and errors the services printed (each relay life separately), for diagnosis. */
+  serviceLogs: Array<{ name: string; lines: string[] }>;
   /** Service exits nobody asked for (a crash). */
   crashes: string[];
   passed: boolean;
@@ -39,6 +42,7 @@ export async function runChaos(options: ChaosOptions, env: { mongoUrl?: string }
   let checker: MongoClient | undefined;
   const crashes: string[] = [];
   const notes: string[] = [];
+  const serviceLogs: ChaosReport['serviceLogs'] = [];
   try {
     log(`mongo: ${mongo.description}; database ${database}`);
     const drops = mongo.dropsUnavailable ? 0 : options.drops;
@@ -55,13 +59,17 @@ export async function runChaos(options: ChaosOptions, env: { mongoUrl?: string }
       });
 
     let stopping = false;
-    const api = await startApiProcess({ ...common, port: apiPort });
+    const logFile = (name: string) => (options.logDir ? join(options.logDir, `chaos-${runId}-${name}.log`) : undefined);
+    if (options.logDir) log(`service logs: ${join(options.logDir, `chaos-${runId}-*.log`)}`);
+    const api = await startApiProcess({ ...common, port: apiPort, logFile: logFile('api') });
     watchCrash('api', api, () => stopping);
+    serviceLogs.push({ name: 'api', lines: api.output });
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     const startRelay = async () => {
-      const relay = await startRelayProcess({ ...common, port: relayPort });
+      const relay = await startRelayProcess({ ...common, port: relayPort, logFile: logFile('relay') });
       let killed = false;
       watchCrash('relay', relay, () => stopping || killed);
+      serviceLogs.push({ name: `relay life ${serviceLogs.length}`, lines: relay.output });
       return { relay, kill: async () => ((killed = true), await relay.stop('SIGKILL')) };
     };
     let relay = await startRelay();
@@ -105,7 +113,7 @@ export async function runChaos(options: ChaosOptions, env: { mongoUrl?: string }
     log(behind === 0 ? `all consumers caught up ${Date.now() - catchUpStart} ms after the last write` : `${behind} consumers still behind after 60 s`);
 
     const canonical = await readCanonicalOrder(collection, { after: position, expected: inDatabase, timeoutMs: 30_000 });
-    const consumers = clients.map((client) => ({ ...judge(canonical, client.record.events, client.record.resets), connections: client.record.connections }));
+    const consumers = clients.map((client) => ({ ...judge(canonical, client.record.events, client.record.resets), connections: client.record.connections, closeCodes: client.record.closeCodes }));
     stopping = true;
     const passed =
       crashes.length === 0 &&
@@ -125,6 +133,7 @@ export async function runChaos(options: ChaosOptions, env: { mongoUrl?: string }
       faults: done,
       consumers,
       crashes,
+      serviceLogs,
       passed,
     };
   } finally {

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 // One of the system's services (api, relay, consumer) run as a real child process, the way an
@@ -21,6 +22,8 @@ export interface ServiceOptions {
   env?: Record<string, string>;
   /** Lines of output kept for diagnostics. */
   keepLines?: number;
+  /** Also append every output line to this file. */
+  logFile?: string;
 }
 
 /** A running service process and what it printed. */
@@ -47,6 +50,7 @@ export function startService(options: ServiceOptions): ServiceProcess {
   living.add(child);
   const output: string[] = [];
   const stdout: string[] = [];
+  const file = options.logFile ? createWriteStream(options.logFile, { flags: 'a' }) : undefined;
   const collect = (stream: 'out' | 'err') => {
     let partial = '';
     return (chunk: Buffer) => {
@@ -55,6 +59,7 @@ export function startService(options: ServiceOptions): ServiceProcess {
       for (const line of lines) {
         if (stream === 'out') stdout.push(line);
         output.push(`${stream}| ${line}`);
+        file?.write(`${stream}| ${line}\n`);
         if (output.length > keep) output.shift();
       }
     };
@@ -64,6 +69,7 @@ export function startService(options: ServiceOptions): ServiceProcess {
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', (code, signal) => {
       living.delete(child);
+      file?.end();
       resolve({ code, signal });
     });
   });

@@ -10,6 +10,8 @@ export interface SystemProcessOptions {
   port: number;
   /** Extra environment (RELAY_*, API_JWT_SECRET, LOG_LEVEL…). */
   env?: Record<string, string>;
+  /** Append the service's output to this file. */
+  logFile?: string;
   /** Startup bound. */
   timeoutMs?: number;
 }
@@ -18,6 +20,7 @@ export interface SystemProcessOptions {
 export async function startApiProcess(options: SystemProcessOptions): Promise<ServiceProcess> {
   const api = startService({
     entry: 'api/main.ts',
+    logFile: options.logFile,
     env: { LOG_LEVEL: 'warn', ...options.env, MONGO_URL: options.mongoUrl, MONGO_DB: options.database, API_PORT: String(options.port), API_HOST: '127.0.0.1' },
   });
   await waitUntilServing(api, `http://127.0.0.1:${options.port}/readyz`, options.timeoutMs);
@@ -28,6 +31,7 @@ export async function startApiProcess(options: SystemProcessOptions): Promise<Se
 export async function startRelayProcess(options: SystemProcessOptions): Promise<ServiceProcess> {
   const relay = startService({
     entry: 'relay/main.ts',
+    logFile: options.logFile,
     env: { LOG_LEVEL: 'warn', ...options.env, MONGO_URL: options.mongoUrl, MONGO_DB: options.database, RELAY_PORT: String(options.port), RELAY_HOST: '127.0.0.1' },
   });
   await waitUntilServing(relay, `http://127.0.0.1:${options.port}/readyz`, options.timeoutMs);

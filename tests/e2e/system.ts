@@ -1,11 +1,16 @@
 import { MongoClient, type Db } from 'mongodb';
-import { silentLogger } from '../../common/logger.js';
+import { silentLogger, type Logger } from '../../common/logger.js';
+import { createCatchUpOpener } from '../../relay/catch-up.js';
+import { createChangeFeed } from '../../relay/change-feed.js';
+import { relayConfig, type RelayConfig } from '../../relay/config.js';
+import { createRelay, type Relay } from '../../relay/relay.js';
 import { createApp } from '../../api/app.js';
 import { ensureIndexes } from '../../api/indexes.js';
 import { listen } from '../../api/server.js';
 
 // The parts of the running system the end-to-end and fault tests start in-process: a database of
-// their own on the harness's MongoDB, and the API listening on a free loopback port.
+// their own on the harness's MongoDB, the API and the relay on free loopback ports, each with its own
+// MongoClient (so a MongoDB fault reaches them as it would reach the real processes).
 
 /** A connected client and a database emptied for this test file. */
 export interface TestDatabase {
@@ -57,4 +62,44 @@ export async function createProduct(apiUrl: string, product: { nombre: string; p
   const body = await response.text();
   if (response.status !== 201) throw new Error(`POST /api/product/ answered ${response.status}: ${body}`);
   return JSON.parse(body) as { id: string; nombre: string; precio: number; talla: string };
+}
+
+/** The relay in this process, wired exactly as relay/main.ts wires it, on a free loopback port. */
+export interface RunningRelay {
+  relay: Relay;
+  port: number;
+  http: string;
+  ws: string;
+  close(): Promise<void>;
+}
+
+/** Starts the relay against `database` (config overrides on top of the defaults; drain immediate). */
+export async function startRelay(mongoUrl: string, database: string, overrides: Partial<RelayConfig> = {}, logger: Logger = silentLogger()): Promise<RunningRelay> {
+  const config = relayConfig({ mongoUrl, mongoDb: database, drainMs: 0, ...overrides });
+  const client = new MongoClient(mongoUrl, { appName: 'relay' });
+  const collection = client.db(database).collection(config.collection);
+  const relay = createRelay({ config, source: createChangeFeed({ collection, logger }), catchUp: createCatchUpOpener({ collection }), logger });
+  const port = await relay.listen(0, '127.0.0.1');
+  return {
+    relay,
+    port,
+    http: `http://127.0.0.1:${port}`,
+    ws: `ws://127.0.0.1:${port}/`,
+    close: async () => {
+      await relay.close();
+      await client.close();
+    },
+  };
+}
+
+/** Polls `url` until it answers `status` (bounded); for readiness after a fault. */
+export async function waitForStatus(url: string, status: number, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 0;
+  while (Date.now() < deadline) {
+    last = await fetch(url).then((response) => (void response.body?.cancel(), response.status), () => 0);
+    if (last === status) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`${url} answered ${last}, not ${status}, for ${timeoutMs} ms`);
 }
