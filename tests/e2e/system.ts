@@ -74,9 +74,15 @@ export interface RunningRelay {
 }
 
 /** Starts the relay against `database` (config overrides on top of the defaults; drain immediate). */
-export async function startRelay(mongoUrl: string, database: string, overrides: Partial<RelayConfig> = {}, logger: Logger = silentLogger()): Promise<RunningRelay> {
+export async function startRelay(
+  mongoUrl: string,
+  database: string,
+  overrides: Partial<RelayConfig> = {},
+  { logger = silentLogger(), appName = 'relay' }: { logger?: Logger; appName?: string } = {},
+): Promise<RunningRelay> {
   const config = relayConfig({ mongoUrl, mongoDb: database, drainMs: 0, ...overrides });
-  const client = new MongoClient(mongoUrl, { appName: 'relay' });
+  // The appName lets a failCommand fail point target this relay alone on a shared MongoDB.
+  const client = new MongoClient(mongoUrl, { appName });
   const collection = client.db(database).collection(config.collection);
   const relay = createRelay({ config, source: createChangeFeed({ collection, logger }), catchUp: createCatchUpOpener({ collection }), logger });
   const port = await relay.listen(0, '127.0.0.1');
