@@ -86,6 +86,9 @@ export async function startRelay(
   const collection = client.db(database).collection(config.collection);
   const relay = createRelay({ config, source: createChangeFeed({ collection, logger }), catchUp: createCatchUpOpener({ collection }), logger });
   const port = await relay.listen(0, '127.0.0.1');
+  // As a deployment's readiness gate does: a client that connects without `since` before the change
+  // stream is open would otherwise miss writes made in that window.
+  await waitForStatus(`http://127.0.0.1:${port}/readyz`, 200);
   return {
     relay,
     port,
