@@ -1,6 +1,7 @@
 import { MongoClient, type Db } from 'mongodb';
 import { silentLogger, type Logger } from '../../common/logger.js';
 import { createCatchUpOpener } from '../../relay/catch-up.js';
+import type { CatchUpOpener } from '../../relay/catch-up-types.js';
 import { createChangeFeed } from '../../relay/change-feed.js';
 import { relayConfig, type RelayConfig } from '../../relay/config.js';
 import { createRelay, type Relay } from '../../relay/relay.js';
@@ -78,13 +79,17 @@ export async function startRelay(
   mongoUrl: string,
   database: string,
   overrides: Partial<RelayConfig> = {},
-  { logger = silentLogger(), appName = 'relay' }: { logger?: Logger; appName?: string } = {},
+  {
+    logger = silentLogger(),
+    appName = 'relay',
+    wrapCatchUp = (opener) => opener,
+  }: { logger?: Logger; appName?: string; wrapCatchUp?: (opener: CatchUpOpener) => CatchUpOpener } = {},
 ): Promise<RunningRelay> {
   const config = relayConfig({ mongoUrl, mongoDb: database, drainMs: 0, ...overrides });
   // The appName lets a failCommand fail point target this relay alone on a shared MongoDB.
   const client = new MongoClient(mongoUrl, { appName });
   const collection = client.db(database).collection(config.collection);
-  const relay = createRelay({ config, source: createChangeFeed({ collection, logger }), catchUp: createCatchUpOpener({ collection }), logger });
+  const relay = createRelay({ config, source: createChangeFeed({ collection, logger }), catchUp: wrapCatchUp(createCatchUpOpener({ collection })), logger });
   const port = await relay.listen(0, '127.0.0.1');
   // As a deployment's readiness gate does: a client that connects without `since` before the change
   // stream is open would otherwise miss writes made in that window.
