@@ -65,7 +65,7 @@ export interface SlowReport {
 export type LoadOps = {
   connect: { args: ConnectArgs; result: ConnectReport };
   collect: { args: { timeoutMs: number; stallMs?: number }; result: CollectReport };
-  resumeSlow: { args: { timeoutMs: number }; result: SlowReport };
+  resumeSlow: { args: { holdMs: number; timeoutMs: number }; result: SlowReport };
   disconnect: { args: null; result: null };
   memory: { args: null; result: number };
   /** CPU time used so far (user + system), ms. */

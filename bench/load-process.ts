@@ -140,7 +140,9 @@ async function collect({ timeoutMs, stallMs = 10_000 }: { timeoutMs: number; sta
   };
 }
 
-async function resumeSlow({ timeoutMs }: { timeoutMs: number }): Promise<SlowReport> {
+/** Keeps the slow clients unread for `holdMs` more, then lets them read what they were sent and any close. */
+async function resumeSlow({ holdMs, timeoutMs }: { holdMs: number; timeoutMs: number }): Promise<SlowReport> {
+  await new Promise((resolve) => setTimeout(resolve, holdMs));
   for (const counter of slow) counter.resume();
   await until(() => slow.every((counter) => counter.socket.destroyed), timeoutMs);
   return {

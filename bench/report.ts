@@ -27,7 +27,7 @@ export function formatRun(run: RunResult): string {
   if (run.slow) {
     const closed4408 = run.slow.closeCodes.filter((code) => code === 4408).length;
     const baseline = run.slow.baselineThroughput ?? Number.NaN;
-    parts.push(`healthy ${n((100 * (run.throughput ?? 0)) / baseline)}% of ${n(baseline)}/s without slow clients`);
+    parts.push(`healthy ${n((100 * (run.throughput ?? 0)) / baseline)}% of ${n(baseline)}/s (same clients, no slow ones)`);
     if (run.slow.baselineP99Ms !== undefined) parts.push(`p99 without ${n(run.slow.baselineP99Ms, 1)} ms`);
     const cut = run.slow.slowClients - closed4408 - run.slow.stillOpen;
     parts.push(`slow: ${closed4408} closed 4408, ${cut} cut, ${run.slow.stillOpen} still open, after ${n(Math.min(...run.slow.slowReceived))}–${n(Math.max(...run.slow.slowReceived))} events`);

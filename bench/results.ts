@@ -44,7 +44,7 @@ export interface RunResult {
     /** Slow clients still connected once they had read everything the target sent. */
     stillOpen: number;
     slowReceived: number[];
-    /** The same run without slow clients: deliveries/s and peak RSS (MiB). */
+    /** The same run without slow clients: deliveries/s (scaled to the healthy clients here) and peak RSS (MiB). */
     baselineThroughput?: number;
     baselinePeakRssMiB?: number;
     /** Healthy clients' p99 latency without slow clients, ms. */

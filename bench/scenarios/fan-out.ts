@@ -22,6 +22,8 @@ export interface FanOutPlan {
 }
 
 const MiB = 1024 * 1024;
+/** How long slow clients keep not reading after the last event was sent. */
+const SLOW_HOLD_MS = 3_000;
 
 /** Latency of each event that arrived: receipt minus entry time. */
 function latencySince(pushTimes: number[], receipts: number[]) {
@@ -45,7 +47,9 @@ export async function runFanOut(session: Session, target: TargetName, repeat: nu
         : await running.child.call('burst', { count: plan.events, batch: plan.batch, run }, timeoutMs);
     const got = await session.load.call('collect', { timeoutMs }, timeoutMs + 5_000);
     const cpuAfter = await Promise.all([running.child.call('cpu', null), session.load.call('cpu', null)]);
-    const slowReport = plan.slow > 0 ? await session.load.call('resumeSlow', { timeoutMs: 15_000 }, 20_000) : undefined;
+    // Slow clients stay unread a while after the stream ends: a target may give a full socket some time
+    // to drain before it calls the client slow (the relay: half a second without progress).
+    const slowReport = plan.slow > 0 ? await session.load.call('resumeSlow', { holdMs: SLOW_HOLD_MS, timeoutMs: 15_000 }, 25_000) : undefined;
     const memory = await running.child.call('memory', { gc: false });
     const seconds = (got.lastReceipt - push.startedAt) / 1000;
     const result: RunResult = {
