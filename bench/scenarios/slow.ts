@@ -4,10 +4,13 @@ import type { RunResult } from '../results.js';
 import type { Session } from '../session.js';
 import { runFanOut, type FanOutPlan } from './fan-out.js';
 
-// Slow consumers: some clients stop reading. The kernel absorbs a lot before the relay sees any unsent
-// bytes (on Linux a TCP send buffer autotunes up to tcp_wmem's maximum, 4 MiB by default, and the receiver
-// queues its default receive buffer), so each slow client must be sent more than that plus the relay's bound before the
-// bound can trip. The run is compared with the same run without slow clients.
+// Slow consumers: some clients stop reading while a steady stream flows. The kernel absorbs a lot
+// before the relay sees any unsent bytes (on Linux a TCP send buffer autotunes up to tcp_wmem's
+// maximum, 4 MiB by default, and the receiver queues its default receive buffer), so each slow client
+// must be sent more than that plus the relay's bound before the bound can matter. The run is compared
+// with the same run without slow clients: healthy clients' throughput and p99 latency, peak RSS.
+// A steady stream rather than a burst: the volume needed is larger than the relay's history, and in a
+// burst that size a healthy reader can fall out of the history too, a different question.
 
 /** The relay's default bound on a client's unsent bytes (RELAY_MAX_BUFFERED_BYTES). */
 export const DEFAULT_MAX_BUFFERED = 1024 * 1024;
