@@ -1,32 +1,41 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeProducts } from '../../chaos/product-writer.js';
 import { ResumingClient } from '../../chaos/resuming-client.js';
-import { controllableMongoUnavailable, startControllableMongo, type ControllableMongo } from '../harness/controllable-mongo.js';
 import { testDatabaseName } from '../harness/mongo.js';
-import { openTestDatabase, startApi, startRelay, waitForStatus, type RunningApi, type RunningRelay, type TestDatabase } from './system.js';
+import { failPointMongo, openTestDatabase, startApi, startRelay, waitForStatus, type RunningApi, type RunningRelay, type TestDatabase } from './system.js';
 
-// MongoDB drops every connection (the API's, the relay's) between writes. WebSocket clients must not
-// notice beyond a short pause: same connection, and every product written before and after arrives.
+// MongoDB closes the relay's and the API's connections in the middle of their commands (the
+// failCommand fail point with closeConnection, as on a mongod started with test commands enabled).
+// WebSocket clients must not notice beyond a short pause: same connection, every product arrives.
+// tests/faults/mongo-faults.test.ts drops every connection at once through the double's own hook.
 
 const DATABASE = testDatabaseName(import.meta.url);
-const unavailable = controllableMongoUnavailable();
+// The API and the relay share one appName, so one fail point reaches both and no other test.
+const APP_NAME = `drop-${DATABASE}`;
+const DROPS = 4;
 
-describe.skipIf(unavailable !== null)(`a MongoDB connection drop${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
-  let mongo: ControllableMongo;
+describe('a MongoDB connection drop', () => {
+  let mongo: { url: string; stop(): Promise<void> };
   let database: TestDatabase;
   let api: RunningApi;
   let relay: RunningRelay;
+  let unavailable: string | null = null;
   const clients: ResumingClient[] = [];
 
   beforeAll(async () => {
-    mongo = (await startControllableMongo()) as ControllableMongo;
+    mongo = await failPointMongo();
     database = await openTestDatabase(mongo.url, DATABASE);
-    api = await startApi(mongo.url, DATABASE);
-    relay = await startRelay(mongo.url, DATABASE);
+    unavailable = await database.db
+      .admin()
+      .command({ configureFailPoint: 'failCommand', mode: 'off' })
+      .then(() => null, (error: Error) => `configureFailPoint is not available (test commands disabled?): ${error.message}`);
+    api = await startApi(mongo.url, DATABASE, { appName: APP_NAME });
+    relay = await startRelay(mongo.url, DATABASE, {}, { appName: APP_NAME });
   });
 
   afterAll(async () => {
     for (const client of clients) client.stop();
+    await database?.db.admin().command({ configureFailPoint: 'failCommand', mode: 'off' }).catch(() => {});
     await relay?.close();
     await api?.close();
     await database?.close();
@@ -34,13 +43,18 @@ describe.skipIf(unavailable !== null)(`a MongoDB connection drop${unavailable ? 
   });
 
   it('does not disconnect WebSocket clients, and no event is lost', async ({ skip }) => {
-    if (!mongo.capabilities.dropConnections) skip(`${mongo.backend} cannot drop connections on demand`);
+    if (unavailable) skip(unavailable);
     clients.push(new ResumingClient({ url: relay.ws }), new ResumingClient({ url: relay.ws }));
     await Promise.all(clients.map((client) => client.start()));
 
     const before = await writeProducts({ apiUrl: api.url, count: 5, concurrency: 1, runId: 'before-drop' });
     await Promise.all(clients.map((client) => client.untilProducts(5, 10_000)));
-    await mongo.dropConnections();
+    // The next getMores (the relay's stream) and inserts (the API's writes) lose their connection mid-command.
+    await database.db.admin().command({
+      configureFailPoint: 'failCommand',
+      mode: { times: DROPS },
+      data: { failCommands: ['getMore', 'insert'], closeConnection: true, appName: APP_NAME },
+    });
     // The API may answer 503 while it reconnects; the writer retries with the same Idempotency-Key.
     const after = await writeProducts({ apiUrl: api.url, count: 5, concurrency: 1, runId: 'after-drop' });
     expect([...before.failures, ...after.failures]).toEqual([]);
@@ -52,6 +66,8 @@ describe.skipIf(unavailable !== null)(`a MongoDB connection drop${unavailable ? 
       expect(client.record.connections).toBe(1);
       expect(client.record.closeCodes).toEqual([]);
     }
+    const { count } = await database.db.admin().command({ configureFailPoint: 'failCommand', mode: 'off' });
+    expect(count).toBe(DROPS);
     await waitForStatus(`${relay.http}/readyz`, 200);
   }, 45_000);
 });

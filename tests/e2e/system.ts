@@ -8,10 +8,21 @@ import { createRelay, type Relay } from '../../relay/relay.js';
 import { createApp } from '../../api/app.js';
 import { ensureIndexes } from '../../api/indexes.js';
 import { listen } from '../../api/server.js';
+import { startControllableMongo } from '../harness/controllable-mongo.js';
+import { mongoUrl } from '../harness/mongo.js';
 
 // The parts of the running system the end-to-end and fault tests start in-process: a database of
 // their own on the harness's MongoDB, the API and the relay on free loopback ports, each with its own
 // MongoClient (so a MongoDB fault reaches them as it would reach the real processes).
+
+/**
+ * A MongoDB for a test that sets fail points: they are server-wide, one `failCommand` at a time, so a
+ * test file gets a server of its own when the harness can start one; with MONGO_URL it shares that.
+ */
+export async function failPointMongo(): Promise<{ url: string; stop(): Promise<void> }> {
+  const own = await startControllableMongo();
+  return own ? { url: own.url, stop: () => own.stop() } : { url: mongoUrl(), stop: async () => {} };
+}
 
 /** A connected client and a database emptied for this test file. */
 export interface TestDatabase {
@@ -37,8 +48,8 @@ export interface RunningApi {
 }
 
 /** Starts the API on 127.0.0.1:0 against `database`. */
-export async function startApi(mongoUrl: string, database: string, options: { jwtSecret?: string } = {}): Promise<RunningApi> {
-  const client = new MongoClient(mongoUrl, { serverSelectionTimeoutMS: 5_000, appName: 'api' });
+export async function startApi(mongoUrl: string, database: string, options: { jwtSecret?: string; appName?: string } = {}): Promise<RunningApi> {
+  const client = new MongoClient(mongoUrl, { serverSelectionTimeoutMS: 5_000, appName: options.appName ?? 'api' });
   await client.connect();
   const db = client.db(database);
   await ensureIndexes(db);

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from 'mongodb';
 import { writeProducts } from '../../chaos/product-writer.js';
 import { ResumingClient } from '../../chaos/resuming-client.js';
-import { mongoUrl, testDatabaseName } from '../harness/mongo.js';
-import { openTestDatabase, startApi, startRelay, waitForStatus, type RunningApi, type RunningRelay, type TestDatabase } from '../e2e/system.js';
+import { testDatabaseName } from '../harness/mongo.js';
+import { failPointMongo, openTestDatabase, startApi, startRelay, waitForStatus, type RunningApi, type RunningRelay, type TestDatabase } from '../e2e/system.js';
 
 // A resumable error on the relay's getMore, injected the way one would on a real mongod started with
 // test commands enabled: `configureFailPoint` failCommand, labelled ResumableChangeStreamError and
@@ -23,6 +23,7 @@ async function failPointsAvailable(db: Db): Promise<string | null> {
 }
 
 describe('a resumable error on the relay change stream getMore', () => {
+  let mongo: { url: string; stop(): Promise<void> };
   let database: TestDatabase;
   let api: RunningApi;
   let relay: RunningRelay;
@@ -30,10 +31,11 @@ describe('a resumable error on the relay change stream getMore', () => {
   const clients: ResumingClient[] = [];
 
   beforeAll(async () => {
-    database = await openTestDatabase(mongoUrl(), DATABASE);
+    mongo = await failPointMongo();
+    database = await openTestDatabase(mongo.url, DATABASE);
     unavailable = await failPointsAvailable(database.db);
-    api = await startApi(mongoUrl(), DATABASE);
-    relay = await startRelay(mongoUrl(), DATABASE, {}, { appName: APP_NAME });
+    api = await startApi(mongo.url, DATABASE);
+    relay = await startRelay(mongo.url, DATABASE, {}, { appName: APP_NAME });
   });
 
   afterAll(async () => {
@@ -42,6 +44,7 @@ describe('a resumable error on the relay change stream getMore', () => {
     await relay?.close();
     await api?.close();
     await database?.close();
+    await mongo?.stop();
   });
 
   it('is resumed by the driver: clients stay connected and receive every product once, in order', async ({ skip }) => {
