@@ -1,10 +1,11 @@
 import { MongoClient } from 'mongodb';
 import { startMongoDouble } from '../mongo-double/index.js';
 
-// The MongoDB a chaos run uses. With MONGO_URL it is that deployment, and faults go through
+// The MongoDB a chaos run uses. With MONGO_URL it is that deployment, and drops go through
 // `configureFailPoint` (failCommand with closeConnection), which only a mongod started with test
-// commands enabled accepts; otherwise the in-process double, whose hooks drop every connection or
-// restart it on the same port with its data and oplog kept.
+// commands enabled accepts; otherwise the in-process double, whose hooks drop every connection at
+// once (or, with --drop-mode commands, the same fail point) and restart it on the same port with its
+// data and oplog kept.
 
 /** A MongoDB with the faults the run can inject into it. */
 export interface ChaosMongo {
@@ -20,16 +21,44 @@ export interface ChaosMongo {
   close(): Promise<void>;
 }
 
+/** How a drop is made: every connection at once (the double's hook), or mid-command (fail point). */
+export type DropMode = 'all' | 'commands';
+
 /** MONGO_URL if set, else a double in this process on a free loopback port. */
-export async function openChaosMongo(mongoUrl: string | undefined): Promise<ChaosMongo> {
+export async function openChaosMongo(mongoUrl: string | undefined, dropMode: DropMode = 'all'): Promise<ChaosMongo> {
   if (mongoUrl) return external(mongoUrl);
   const double = await startMongoDouble({ port: 0, host: '127.0.0.1', replSetName: 'rs0' });
+  const viaFailPoint = failPointDrop(double.url);
   return {
     url: double.url,
-    description: `MongoDB double in this process at ${double.url} (test infrastructure, not a database)`,
-    dropConnections: async () => double.dropConnections(),
+    description: `MongoDB double in this process at ${double.url} (test infrastructure, not a database); drops: ${dropMode === 'all' ? 'every connection at once' : 'failCommand closeConnection'}`,
+    dropConnections: dropMode === 'all' ? async () => double.dropConnections() : viaFailPoint.drop,
     restart: async () => double.restart(),
-    close: async () => double.stop(),
+    close: async () => {
+      await viaFailPoint.close();
+      await double.stop();
+    },
+  };
+}
+
+/**
+ * Drops made by the server mid-command: the next few getMore/insert/find/aggregate commands, of any
+ * client, have their connection closed (failCommand closeConnection, as a mongod with test commands).
+ */
+function failPointDrop(url: string): { drop(): Promise<void>; close(): Promise<void> } {
+  let client: MongoClient | undefined;
+  return {
+    async drop() {
+      client ??= await new MongoClient(url, { serverSelectionTimeoutMS: 5_000, appName: 'chaos-faults' }).connect();
+      await client.db('admin').command({
+        configureFailPoint: 'failCommand',
+        mode: { times: 4 },
+        data: { failCommands: ['insert', 'find', 'getMore', 'aggregate'], closeConnection: true },
+      });
+    },
+    async close() {
+      await client?.close();
+    },
   };
 }
 
@@ -37,6 +66,7 @@ async function external(url: string): Promise<ChaosMongo> {
   const client = new MongoClient(url, { serverSelectionTimeoutMS: 5_000 });
   await client.connect();
   const admin = client.db('admin');
+  const viaFailPoint = failPointDrop(url);
   let dropsUnavailable: string | undefined;
   try {
     await admin.command({ configureFailPoint: 'failCommand', mode: 'off' });
@@ -48,19 +78,13 @@ async function external(url: string): Promise<ChaosMongo> {
     description: `MONGO_URL ${url.replace(/\/\/[^@/]*@/, '//***@')}`,
     dropsUnavailable,
     restartsUnavailable: 'a MongoDB given by MONGO_URL is not ours to restart',
-    dropConnections: async () => {
-      // The next few commands of every client get their connection closed, as a network drop would.
-      await admin.command({
-        configureFailPoint: 'failCommand',
-        mode: { times: 4 },
-        data: { failCommands: ['insert', 'find', 'getMore', 'aggregate', 'update'], closeConnection: true },
-      });
-    },
+    dropConnections: viaFailPoint.drop,
     restart: async () => {
       throw new Error('cannot restart a MongoDB given by MONGO_URL');
     },
     close: async () => {
       await admin.command({ configureFailPoint: 'failCommand', mode: 'off' }).catch(() => {});
+      await viaFailPoint.close();
       await client.close();
     },
   };

@@ -13,6 +13,8 @@ export interface ChaosOptions {
   /** Hard limit on the whole run; past it the run fails and everything is killed. */
   seconds: number;
   verbose: boolean;
+  /** Drops of every connection at once (the double's hook) or mid-command (failCommand closeConnection). */
+  dropMode: 'all' | 'commands';
   /** Where to write the services' full logs (none when undefined). */
   logDir?: string;
 }
@@ -26,6 +28,8 @@ consumer saw every product exactly once, in commit order. Loopback only; exits n
   --products N        products to write (default 2000, max 100000)
   --relay-kills N     relay SIGKILL + restarts (default 3)
   --drops N           MongoDB connection drops (default 3)
+  --drop-mode MODE    all: the double drops every connection at once (default);
+                      commands: failCommand closeConnection on the next commands (always with MONGO_URL)
   --mongo-restarts N  MongoDB stop + restart on the same port (default 0; in-process double only)
   --consumers N       resuming WebSocket consumers (default 20, max 1000)
   --concurrency N     POST requests in flight (default 8, max 64)
@@ -55,6 +59,7 @@ export function parseChaosOptions(argv: string[]): ChaosOptions | null {
       seconds: { type: 'string' },
       verbose: { type: 'boolean', default: false },
       'log-dir': { type: 'string' },
+      'drop-mode': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -70,5 +75,11 @@ export function parseChaosOptions(argv: string[]): ChaosOptions | null {
     seconds: bounded('seconds', values.seconds, 300, 10, 3600),
     verbose: values.verbose ?? false,
     logDir: values['log-dir'],
+    dropMode: dropMode(values['drop-mode']),
   };
+}
+
+function dropMode(text: string | undefined): 'all' | 'commands' {
+  if (text === undefined || text === 'all' || text === 'commands') return text ?? 'all';
+  throw new Error(`--drop-mode must be all or commands, got ${text}`);
 }

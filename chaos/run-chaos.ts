@@ -37,7 +37,7 @@ export interface ChaosReport {
 export async function runChaos(options: ChaosOptions, env: { mongoUrl?: string }, log: (line: string) => void): Promise<ChaosReport> {
   const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   const database = `chaos_${runId}`;
-  const mongo = await openChaosMongo(env.mongoUrl);
+  const mongo = await openChaosMongo(env.mongoUrl, options.dropMode);
   const clients: ResumingClient[] = [];
   let checker: MongoClient | undefined;
   const crashes: string[] = [];
