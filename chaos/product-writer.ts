@@ -16,6 +16,8 @@ export interface WriteOptions {
   maxAttempts?: number;
   /** Awaited before each product is started (fault injection hooks in here). */
   beforeWrite?: (index: number) => Promise<void>;
+  /** Stops the run: no new product is started, attempts in flight are abandoned. */
+  signal?: AbortSignal;
   /** Called after each product is acknowledged, with the number acknowledged so far. */
   onProgress?: (written: number) => void;
 }
@@ -43,19 +45,19 @@ export async function writeProducts(options: WriteOptions): Promise<WriteResult>
   const maxAttempts = options.maxAttempts ?? 40;
   let next = 0;
   const worker = async () => {
-    while (next < options.count) {
+    while (next < options.count && !options.signal?.aborted) {
       const index = next++;
       await options.beforeWrite?.(index);
       const body = JSON.stringify(productBody(options.runId, index));
       const key = `${options.runId}-${index}`;
       for (let attempt = 1; ; attempt++) {
-        const outcome = await post(options.apiUrl, body, key);
+        const outcome = await post(options.apiUrl, body, key, options.signal);
         if (outcome.product) {
           result.products.push(outcome.product);
           options.onProgress?.(result.products.length);
           break;
         }
-        if (!outcome.retry || attempt >= maxAttempts) {
+        if (!outcome.retry || attempt >= maxAttempts || options.signal?.aborted) {
           result.failures.push(`#${index}: ${outcome.error}`);
           break;
         }
@@ -68,13 +70,13 @@ export async function writeProducts(options: WriteOptions): Promise<WriteResult>
   return result;
 }
 
-async function post(apiUrl: string, body: string, key: string): Promise<{ product?: Product; retry?: boolean; error?: string }> {
+async function post(apiUrl: string, body: string, key: string, stop?: AbortSignal): Promise<{ product?: Product; retry?: boolean; error?: string }> {
   try {
     const response = await fetch(`${apiUrl}/api/product/`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'idempotency-key': key },
       body,
-      signal: AbortSignal.timeout(15_000),
+      signal: stop ? AbortSignal.any([stop, AbortSignal.timeout(15_000)]) : AbortSignal.timeout(15_000),
     });
     const text = await response.text();
     if (response.status === 200 || response.status === 201) return { product: JSON.parse(text) as Product };

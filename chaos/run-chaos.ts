@@ -100,8 +100,12 @@ export async function runChaos(options: ChaosOptions, env: { mongoUrl?: string }
       log(`${fault.kind} #${done[fault.kind]} at product ${fault.atProduct}: done in ${Date.now() - t0} ms`);
     };
     const { gate, settled } = faultGate(planFaults(options.products, faultCounts), runFault);
-    const written = await writeProducts({ apiUrl, count: options.products, concurrency: options.concurrency, runId, beforeWrite: gate });
-    await settled();
+    // The write phase gets the time limit minus what the checks need, so a stuck system still gets a verdict.
+    const writeBudgetMs = Math.max(20_000, options.seconds * 1000 - 100_000);
+    const writeDeadline = AbortSignal.timeout(writeBudgetMs);
+    const written = await writeProducts({ apiUrl, count: options.products, concurrency: options.concurrency, runId, beforeWrite: gate, signal: writeDeadline });
+    if (writeDeadline.aborted) notes.push(`the writes did not finish within ${writeBudgetMs / 1000} s; API /readyz: ${await status(`${apiUrl}/readyz`)}`);
+    await Promise.race([settled(), new Promise((resolve) => setTimeout(resolve, 20_000))]);
     log(`wrote ${written.products.length} products in ${Date.now() - started} ms (${written.retries} retried attempts)`);
 
     checker = new MongoClient(mongo.url, { serverSelectionTimeoutMS: 10_000 });
@@ -111,6 +115,7 @@ export async function runChaos(options: ChaosOptions, env: { mongoUrl?: string }
     const caughtUp = await Promise.allSettled(clients.map((client) => client.untilProducts(inDatabase, 60_000)));
     const behind = caughtUp.filter((outcome) => outcome.status === 'rejected').length;
     log(behind === 0 ? `all consumers caught up ${Date.now() - catchUpStart} ms after the last write` : `${behind} consumers still behind after 60 s`);
+    if (behind > 0) notes.push(`${behind} consumers never caught up; relay /readyz: ${await status(`http://127.0.0.1:${relayPort}/readyz`)}`);
 
     const canonical = await readCanonicalOrder(collection, { after: position, expected: inDatabase, timeoutMs: 30_000 });
     const consumers = clients.map((client) => ({ ...judge(canonical, client.record.events, client.record.resets), connections: client.record.connections, closeCodes: client.record.closeCodes }));
@@ -145,3 +150,13 @@ export async function runChaos(options: ChaosOptions, env: { mongoUrl?: string }
 }
 
 export type { ChaosMongo };
+
+/** A status line for diagnosis: the HTTP status and body of a health endpoint, or why it failed. */
+async function status(url: string): Promise<string> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(3_000) });
+    return `${response.status} ${(await response.text()).slice(0, 200)}`;
+  } catch (error) {
+    return String(error);
+  }
+}
