@@ -23,7 +23,7 @@ import { subscriptionKey } from './subscription-match.js';
 /** How long a slow client's close frame gets before the connection is cut. */
 const SLOW_CLOSE_GRACE_MS = 1_000;
 /** A client whose full socket drains nothing for this long has stopped reading: it is closed as slow. */
-export const STALL_MS = 1_000;
+export const STALL_MS = 500;
 
 /** The hub plus what its owner (relay.ts, tests, benchmarks) needs. */
 export interface RelayHub extends Hub {
