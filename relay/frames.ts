@@ -52,7 +52,8 @@ function rawSocket(ws: WebSocket): WsInternals['_socket'] {
   const sender = internals._sender;
   if (!socket || socket.destroyed || !sender) return null;
   if (sender._state !== 0 || sender._queue.length > 0) return null;
-  if (Object.keys(internals._extensions).length > 0) return null;
+  // Any negotiated extension (permessage-deflate) means ws must frame the data itself.
+  for (const _ in internals._extensions) return null;
   return socket;
 }
 

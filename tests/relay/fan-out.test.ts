@@ -92,6 +92,19 @@ describe('fan-out', () => {
     for (const member of members) expect(textFrames(member.writes[0]!)).toHaveLength(10);
   });
 
+  it('falls back to ws.send per message when an extension was negotiated', async () => {
+    const history = createHistory({ maxEvents: 1000, maxBytes: 1 << 20 });
+    const fanOut = createFanOut({ history, maxBufferedBytes: 1 << 20, closeSlow: () => expect.fail('nobody is slow'), rooms: rooms() });
+    const compressed = client({ ops: ['insert'], where: {} });
+    const sent: string[] = [];
+    Object.assign(compressed.ws, { _extensions: { 'permessage-deflate': {} }, send: (data: Buffer) => sent.push(String(data)) });
+    fanOut.join(compressed, history.nextSeq);
+    for (let n = 0; n < 3; n += 1) fanOut.add(history.append(productEvent(n), encode(productEvent(n))));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(compressed.writes).toHaveLength(0);
+    expect(sent.map((text) => (JSON.parse(text) as EventMessage).id)).toEqual([0, 1, 2].map((n) => productEvent(n).id));
+  });
+
   it('never writes past the bound: a full client is served later from the history, then closed if it stops reading', async () => {
     const history = createHistory({ maxEvents: 1000, maxBytes: 1 << 20 });
     let now = 0;
