@@ -12,10 +12,10 @@ const log = (line: string) => console.log(`[${((Date.now() - started) / 1000).to
 function print(report: ChaosReport): void {
   report.consumers.forEach((v, i) => {
     console.log(
-      `consumer ${String(i + 1).padStart(3)}  received=${v.received} lost=${v.lost} duplicated=${v.duplicated} out_of_order=${v.outOfOrder} unknown=${v.unknown} id_mismatch=${v.idMismatch} resets=${v.resets} connections=${v.connections} closes=${v.closeCodes.join(',')}${v.lost ? ` lost_at=${v.lostAt.join(',')}` : ''}`,
+      `consumer ${String(i + 1).padStart(3)}  received=${v.received} lost=${v.lost} duplicated=${v.duplicated} out_of_order=${v.outOfOrder} unknown=${v.unknown} id_mismatch=${v.idMismatch} resets=${v.resets}${v.malformed ? ` malformed=${v.malformed}` : ''} connections=${v.connections} closes=${v.closeCodes.join(',')}${v.lost ? ` lost_at=${v.lostAt.join(',')}` : ''}`,
     );
   });
-  const sum = (key: 'lost' | 'duplicated' | 'outOfOrder' | 'unknown' | 'idMismatch' | 'resets') => report.consumers.reduce((total, v) => total + v[key], 0);
+  const sum = (key: 'lost' | 'duplicated' | 'outOfOrder' | 'unknown' | 'idMismatch' | 'resets' | 'malformed') => report.consumers.reduce((total, v) => total + v[key], 0);
   console.log(`backend: ${report.backend}`);
   for (const note of report.notes) console.log(`note: ${note}`);
   console.log(`products: written=${report.written} in_db=${report.inDatabase} change_stream=${report.canonical} write_retries=${report.writeRetries} write_failures=${report.writeFailures.length}`);
@@ -28,7 +28,7 @@ function print(report: ChaosReport): void {
     }
   }
   console.log(
-    `lost=${sum('lost')} duplicated=${sum('duplicated')} out_of_order=${sum('outOfOrder')} unknown=${sum('unknown')} id_mismatch=${sum('idMismatch')} resets=${sum('resets')} consumers=${report.consumers.length} products=${report.inDatabase}`,
+    `lost=${sum('lost')} duplicated=${sum('duplicated')} out_of_order=${sum('outOfOrder')} unknown=${sum('unknown')} id_mismatch=${sum('idMismatch')} resets=${sum('resets')} malformed=${sum('malformed')} consumers=${report.consumers.length} products=${report.inDatabase}`,
   );
   console.log(report.passed ? 'PASS' : 'FAIL');
 }

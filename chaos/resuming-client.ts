@@ -52,11 +52,6 @@ export class ResumingClient {
     return this.lastId ?? this.options.since;
   }
 
-  /** Whether a socket is open right now. */
-  get connected(): boolean {
-    return this.socket?.readyState === WebSocket.OPEN;
-  }
-
   /** Opens the first connection; resolves once the welcome arrived, rejects if the relay refuses it. */
   start(): Promise<void> {
     const n = this.record.welcomes.length + 1;
@@ -96,11 +91,6 @@ export class ResumingClient {
     clearTimeout(this.timer);
     this.socket?.terminate();
     this.notify();
-  }
-
-  /** Drops the current connection (as a network failure would); the client reconnects by itself. */
-  interrupt(): void {
-    this.socket?.terminate();
   }
 
   private connect(): void {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import type { ChaosOptions } from './options.js';
-import { openChaosMongo, type ChaosMongo } from './mongo-backend.js';
+import { openChaosMongo } from './mongo-backend.js';
 import { freePort } from './free-port.js';
 import { killAllServices, type ServiceProcess } from './service-process.js';
 import { startApiProcess, startRelayProcess } from './system-processes.js';
@@ -51,7 +51,9 @@ export async function runChaos(options: ChaosOptions, env: { mongoUrl?: string }
     if (mongo.restartsUnavailable && options.mongoRestarts > 0) notes.push(`MongoDB restarts skipped: ${mongo.restartsUnavailable}`);
     for (const note of notes) log(note);
 
-    const [apiPort, relayPort] = [await freePort(), await freePort()];
+    const apiPort = await freePort();
+    let relayPort = await freePort();
+    while (relayPort === apiPort) relayPort = await freePort();
     const common = { mongoUrl: mongo.url, database, env: { LOG_LEVEL: options.verbose ? 'info' : 'warn' } };
     const watchCrash = (name: string, service: ServiceProcess, expected: () => boolean) =>
       void service.exited.then(({ code, signal }) => {
@@ -118,7 +120,7 @@ export async function runChaos(options: ChaosOptions, env: { mongoUrl?: string }
     if (behind > 0) notes.push(`${behind} consumers never caught up; relay /readyz: ${await status(`http://127.0.0.1:${relayPort}/readyz`)}`);
 
     const canonical = await readCanonicalOrder(collection, { after: position, expected: inDatabase, timeoutMs: 30_000 });
-    const consumers = clients.map((client) => ({ ...judge(canonical, client.record.events, client.record.resets), connections: client.record.connections, closeCodes: client.record.closeCodes }));
+    const consumers = clients.map((client) => ({ ...judge(canonical, client.record.events, client.record.resets, client.record.malformed.length), connections: client.record.connections, closeCodes: client.record.closeCodes }));
     stopping = true;
     const passed =
       crashes.length === 0 &&
@@ -149,7 +151,6 @@ export async function runChaos(options: ChaosOptions, env: { mongoUrl?: string }
   }
 }
 
-export type { ChaosMongo };
 
 /** A status line for diagnosis: the HTTP status and body of a health endpoint, or why it failed. */
 async function status(url: string): Promise<string> {

@@ -16,19 +16,21 @@ export interface Verdict {
   /** Events whose id is not the change's resume token. */
   idMismatch: number;
   resets: number;
+  /** Frames that were not JSON. */
+  malformed: number;
   /** Canonical positions of the first few lost events, for diagnosis. */
   lostAt: number[];
 }
 
 /** Scores one consumer against the canonical order. */
-export function judge(canonical: CanonicalEvent[], events: EventMessage[], resets: ResetMessage[] = []): Verdict {
+export function judge(canonical: CanonicalEvent[], events: EventMessage[], resets: ResetMessage[] = [], malformed = 0): Verdict {
   const index = new Map<string, number>();
   canonical.forEach((event, position) => index.set(event.id, position));
   const byProduct = new Map<string, CanonicalEvent>();
   for (const event of canonical) if (event.op === 'insert') byProduct.set(event.productId, event);
 
   const seen = new Set<number>();
-  const verdict: Verdict = { received: events.length, lost: 0, duplicated: 0, outOfOrder: 0, unknown: 0, idMismatch: 0, resets: resets.length, lostAt: [] };
+  const verdict: Verdict = { received: events.length, lost: 0, duplicated: 0, outOfOrder: 0, unknown: 0, idMismatch: 0, resets: resets.length, malformed, lostAt: [] };
   let highest = -1;
   for (const event of events) {
     // Match by token first; fall back to the product id so a wrong token is reported as such, not as loss.
@@ -63,6 +65,7 @@ export function isClean(verdict: Verdict, resetsAllowed = false): boolean {
     verdict.outOfOrder === 0 &&
     verdict.unknown === 0 &&
     verdict.idMismatch === 0 &&
+    verdict.malformed === 0 &&
     (resetsAllowed || verdict.resets === 0)
   );
 }

@@ -64,7 +64,7 @@ describe('relay killed with SIGKILL mid-burst', () => {
     expect(canonical).toHaveLength(PRODUCTS);
     for (const client of clients) {
       expect(judge(canonical, client.record.events, client.record.resets)).toEqual({
-        received: PRODUCTS, lost: 0, duplicated: 0, outOfOrder: 0, unknown: 0, idMismatch: 0, resets: 0, lostAt: [],
+        received: PRODUCTS, lost: 0, duplicated: 0, outOfOrder: 0, unknown: 0, idMismatch: 0, resets: 0, malformed: 0, lostAt: [],
       });
       // It really was cut off and came back: one connection per relay life, each resume honoured.
       expect(client.record.connections).toBe(3);
