@@ -198,6 +198,18 @@ describe('catch-up', () => {
     }
     expect(relay.relay.hub.stats().catchUp).toMatchObject({ queued: 0, waiting: 0 });
   });
+
+  it('closes its catch-up streams when the relay closes', async () => {
+    const { relay, log } = await start({ historyEvents: 10, maxCatchUpStreams: 2 });
+    log.write(50);
+    log.pause();
+    await Promise.all([0, 1, 2].map((n) => connect(relay.url, `since=${log.events[n * 5]!.id}`, { waitWelcome: false })));
+    await waitUntil(() => log.openCursors === 2, 'two streams to open');
+    await relay.close();
+    log.resume();
+    await waitUntil(() => log.openCursors === 0, 'every catch-up stream to close');
+    expect(log.peakOpenCursors).toBe(2);
+  });
 });
 
 /** Lets in-flight messages arrive (a round trip through each client's socket). */
