@@ -40,15 +40,20 @@ export function createChangeFeed({ collection, logger, maxAwaitTimeMS = 1_000, i
     while (!closed) {
       stream = collection.watch([], { fullDocument: 'updateLookup', maxAwaitTimeMS, ...(token ? { startAfter: token } : {}) });
       let tailing = false;
+      const opened = () => {
+        if (tailing || closed) return;
+        tailing = true;
+        backoff = initialBackoffMs;
+        listener.onStatus(true);
+        log.info({ resumed: token !== undefined }, 'change stream open');
+      };
+      // The token the driver caches from the aggregate's answer says the stream is open, without
+      // waiting for a first read that may sit at the head for maxAwaitTimeMS.
+      stream.once('resumeTokenChanged', opened);
       try {
         while (!closed) {
           const first = await stream.tryNext();
-          if (!tailing) {
-            tailing = true;
-            backoff = initialBackoffMs;
-            listener.onStatus(true);
-            log.info({ resumed: token !== undefined }, 'change stream open');
-          }
+          opened();
           if (first === null) {
             token = stream.resumeToken ?? token;
             listener.onCaughtUp?.();
