@@ -91,6 +91,29 @@ describe.skipIf(unavailable !== null)('relay through MongoDB faults', () => {
     }
   });
 
+  it('reopens its stream from its last position after a non-resumable error, losing and repeating nothing', async () => {
+    const relayMongo = new MongoClient(backend.url, { appName: 'relay-reopen', serverSelectionTimeoutMS: 20_000 });
+    const admin = mongo.db('admin');
+    const relay = await startMongoRelay(relayMongo.db(freshCollection().dbName).collection('products'));
+    try {
+      const client = await connect(relay.url);
+      const before = await insert(0, 3);
+      await client.waitForEvents(3);
+      await admin.command({ configureFailPoint: 'failCommand', mode: { times: 3 }, data: { failCommands: ['getMore', 'aggregate'], errorCode: 2, appName: 'relay-reopen' } });
+      await waitUntil(() => !relay.relay.hub.ready, 'the relay stream to fail');
+      const during = await insert(3, 4);
+      await waitUntil(() => relay.relay.hub.ready, 'the relay stream to reopen', 20_000);
+      const after = await insert(7, 2);
+      const events = await client.waitForEvents(9, 20_000);
+      expect(events.map((event) => event.product?.nombre)).toEqual([...before, ...during, ...after]);
+      expect(client.ws.readyState).toBe(client.ws.OPEN);
+    } finally {
+      await admin.command({ configureFailPoint: 'failCommand', mode: 'off' }).catch(() => {});
+      await relay.close();
+      await relayMongo.close();
+    }
+  });
+
   it('resets every client when MongoDB no longer holds the relay position, then continues live', async (context) => {
     if (!backend.capabilities.forgetHistory) return context.skip();
     // The relay gets its own connections (by appName) so a fail point can stop its stream alone.
