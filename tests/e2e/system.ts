@@ -9,7 +9,7 @@ import { createApp } from '../../api/app.js';
 import { ensureIndexes } from '../../api/indexes.js';
 import { listen } from '../../api/server.js';
 import { startControllableMongo } from '../harness/controllable-mongo.js';
-import { mongoUrl } from '../harness/mongo.js';
+import { mongoUrl as harnessMongoUrl } from '../harness/mongo.js';
 
 // The parts of the running system the end-to-end and fault tests start in-process: a database of
 // their own on the harness's MongoDB, the API and the relay on free loopback ports, each with its own
@@ -21,7 +21,7 @@ import { mongoUrl } from '../harness/mongo.js';
  */
 export async function failPointMongo(): Promise<{ url: string; stop(): Promise<void> }> {
   const own = await startControllableMongo();
-  return own ? { url: own.url, stop: () => own.stop() } : { url: mongoUrl(), stop: async () => {} };
+  return own ? { url: own.url, stop: () => own.stop() } : { url: harnessMongoUrl(), stop: async () => {} };
 }
 
 /** A connected client and a database emptied for this test file. */
