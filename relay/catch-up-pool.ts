@@ -145,6 +145,8 @@ export function createCatchUpPool({ opener, maxStreams, host, logger }: { opener
   }
 
   async function run(stream: Stream): Promise<void> {
+    // The history's length when each read began (see atHead). The first read may begin inside open().
+    const readBegan = host.history.nextSeq;
     const cursor = opener.open(stream.start);
     stream.cursor = cursor;
     try {
@@ -157,8 +159,8 @@ export function createCatchUpPool({ opener, maxStreams, host, logger }: { opener
     if (stream.aborted) return;
     welcomeAll(stream);
     let markAt: number | undefined;
-    while (!stream.aborted && stream.clients.size > 0) {
-      const seqBefore = host.history.nextSeq;
+    for (let first = true; !stream.aborted && stream.clients.size > 0; first = false) {
+      const seqBefore = first ? readBegan : host.history.nextSeq;
       let batch: TimedEvent[];
       try {
         batch = await cursor.next();
