@@ -150,14 +150,14 @@ export function createCatchUpPool({ opener, maxStreams, host, logger }: { opener
     const cursor = opener.open(stream.start);
     stream.cursor = cursor;
     try {
-      await cursor.opened();
+      await cursor.opened?.();
     } catch (error) {
       if (stream.aborted) return;
       if (!(error instanceof PositionLostError)) throw error;
       return lost(stream, error);
     }
     if (stream.aborted) return;
-    welcomeAll(stream);
+    if (cursor.opened) welcomeAll(stream);
     let markAt: number | undefined;
     for (let first = true; !stream.aborted && stream.clients.size > 0; first = false) {
       const seqBefore = first ? readBegan : host.history.nextSeq;
@@ -170,6 +170,7 @@ export function createCatchUpPool({ opener, maxStreams, host, logger }: { opener
         return lost(stream, error);
       }
       if (stream.aborted || stream.clients.size === 0) return;
+      welcomeAll(stream);
       if (batch.length > 0) {
         markAt = undefined;
         if (await deliver(stream, batch)) return;

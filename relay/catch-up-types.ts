@@ -16,10 +16,11 @@ export interface TimedEvent {
 /** A catch-up stream. */
 export interface CatchUpCursor {
   /**
-   * Resolves once the log accepted the start position (MongoDB answered the stream's aggregate), without
-   * waiting for events; rejects with PositionLostError when the position is gone or unknown.
+   * Optional: resolves once the log accepted the start position (MongoDB answered the stream's
+   * aggregate), without waiting for events; rejects with PositionLostError when the position is gone
+   * or unknown. Without it, clients are welcomed after the first next().
    */
-  opened(): Promise<void>;
+  opened?(): Promise<void>;
   /**
    * The next events in order. An empty array means the stream has read to the head of the log and
    * found nothing more (it waits a little before answering so). Rejects with PositionLostError when
