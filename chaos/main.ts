@@ -9,10 +9,17 @@ import { killAllServices } from './service-process.js';
 const started = Date.now();
 const log = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${line}`);
 
+/** Close codes as `code×count`, e.g. `1006×12,1011×1` (a reconnect attempt while the relay is down is a 1006). */
+function tally(codes: number[]): string {
+  const counts = new Map<number, number>();
+  for (const code of codes) counts.set(code, (counts.get(code) ?? 0) + 1);
+  return [...counts].map(([code, count]) => `${code}×${count}`).join(',') || 'none';
+}
+
 function print(report: ChaosReport): void {
   report.consumers.forEach((v, i) => {
     console.log(
-      `consumer ${String(i + 1).padStart(3)}  received=${v.received} lost=${v.lost} duplicated=${v.duplicated} out_of_order=${v.outOfOrder} unknown=${v.unknown} id_mismatch=${v.idMismatch} resets=${v.resets}${v.malformed ? ` malformed=${v.malformed}` : ''} connections=${v.connections} closes=${v.closeCodes.join(',')}${v.lost ? ` lost_at=${v.lostAt.join(',')}` : ''}`,
+      `consumer ${String(i + 1).padStart(3)}  received=${v.received} lost=${v.lost} duplicated=${v.duplicated} out_of_order=${v.outOfOrder} unknown=${v.unknown} id_mismatch=${v.idMismatch} resets=${v.resets}${v.malformed ? ` malformed=${v.malformed}` : ''} connections=${v.connections} closes=${tally(v.closeCodes)}${v.lost ? ` lost_at=${v.lostAt.join(',')}` : ''}`,
     );
   });
   const sum = (key: 'lost' | 'duplicated' | 'outOfOrder' | 'unknown' | 'idMismatch' | 'resets' | 'malformed') => report.consumers.reduce((total, v) => total + v[key], 0);
