@@ -58,7 +58,8 @@ export async function writeProducts(options: WriteOptions): Promise<WriteResult>
           break;
         }
         if (!outcome.retry || attempt >= maxAttempts || options.signal?.aborted) {
-          result.failures.push(`#${index}: ${outcome.error}`);
+          const why = options.signal?.aborted ? `stopped at the write deadline after ${attempt} attempts (last: ${outcome.error})` : outcome.error;
+          result.failures.push(`#${index}: ${why}`);
           break;
         }
         result.retries += 1;
