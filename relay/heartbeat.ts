@@ -13,6 +13,13 @@ export interface Heartbeat {
 /** Starts the heartbeat timer; `onTerminate` hears about each peer it cuts off. */
 export function startHeartbeat(intervalMs: number, onTerminate: (socket: WebSocket) => void = () => {}): Heartbeat {
   const awaitingPong = new Map<WebSocket, boolean>();
+  // One pair of listeners for every socket (they read `this`), not two closures per connection.
+  function markAlive(this: WebSocket): void {
+    if (awaitingPong.has(this)) awaitingPong.set(this, false);
+  }
+  function untrack(this: WebSocket): void {
+    awaitingPong.delete(this);
+  }
 
   const timer = setInterval(() => {
     for (const [socket, waiting] of awaitingPong) {
@@ -33,10 +40,8 @@ export function startHeartbeat(intervalMs: number, onTerminate: (socket: WebSock
   return {
     track(socket) {
       awaitingPong.set(socket, false);
-      socket.on('pong', () => {
-        if (awaitingPong.has(socket)) awaitingPong.set(socket, false);
-      });
-      socket.once('close', () => awaitingPong.delete(socket));
+      socket.on('pong', markAlive);
+      socket.on('close', untrack);
     },
     stop() {
       clearInterval(timer);

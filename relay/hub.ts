@@ -132,7 +132,8 @@ export function createHub({
       const client: HubClient = { ws, subscription: request.subscription, key: subscriptionKey(request.subscription), state: 'waiting', nextSeq: 0, paused: null };
       if (ws.readyState !== ws.OPEN) return;
       clients.add(client);
-      ws.once('close', () => forget(client));
+      // `on`, not `once`: close fires once anyway, and `once` wraps the listener in one more closure.
+      ws.on('close', () => forget(client));
       const since = request.since;
       if (since === undefined) {
         welcome(client, 'none');
