@@ -6,41 +6,69 @@ import { clientMessage, type PongMessage } from './protocol.js';
 // WebSocket pings). Anything else breaks the protocol and closes the connection with CloseCode.policy;
 // more than `perSecond` messages (a token bucket with a one-second burst) close it with rateLimited.
 // Frames larger than maxPayload never get here: ws closes those with 1009 itself.
+//
+// Built once per server, not once per socket: every socket shares one listener (it reads `this`), and a
+// socket's bucket exists only once it has sent something. A bucket starts full and refills up to full,
+// so one created at the first message behaves exactly like one created at connect. An idle connection
+// costs one entry in its listener table and nothing else.
 
 const pong = JSON.stringify({ type: 'pong' } satisfies PongMessage);
 
 /** Why a client's connection was closed for what it sent. */
 export type ClientMessageViolation = 'policy' | 'rateLimited';
 
-/** Starts answering one socket's messages; `onViolation` hears why it was closed. */
-export function handleClientMessages(
-  socket: WebSocket,
-  options: { perSecond: number; now?: () => number; onViolation?: (violation: ClientMessageViolation, detail: string) => void },
-): void {
-  const { perSecond, now = Date.now, onViolation = () => {} } = options;
-  let tokens = perSecond;
-  let refilledAt = now();
+/** Answers the messages of the sockets it is given. */
+export interface ClientMessages {
+  /** Starts answering `socket`'s messages (until it closes). */
+  track(socket: WebSocket): void;
+}
 
-  const violate = (violation: ClientMessageViolation, detail: string) => {
+interface Bucket {
+  tokens: number;
+  refilledAt: number;
+}
+
+/** Creates the message handling shared by every socket; `onViolation` hears why a socket was closed. */
+export function createClientMessages({
+  perSecond,
+  now = Date.now,
+  onViolation = () => {},
+}: {
+  perSecond: number;
+  now?: () => number;
+  onViolation?: (violation: ClientMessageViolation, detail: string) => void;
+}): ClientMessages {
+  // Weak: a closed socket's bucket goes with it, without a close listener to remove it.
+  const buckets = new WeakMap<WebSocket, Bucket>();
+
+  function violate(socket: WebSocket, violation: ClientMessageViolation, detail: string): void {
     onViolation(violation, detail);
     socket.close(CloseCode[violation], detail);
-  };
+  }
 
-  socket.on('message', (data: RawData, isBinary: boolean) => {
+  function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
     // Messages that were already in flight when we closed are not the client's fault twice.
-    if (socket.readyState !== socket.OPEN) return;
+    if (this.readyState !== this.OPEN) return;
 
     const at = now();
-    tokens = Math.min(perSecond, tokens + ((at - refilledAt) / 1000) * perSecond);
-    refilledAt = at;
-    if (tokens < 1) return violate('rateLimited', `more than ${perSecond} messages per second`);
-    tokens -= 1;
+    let bucket = buckets.get(this);
+    if (!bucket) buckets.set(this, (bucket = { tokens: perSecond, refilledAt: at }));
+    bucket.tokens = Math.min(perSecond, bucket.tokens + ((at - bucket.refilledAt) / 1000) * perSecond);
+    bucket.refilledAt = at;
+    if (bucket.tokens < 1) return violate(this, 'rateLimited', `more than ${perSecond} messages per second`);
+    bucket.tokens -= 1;
 
-    if (isBinary) return violate('policy', 'binary messages are not accepted');
+    if (isBinary) return violate(this, 'policy', 'binary messages are not accepted');
     const message = parseJson(rawText(data));
-    if (!clientMessage.safeParse(message).success) return violate('policy', 'unknown message: only {"type":"ping"} is accepted');
-    socket.send(pong);
-  });
+    if (!clientMessage.safeParse(message).success) return violate(this, 'policy', 'unknown message: only {"type":"ping"} is accepted');
+    this.send(pong);
+  }
+
+  return {
+    track(socket) {
+      socket.on('message', onMessage);
+    },
+  };
 }
 
 function rawText(data: RawData): string {

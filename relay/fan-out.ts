@@ -35,6 +35,7 @@ export interface FanOut {
 
 interface Group {
   subscription: Subscription;
+  key: string;
   members: Set<HubClient>;
 }
 
@@ -137,9 +138,12 @@ export function createFanOut({
       client.nextSeq = fromSeq;
       let group = groups.get(client.key);
       if (!group) {
-        group = { subscription: client.subscription, members: new Set() };
+        group = { subscription: client.subscription, key: client.key, members: new Set() };
         groups.set(client.key, group);
       }
+      // Equal subscriptions share one object and key: the client's own parsed copies are dropped.
+      client.subscription = group.subscription;
+      client.key = group.key;
       group.members.add(client);
       pump(client);
     },

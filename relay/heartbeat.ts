@@ -3,34 +3,45 @@ import type { WebSocket } from 'ws';
 // Dead-peer detection: one timer for all sockets. Each tick, a socket that has not answered the
 // previous ping is terminated (no close handshake: it is not listening), the rest are pinged again.
 // A half-open TCP connection would otherwise hold its slot and buffers until the OS gives up, hours later.
+//
+// It keeps no per-socket record of its own: it walks the edge's set of open sockets and remembers only
+// which were pinged and have not answered yet (empty again a round trip after each ping).
 
-/** Pings every tracked socket every `intervalMs`; terminates those that missed the previous pong. */
+/** Pings every open socket every `intervalMs`; terminates those that missed the previous pong. */
 export interface Heartbeat {
+  /** Listens for `socket`'s pongs; every open socket in `sockets` must be tracked. */
   track(socket: WebSocket): void;
+  /** Forgets a closed socket. */
+  untrack(socket: WebSocket): void;
   stop(): void;
 }
 
-/** Starts the heartbeat timer; `onTerminate` hears about each peer it cuts off. */
-export function startHeartbeat(intervalMs: number, onTerminate: (socket: WebSocket) => void = () => {}): Heartbeat {
-  const awaitingPong = new Map<WebSocket, boolean>();
-  // One pair of listeners for every socket (they read `this`), not two closures per connection.
+/** Starts the heartbeat timer over `sockets` (the edge's live set); `onTerminate` hears about each peer it cuts off. */
+export function startHeartbeat({
+  intervalMs,
+  sockets,
+  onTerminate = () => {},
+}: {
+  intervalMs: number;
+  sockets: Iterable<WebSocket>;
+  onTerminate?: (socket: WebSocket) => void;
+}): Heartbeat {
+  const awaitingPong = new Set<WebSocket>();
+  // One listener for every socket (it reads `this`), not a closure per connection.
   function markAlive(this: WebSocket): void {
-    if (awaitingPong.has(this)) awaitingPong.set(this, false);
-  }
-  function untrack(this: WebSocket): void {
     awaitingPong.delete(this);
   }
 
   const timer = setInterval(() => {
-    for (const [socket, waiting] of awaitingPong) {
+    for (const socket of sockets) {
       if (socket.readyState !== socket.OPEN) continue;
-      if (waiting) {
+      if (awaitingPong.has(socket)) {
         awaitingPong.delete(socket);
         onTerminate(socket);
         socket.terminate();
         continue;
       }
-      awaitingPong.set(socket, true);
+      awaitingPong.add(socket);
       socket.ping();
     }
   }, intervalMs);
@@ -39,9 +50,10 @@ export function startHeartbeat(intervalMs: number, onTerminate: (socket: WebSock
 
   return {
     track(socket) {
-      awaitingPong.set(socket, false);
       socket.on('pong', markAlive);
-      socket.on('close', untrack);
+    },
+    untrack(socket) {
+      awaitingPong.delete(socket);
     },
     stop() {
       clearInterval(timer);

@@ -50,7 +50,8 @@ export function createHub({
 }): RelayHub {
   const log = logger.child({ component: 'hub' });
   const history = createHistory({ maxEvents: config.historyEvents, maxBytes: config.historyBytes });
-  const clients = new Set<HubClient>();
+  // By socket, so one close listener shared by every socket finds its client (no closure per connection).
+  const clients = new Map<WebSocket, HubClient>();
   let ready = false;
   let liveStartSeq = 0;
   let quietMarks = 0;
@@ -96,11 +97,16 @@ export function createHub({
   }
 
   function forget(client: HubClient): void {
-    if (client.state === 'closed' && !clients.has(client)) return;
+    if (client.state === 'closed' && clients.get(client.ws) !== client) return;
     client.state = 'closed';
-    clients.delete(client);
+    if (clients.get(client.ws) === client) clients.delete(client.ws);
     fanOut.leave(client);
     pool?.remove(client);
+  }
+
+  function onSocketClose(this: WebSocket): void {
+    const client = clients.get(this);
+    if (client) forget(client);
   }
 
   function closeWith(client: HubClient, code: number, reason: string): void {
@@ -131,9 +137,9 @@ export function createHub({
     connect(ws: WebSocket, request: ConnectRequest) {
       const client: HubClient = { ws, subscription: request.subscription, key: subscriptionKey(request.subscription), state: 'waiting', nextSeq: 0, paused: null };
       if (ws.readyState !== ws.OPEN) return;
-      clients.add(client);
+      clients.set(ws, client);
       // `on`, not `once`: close fires once anyway, and `once` wraps the listener in one more closure.
-      ws.on('close', () => forget(client));
+      ws.on('close', onSocketClose);
       const since = request.since;
       if (since === undefined) {
         welcome(client, 'none');
@@ -172,7 +178,7 @@ export function createHub({
           // Catch-ups end too: their hand-over relies on the history that was just cleared.
           for (const { client, welcomed } of pool?.abortAll() ?? []) if (!welcomed) welcome(client, 'reset');
           const encoded = encode({ type: 'reset', reason, message });
-          for (const client of [...clients]) {
+          for (const client of [...clients.values()]) {
             if (client.state === 'closed') continue;
             writeFrames(client.ws, encoded.frame, [encoded]);
             join(client, history.nextSeq);

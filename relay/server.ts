@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../common/logger.js';
 import { createAuthenticator, type Grant } from './auth.js';
-import { handleClientMessages } from './client-messages.js';
+import { createClientMessages } from './client-messages.js';
 import { createHttpEndpoints, requestUrl } from './http-endpoints.js';
 import { CloseCode } from './close-codes.js';
 import type { RelayConfig } from './config.js';
@@ -35,7 +35,13 @@ export function createRelayServer({ config, hub, logger }: { config: RelayConfig
   const authenticator = config.jwtSecret ? createAuthenticator(config.jwtSecret) : undefined;
   const wss = new WebSocketServer({ noServer: true, clientTracking: false, maxPayload: config.maxPayload, perMessageDeflate: false });
   const sockets = new Set<WebSocket>();
-  const heartbeat = startHeartbeat(config.heartbeatMs, () => log.info('terminated a peer that missed a pong'));
+  const heartbeat = startHeartbeat({ intervalMs: config.heartbeatMs, sockets, onTerminate: () => log.info('terminated a peer that missed a pong') });
+  const clientMessages = createClientMessages({
+    perSecond: config.clientMessagesPerSecond,
+    onViolation: (violation, detail) => log.info({ violation, detail }, 'closed a client for what it sent'),
+  });
+  // Token expiry, for connections that have one (a relay with a JWT secret).
+  const expiryTimers = new Map<WebSocket, NodeJS.Timeout>();
   let upgrading = 0;
   let draining = false;
   let closing: Promise<void> | undefined;
@@ -49,8 +55,9 @@ export function createRelayServer({ config, hub, logger }: { config: RelayConfig
 
   http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     // Node removes its own error handler from upgraded sockets; a reset during our checks must not crash.
-    // It stays: a refused socket can still fail while its answer is being written.
-    socket.on('error', (error: Error) => log.debug({ err: error }, 'upgrade socket error'));
+    // It stays on a refused socket, which can still fail while its answer is being written; an accepted
+    // one drops it (ws has its own).
+    socket.on('error', logUpgradeSocketError);
     upgrade(request, socket, head).catch((error: unknown) => {
       log.error({ err: error }, 'upgrade failed');
       refuseUpgrade(socket, { status: 503, reason: 'relay error' });
@@ -102,6 +109,7 @@ export function createRelayServer({ config, hub, logger }: { config: RelayConfig
     wss.handleUpgrade(request, socket, head, (ws) => {
       // The WebSocket now owns the socket; a listener left here would be kept for its whole life.
       socket.off('close', settle);
+      socket.off('error', logUpgradeSocketError);
       settle();
       accept(ws, parsed, grant);
     });
@@ -109,11 +117,24 @@ export function createRelayServer({ config, hub, logger }: { config: RelayConfig
 
   // Shared listeners rather than a closure per socket: at 10,000 idle clients every retained
   // closure shows in the per-connection memory the benchmark holds us to.
+  // One close listener serves the edge's set, the heartbeat and the token expiry.
   function forgetSocket(this: WebSocket): void {
     sockets.delete(this);
+    heartbeat.untrack(this);
+    const expiry = expiryTimers.get(this);
+    if (expiry === undefined) return;
+    clearTimeout(expiry);
+    expiryTimers.delete(this);
   }
   function logSocketError(error: Error): void {
     log.debug({ err: error }, 'client socket error');
+  }
+  function logUpgradeSocketError(error: Error): void {
+    log.debug({ err: error }, 'upgrade socket error');
+  }
+  function expire(ws: WebSocket): void {
+    expiryTimers.delete(ws);
+    ws.close(CloseCode.unauthorized, 'token expired');
   }
 
   function accept(ws: WebSocket, parsed: ReturnType<typeof parseConnectRequest>, grant: Grant): void {
@@ -129,10 +150,7 @@ export function createRelayServer({ config, hub, logger }: { config: RelayConfig
       return;
     }
     heartbeat.track(ws);
-    handleClientMessages(ws, {
-      perSecond: config.clientMessagesPerSecond,
-      onViolation: (violation, detail) => log.info({ violation, detail }, 'closed a client for what it sent'),
-    });
+    clientMessages.track(ws);
     if (grant.expiresAt !== undefined) expireAt(ws, grant.expiresAt);
     try {
       hub.connect(ws, parsed.request);
@@ -146,9 +164,9 @@ export function createRelayServer({ config, hub, logger }: { config: RelayConfig
   function expireAt(ws: WebSocket, expiresAt: number): void {
     // setTimeout's delay is a signed 32-bit number of ms; longer tokens outlive any realistic connection.
     const delay = Math.min(expiresAt - Date.now(), 2 ** 31 - 1);
-    const timer = setTimeout(() => ws.close(CloseCode.unauthorized, 'token expired'), Math.max(0, delay));
+    const timer = setTimeout(expire, Math.max(0, delay), ws);
     timer.unref();
-    ws.once('close', () => clearTimeout(timer));
+    expiryTimers.set(ws, timer);
   }
 
   return {
