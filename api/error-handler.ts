@@ -1,14 +1,8 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import {
-  MongoError,
-  MongoNetworkError,
-  MongoNotConnectedError,
-  MongoServerSelectionError,
-  MongoTopologyClosedError,
-} from 'mongodb';
 import type { Logger } from '../common/logger.js';
 import { requestPath, type AppEnv } from './app-env.js';
+import { isMongoUnavailable } from './mongo-unavailable.js';
 import { ApiProblem, problemResponse } from './problem.js';
 
 /**
@@ -23,7 +17,7 @@ export function createErrorHandler(logger: Logger): ErrorHandler<AppEnv> {
       return problemResponse(c, new ApiProblem(error.status, { cause: error }));
     }
     const context = { err: error, requestId: c.get('requestId'), method: c.req.method, path: requestPath(c) };
-    if (isUnavailable(error)) {
+    if (isMongoUnavailable(error)) {
       // Expected while MongoDB fails over or restarts: the client may retry; the write did not happen
       // or, for a network error after sending, its outcome is unknown (POST with Idempotency-Key is safe to retry).
       logger.warn(context, 'MongoDB unavailable while handling a request');
@@ -33,19 +27,6 @@ export function createErrorHandler(logger: Logger): ErrorHandler<AppEnv> {
     logger.error(context, 'unexpected error while handling a request');
     return problemResponse(c, new ApiProblem(500, { detail: 'The request could not be completed. It has been logged.' }));
   };
-}
-
-// Server errors a replica set answers while it has no writable primary (shutdown, step-down, election).
-const NO_PRIMARY_CODES = new Set([91, 189, 10107, 11600, 11602, 13435, 13436]);
-
-function isUnavailable(error: Error): boolean {
-  return (
-    error instanceof MongoServerSelectionError ||
-    error instanceof MongoNetworkError ||
-    error instanceof MongoNotConnectedError ||
-    error instanceof MongoTopologyClosedError ||
-    (error instanceof MongoError && (error.hasErrorLabel('RetryableWriteError') || NO_PRIMARY_CODES.has(Number(error.code))))
-  );
 }
 
 /** 404 as problem details for every path the API does not serve. */
