@@ -38,7 +38,8 @@ export interface CatchUpHost {
   /** "Caught up" marks the live feed reported while it had delivered nothing in this epoch. */
   quietMarks(): number;
   welcome(client: HubClient, resume: 'resumed' | 'reset'): void;
-  reset(client: HubClient, reason: ResetReason, message: string): void;
+  /** Sends `reset`, then live events from now (held until the live feed tails: see hub.ts). */
+  resetToLive(client: HubClient, reason: ResetReason, message: string): void;
   join(client: HubClient, fromSeq: number): void;
   closeSlow(client: HubClient, reason: string): void;
   closeInternal(client: HubClient, reason: string): void;
@@ -139,8 +140,7 @@ export function createCatchUpPool({ opener, maxStreams, host, logger }: { opener
     stream.clients.clear();
     for (const client of clients) {
       if (!stream.welcomed) host.welcome(client, 'reset');
-      host.reset(client, error.reason, error.message);
-      host.join(client, host.history.nextSeq);
+      host.resetToLive(client, error.reason, error.message);
     }
   }
 

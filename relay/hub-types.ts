@@ -17,7 +17,7 @@ export interface Hub {
   /**
    * Takes over an accepted socket: sends `welcome`, replays from `since` (or `reset`), then live
    * events; closes it with the slow-client code when its unsent bytes pass the bound. Forgets the
-   * socket when it closes.
+   * socket when it closes. "Live from now" (no `since`, or a reset) waits until the source is tailing.
    */
   connect(socket: WebSocket, request: ConnectRequest): void;
   /** Whether the event source is tailing (drives /readyz). */

@@ -8,7 +8,7 @@ import { CloseCode } from './close-codes.js';
 import type { RelayConfig } from './config.js';
 import type { EventSource } from './event-source.js';
 import { createFanOut } from './fan-out.js';
-import { encode, writeFrames } from './frames.js';
+import { encode, writeFrames, type Encoded } from './frames.js';
 import { createHistory } from './history.js';
 import { createRoomWatcher } from './room-watcher.js';
 import type { HubClient } from './hub-client.js';
@@ -19,11 +19,21 @@ import { subscriptionKey } from './subscription-match.js';
 // The delivery core: takes sockets from the edge, places each client's position (history, catch-up,
 // or reset), and feeds it from the event source through the fan-out. See fan-out.ts for live delivery
 // and catch-up-pool.ts for positions older than the history.
+//
+// "Live from now" (a welcome without `since`, or a reset: reload a snapshot, then continue live) is a
+// promise that every change committed after that message follows. Only an open change stream can
+// keep it: one opened later starts later. So while the source is not tailing (the relay has just
+// started, or its stream failed and is reopening) such a client is held, connected, and gets its
+// welcome or reset the moment the source tails again; /readyz says 503 meanwhile. A client resuming
+// from the history needs no hold: the source reopens from its own last position, after that history.
 
 /** How long a slow client's close frame gets before the connection is cut. */
 const SLOW_CLOSE_GRACE_MS = 1_000;
 /** A client whose full socket drains nothing for this long has stopped reading: it is closed as slow. */
 export const STALL_MS = 500;
+
+/** What starts a client live from now: its welcome (no `since`), or a reset (encoded once for all its clients). */
+type LiveStart = 'welcome' | Encoded;
 
 /** The hub plus what its owner (relay.ts, tests, benchmarks) needs. */
 export interface RelayHub extends Hub {
@@ -31,7 +41,7 @@ export interface RelayHub extends Hub {
   start(): Promise<void>;
   readonly relayId: string;
   /** Counters for tests, logs and benchmarks. */
-  stats(): { clients: number; groups: number; historyEvents: number; historyBytes: number; slowClosed: number; catchUp: { open: number; queued: number; waiting: number; peakOpen: number } };
+  stats(): { clients: number; groups: number; historyEvents: number; historyBytes: number; slowClosed: number; heldForFeed: number; catchUp: { open: number; queued: number; waiting: number; peakOpen: number } };
 }
 
 /** Creates the hub over an event source; `catchUp` serves positions older than the history (none: they get a reset). */
@@ -56,6 +66,8 @@ export function createHub({
   let liveStartSeq = 0;
   let quietMarks = 0;
   let slowClosed = 0;
+  /** Clients waiting for the source to tail before they start live, with the message that starts them. */
+  const held = new Map<HubClient, LiveStart>();
 
   const rooms = createRoomWatcher({ stallMs: STALL_MS });
   const fanOut = createFanOut({ history, maxBufferedBytes: config.maxBufferedBytes, closeSlow, rooms });
@@ -72,7 +84,7 @@ export function createHub({
           liveStartSeq: () => liveStartSeq,
           quietMarks: () => quietMarks,
           welcome,
-          reset: sendReset,
+          resetToLive: (client, reason, message) => startLive(client, encodeReset(reason, message)),
           join,
           closeSlow,
           closeInternal: (client, reason) => closeWith(client, CloseCode.internal, reason),
@@ -86,9 +98,8 @@ export function createHub({
     writeFrames(client.ws, encoded.frame, [encoded]);
   }
 
-  function sendReset(client: HubClient, reason: ResetReason, message: string): void {
-    const encoded = encode({ type: 'reset', reason, message });
-    writeFrames(client.ws, encoded.frame, [encoded]);
+  function encodeReset(reason: ResetReason, message: string): Encoded {
+    return encode({ type: 'reset', reason, message });
   }
 
   function join(client: HubClient, fromSeq: number): void {
@@ -96,10 +107,33 @@ export function createHub({
     fanOut.join(client, fromSeq);
   }
 
+  /** Sends `start` (a welcome, or a reset) and delivers live from there; waits while the source is not tailing. */
+  function startLive(client: HubClient, start: LiveStart): void {
+    if (client.state === 'closed') return;
+    if (!ready) {
+      client.state = 'waiting';
+      held.set(client, start);
+      return;
+    }
+    if (start === 'welcome') welcome(client, 'none');
+    else writeFrames(client.ws, start.frame, [start]);
+    join(client, history.nextSeq);
+  }
+
+  function releaseHeld(): void {
+    if (held.size === 0) return;
+    log.info({ clients: held.size }, 'event source tailing: starting the clients that waited for it');
+    for (const [client, start] of [...held]) {
+      held.delete(client);
+      startLive(client, start);
+    }
+  }
+
   function forget(client: HubClient): void {
     if (client.state === 'closed' && clients.get(client.ws) !== client) return;
     client.state = 'closed';
     if (clients.get(client.ws) === client) clients.delete(client.ws);
+    held.delete(client);
     fanOut.leave(client);
     pool?.remove(client);
   }
@@ -141,10 +175,7 @@ export function createHub({
       // `on`, not `once`: close fires once anyway, and `once` wraps the listener in one more closure.
       ws.on('close', onSocketClose);
       const since = request.since;
-      if (since === undefined) {
-        welcome(client, 'none');
-        return join(client, history.nextSeq);
-      }
+      if (since === undefined) return startLive(client, 'welcome');
       const time = parseStreamPosition(since);
       const seq = time ? history.firstAfterTime(time) : history.seqOf(since);
       if (seq !== undefined) {
@@ -153,8 +184,7 @@ export function createHub({
       }
       if (pool) return pool.request(client, since);
       welcome(client, 'reset');
-      sendReset(client, 'unknown-position', 'that position is not in the relay history; reload a snapshot');
-      join(client, history.nextSeq);
+      startLive(client, encodeReset('unknown-position', 'that position is not in the relay history; reload a snapshot'));
     },
     async start() {
       await source.start({
@@ -177,16 +207,20 @@ export function createHub({
           quietMarks = 0;
           // Catch-ups end too: their hand-over relies on the history that was just cleared.
           for (const { client, welcomed } of pool?.abortAll() ?? []) if (!welcomed) welcome(client, 'reset');
-          const encoded = encode({ type: 'reset', reason, message });
+          // The source reopens from now once it can (a feed reports not tailing first): each reset goes
+          // out when it tails, so a snapshot reloaded on it is never older than the new stream.
+          const encoded = encodeReset(reason, message);
           for (const client of [...clients.values()]) {
-            if (client.state === 'closed') continue;
-            writeFrames(client.ws, encoded.frame, [encoded]);
-            join(client, history.nextSeq);
+            // A client still waiting for its first welcome starts live at that welcome: nothing to reset.
+            if (client.state === 'closed' || held.get(client) === 'welcome') continue;
+            fanOut.leave(client);
+            startLive(client, encoded);
           }
         },
         onStatus(next) {
           if (next !== ready) log.info({ ready: next }, next ? 'event source tailing' : 'event source not tailing');
           ready = next;
+          if (ready) releaseHeld();
         },
         onCaughtUp() {
           if (history.nextSeq === liveStartSeq) quietMarks += 1;
@@ -206,6 +240,7 @@ export function createHub({
         historyEvents: history.size,
         historyBytes: history.bytes,
         slowClosed,
+        heldForFeed: held.size,
         catchUp: pool?.stats ?? { open: 0, queued: 0, waiting: 0, peakOpen: 0 },
       };
     },

@@ -15,7 +15,10 @@ export interface Subscription {
   where: Partial<Record<ProductFilterField, string | number>>;
 }
 
-/** Sent once, first, on every connection. */
+/**
+ * Sent once, first, on every connection. Without `since` it comes once the relay's change stream is
+ * open, so every change committed after the welcome follows it; a `reset` waits for the same.
+ */
 export interface WelcomeMessage {
   type: 'welcome';
   protocol: typeof PROTOCOL_VERSION;

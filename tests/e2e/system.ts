@@ -102,8 +102,8 @@ export async function startRelay(
   const collection = client.db(database).collection(config.collection);
   const relay = createRelay({ config, source: createChangeFeed({ collection, logger }), catchUp: wrapCatchUp(createCatchUpOpener({ collection })), logger });
   const port = await relay.listen(0, '127.0.0.1');
-  // As a deployment's readiness gate does: a client that connects without `since` before the change
-  // stream is open would otherwise miss writes made in that window.
+  // As a deployment's readiness gate does: until the change stream is open, a client without `since`
+  // waits for its welcome (the relay holds it so it cannot miss a write), and tests want it at once.
   await waitForStatus(`http://127.0.0.1:${port}/readyz`, 200);
   return {
     relay,
