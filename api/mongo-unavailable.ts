@@ -24,6 +24,9 @@ const UNAVAILABLE_CODES = new Set([
   91, // ShutdownInProgress
   134, // ReadConcernMajorityNotAvailableYet
   189, // PrimarySteppedDown
+  // SnapshotUnavailable: the snapshot read asked for a point the primary cannot serve yet. The
+  // repository already retries it three times; still failing after that, it is transient, not a bug.
+  246,
   9001, // SocketException
   10058, // LegacyNotPrimary
   10107, // NotWritablePrimary

@@ -97,6 +97,18 @@ describe('API answers while MongoDB drops connections or has no primary (real dr
     // A failure that is the request's own problem stays a 500.
     await failNext(['find'], 1, { errorCode: 2 /* BadValue */ });
     expect((await app.request('/api/product/')).status).toBe(500);
+    await failNoMore();
+  });
+
+  it('answers 503 when a snapshot read stays unavailable after its retries, and 200 once it is served', async ({ skip }) => {
+    if (unavailable) skip(unavailable);
+    // The list tries a snapshot read up to three times on SnapshotUnavailable (246); the third failure reaches the client.
+    await failNext(['find'], 3, { errorCode: 246 });
+    await expectUnavailable(await app.request('/api/product/'));
+    expect(await failNoMore()).toBe(3);
+    await failNext(['find'], 2, { errorCode: 246 });
+    expect((await app.request('/api/product/')).status).toBe(200);
+    await failNoMore();
   });
 });
 
