@@ -24,6 +24,7 @@ export function formatRun(run: RunResult): string {
   else if (run.throughput !== undefined) parts.push(`${n(run.throughput).padStart(10)} deliveries/s (${n(run.deliveries ?? 0)} in ${n(run.seconds ?? 0, 2)} s)`);
   if (run.latency) parts.push(`p50 ${n(run.latency.p50, 1)} ms p99 ${n(run.latency.p99, 1)} ms`);
   if (run.firstLatency) parts.push(`(first client p50 ${n(run.firstLatency.p50, 1)} p99 ${n(run.firstLatency.p99, 1)})`);
+  if (run.latencyWithWarmUp) parts.push(`(with the ${n(run.latencyWithWarmUp.warmUpEvents)} warm-up events: p99 ${n(run.latencyWithWarmUp.p99, 1)} ms)`);
   if (run.slow) {
     const closed4408 = run.slow.closeCodes.filter((code) => code === 4408).length;
     const baseline = run.slow.baselineThroughput ?? Number.NaN;

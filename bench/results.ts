@@ -28,6 +28,8 @@ export interface RunResult {
   /** Events received with a sequence number other than the next expected. */
   outOfOrder: number;
   latency?: Latency;
+  /** Latency over every event, including the warm-up ones `latency` leaves out. */
+  latencyWithWarmUp?: Latency & { warmUpEvents: number };
   /** Latency to the first client that received each event (the rest is the fan-out's spread). */
   firstLatency?: Latency;
   /** CPU used by the target and by the load process, as % of one core over the run's duration. */
