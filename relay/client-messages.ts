@@ -33,10 +33,13 @@ export function createClientMessages({
   perSecond,
   now = Date.now,
   onViolation = () => {},
+  deferPong = () => false,
 }: {
   perSecond: number;
   now?: () => number;
   onViolation?: (violation: ClientMessageViolation, detail: string) => void;
+  /** True when the pong must wait for the client's welcome (the hub then sends it): welcome is always first. */
+  deferPong?: (socket: WebSocket) => boolean;
 }): ClientMessages {
   // Weak: a closed socket's bucket goes with it, without a close listener to remove it.
   const buckets = new WeakMap<WebSocket, Bucket>();
@@ -61,7 +64,7 @@ export function createClientMessages({
     if (isBinary) return violate(this, 'policy', 'binary messages are not accepted');
     const message = parseJson(rawText(data));
     if (!clientMessage.safeParse(message).success) return violate(this, 'policy', 'unknown message: only {"type":"ping"} is accepted');
-    this.send(pong);
+    if (!deferPong(this)) this.send(pong);
   }
 
   return {

@@ -17,4 +17,7 @@ export interface HubClient {
   nextSeq: number;
   /** While its socket is too full to write to: cancels the wait for room (see room-watcher.ts). */
   paused: (() => void) | null;
+  /** Its `welcome` went out; until then a pong it asked for waits (`pongOwed`), the welcome comes first. */
+  welcomed: boolean;
+  pongOwed: boolean;
 }

@@ -20,6 +20,12 @@ export interface Hub {
    * socket when it closes. "Live from now" (no `since`, or a reset) waits until the source is tailing.
    */
   connect(socket: WebSocket, request: ConnectRequest): void;
+  /**
+   * A client's `{"type":"ping"}` arrived before its welcome (it waits for a catch-up slot or for the
+   * source to tail): true when the hub takes the pong and sends it right after the welcome, so the
+   * welcome stays the first message. False when the pong may go out now.
+   */
+  deferPong(socket: WebSocket): boolean;
   /** Whether the event source is tailing (drives /readyz). */
   readonly ready: boolean;
   /** Sockets currently held. */

@@ -29,6 +29,8 @@ import { subscriptionKey } from './subscription-match.js';
 
 /** How long a slow client's close frame gets before the connection is cut. */
 const SLOW_CLOSE_GRACE_MS = 1_000;
+/** The answer to a client's ping, encoded once for every client. */
+const pongFrame = encode({ type: 'pong' });
 /** A client whose full socket drains nothing for this long has stopped reading: it is closed as slow. */
 export const STALL_MS = 500;
 
@@ -96,6 +98,11 @@ export function createHub({
     const message: WelcomeMessage = { type: 'welcome', protocol: PROTOCOL_VERSION, relayId, heartbeatMs: config.heartbeatMs, resume, subscription: client.subscription };
     const encoded = encode(message);
     writeFrames(client.ws, encoded.frame, [encoded]);
+    client.welcomed = true;
+    if (client.pongOwed) {
+      client.pongOwed = false;
+      writeFrames(client.ws, pongFrame.frame, [pongFrame]);
+    }
   }
 
   function encodeReset(reason: ResetReason, message: string): Encoded {
@@ -168,8 +175,14 @@ export function createHub({
     get clientCount() {
       return clients.size;
     },
+    deferPong(ws: WebSocket) {
+      const client = clients.get(ws);
+      if (!client || client.welcomed) return false;
+      client.pongOwed = true;
+      return true;
+    },
     connect(ws: WebSocket, request: ConnectRequest) {
-      const client: HubClient = { ws, subscription: request.subscription, key: subscriptionKey(request.subscription), state: 'waiting', nextSeq: 0, paused: null };
+      const client: HubClient = { ws, subscription: request.subscription, key: subscriptionKey(request.subscription), state: 'waiting', nextSeq: 0, paused: null, welcomed: false, pongOwed: false };
       if (ws.readyState !== ws.OPEN) return;
       clients.set(ws, client);
       // `on`, not `once`: close fires once anyway, and `once` wraps the listener in one more closure.

@@ -39,6 +39,7 @@ export function createRelayServer({ config, hub, logger }: { config: RelayConfig
   const clientMessages = createClientMessages({
     perSecond: config.clientMessagesPerSecond,
     onViolation: (violation, detail) => log.info({ violation, detail }, 'closed a client for what it sent'),
+    deferPong: (socket) => hub.deferPong(socket),
   });
   // Token expiry, for connections that have one (a relay with a JWT secret).
   const expiryTimers = new Map<WebSocket, NodeJS.Timeout>();

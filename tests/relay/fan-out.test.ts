@@ -53,7 +53,7 @@ function textFrames(buffer: Buffer): string[] {
 
 function client(subscription: Subscription): HubClient & Recorder {
   const recorder = recordingSocket();
-  return { ...recorder, subscription, key: subscriptionKey(subscription), state: 'live', nextSeq: 0, paused: null };
+  return { ...recorder, subscription, key: subscriptionKey(subscription), state: 'live', nextSeq: 0, paused: null, welcomed: true, pongOwed: false };
 }
 
 describe('fan-out', () => {

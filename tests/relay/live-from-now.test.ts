@@ -158,6 +158,25 @@ describe('live from now, in the hub', () => {
     expect(relay.relay.hub.stats().heldForFeed).toBe(0);
   });
 
+  it('answers a ping from a held client only after its welcome, so the welcome stays the first message', async () => {
+    relay = await startRelay({}, { source: createManualSource({ ready: false }) });
+    const client = await connect(relay.url, '', { waitWelcome: false });
+    await waitUntil(() => relay!.relay.hub.stats().heldForFeed === 1, 'the client to be held');
+    client.ws.send(JSON.stringify({ type: 'ping' }));
+    // A second client's ping, answered at once, shows the first one's ping has been read by now.
+    const other = await connect(relay.url, 'since=' + productEvent(0).id, { waitWelcome: false });
+    relay.source.push([productEvent(0)]);
+    await waitUntil(() => other.messages.length > 0, 'the resuming client to be welcomed');
+    other.ws.send(JSON.stringify({ type: 'ping' }));
+    await waitUntil(() => other.messages.some((message) => message.type === 'pong'), 'the pong to the welcomed client');
+    expect(client.messages).toEqual([]);
+
+    relay.source.setReady(true);
+    await waitUntil(() => client.messages.length >= 2, 'the welcome and the pong');
+    expect(client.messages.map((message) => message.type)).toEqual(['welcome', 'pong']);
+    other.close();
+  });
+
   it('forgets a held client that leaves before the source tails', async () => {
     relay = await startRelay({}, { source: createManualSource({ ready: false }) });
     const client = await connect(relay.url, '', { waitWelcome: false });
