@@ -1,21 +1,16 @@
 import { WebSocket } from 'ws';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CloseCode } from '../../relay/close-codes.js';
 import type { ServerMessage } from '../../relay/protocol.js';
 import { openClient, waitFor, type TestClient } from './edge-client.js';
-import { startEdge, type EdgeUnderTest } from './edge-harness.js';
+import { edgeFixture, type EdgeUnderTest } from './edge-harness.js';
 
 // What a client may send: application pings, within a rate, in small text frames. Anything else
 // closes its connection with the documented code, and never disturbs other clients.
 
+const fixture = edgeFixture();
+const clients = fixture.clients;
 let edge: EdgeUnderTest | undefined;
-const clients: TestClient[] = [];
-
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.ws.terminate();
-  await edge?.stop();
-  edge = undefined;
-});
 
 async function client(): Promise<TestClient> {
   const opened = await openClient(`${edge!.ws}/`);
@@ -27,7 +22,7 @@ const isPong = (message: ServerMessage): message is ServerMessage & { type: 'pon
 
 describe('relay client messages', () => {
   it('answers {"type":"ping"} with {"type":"pong"}', async () => {
-    edge = await startEdge();
+    edge = await fixture.start();
     const alice = await client();
     alice.ws.send(JSON.stringify({ type: 'ping' }));
     alice.ws.send(JSON.stringify({ type: 'ping' }));
@@ -42,28 +37,28 @@ describe('relay client messages', () => {
     ['a JSON array', '[]'],
     ['plain text', 'hello'],
   ])('closes with 4403 on %s', async (_name, text) => {
-    edge = await startEdge();
+    edge = await fixture.start();
     const alice = await client();
     alice.ws.send(text);
     expect((await alice.closed).code).toBe(CloseCode.policy);
   });
 
   it('closes with 4403 on a binary message', async () => {
-    edge = await startEdge();
+    edge = await fixture.start();
     const alice = await client();
     alice.ws.send(Buffer.from(JSON.stringify({ type: 'ping' })), { binary: true });
     expect(await alice.closed).toMatchObject({ code: CloseCode.policy, reason: 'binary messages are not accepted' });
   });
 
   it('closes with 1009 on a message larger than maxPayload', async () => {
-    edge = await startEdge({ maxPayload: 256 });
+    edge = await fixture.start({ maxPayload: 256 });
     const alice = await client();
     alice.ws.send(JSON.stringify({ type: 'ping', padding: 'x'.repeat(300) }));
     expect((await alice.closed).code).toBe(CloseCode.tooBig);
   });
 
   it('closes with 4429 a client that sends faster than its rate limit, and keeps the others', async () => {
-    edge = await startEdge({ clientMessagesPerSecond: 5 });
+    edge = await fixture.start({ clientMessagesPerSecond: 5 });
     const flooder = await client();
     const calm = await client();
     for (let i = 0; i < 50; i += 1) flooder.ws.send(JSON.stringify({ type: 'ping' }));

@@ -1,24 +1,19 @@
 import { connect as tcpConnect } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CloseCode } from '../../relay/close-codes.js';
 import { connectOutcome, openClient, waitFor, type TestClient } from './edge-client.js';
-import { startEdge, type EdgeUnderTest } from './edge-harness.js';
+import { edgeFixture, type EdgeUnderTest } from './edge-harness.js';
 
 // Graceful shutdown: readiness fails first, new upgrades are refused, and connected clients are closed
 // with 1001 one after another across the drain window, so their reconnects arrive paced.
 
+const fixture = edgeFixture();
+const clients = fixture.clients;
 let edge: EdgeUnderTest | undefined;
-const clients: TestClient[] = [];
-
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.ws.terminate();
-  await edge?.stop();
-  edge = undefined;
-});
 
 describe('relay drain', () => {
   it('closes every client with 1001, spread over the drain window rather than all at once', async () => {
-    edge = await startEdge({ drainMs: 4_000 });
+    edge = await fixture.start({ drainMs: 4_000 });
     for (let i = 0; i < 5; i += 1) clients.push(await openClient(`${edge.ws}/`));
     const openWhenFirstClosed = new Promise<number>((resolve) => {
       let first = true;
@@ -38,7 +33,7 @@ describe('relay drain', () => {
   });
 
   it('answers /readyz with 503 and new upgrades with 503 while draining', async () => {
-    edge = await startEdge({ drainMs: 1_500 });
+    edge = await fixture.start({ drainMs: 1_500 });
     clients.push(await openClient(`${edge.ws}/`), await openClient(`${edge.ws}/`));
     expect((await fetch(`${edge.http}/readyz`)).status).toBe(200);
     const closing = edge.relay.close();
@@ -50,7 +45,7 @@ describe('relay drain', () => {
   });
 
   it('terminates a peer that never answers the close frame, so shutdown still ends', async () => {
-    edge = await startEdge({ drainMs: 0 });
+    edge = await fixture.start({ drainMs: 0 });
     const port = Number(new URL(edge.http).port);
     const raw = tcpConnect(port, '127.0.0.1');
     let received = '';
@@ -67,7 +62,7 @@ describe('relay drain', () => {
   });
 
   it('closes the listening port once drained', async () => {
-    edge = await startEdge();
+    edge = await fixture.start();
     const url = edge.http;
     await edge.relay.close();
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();

@@ -1,9 +1,11 @@
 import { SignJWT } from 'jose';
+import { afterEach } from 'vitest';
 import { silentLogger } from '../../common/logger.js';
 import { relayConfig, type RelayConfig } from '../../relay/config.js';
 import { createManualSource, type ManualSource } from '../../relay/manual-source.js';
 import type { EventMessage } from '../../relay/protocol.js';
 import { createRelay, type Relay } from '../../relay/relay.js';
+import type { TestClient } from './edge-client.js';
 
 // Starts the whole relay (edge + delivery core) on a free loopback port, fed by a manual source, so
 // edge tests see exactly what a client of the real relay sees.
@@ -24,6 +26,27 @@ export async function startEdge(overrides: Partial<RelayConfig> = {}): Promise<E
   const relay = createRelay({ config: relayConfig({ drainMs: 0, ...overrides }), source, logger: silentLogger() });
   const port = await relay.listen(0, '127.0.0.1');
   return { relay, source, port, http: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}`, stop: () => relay.close() };
+}
+
+/**
+ * For a test file: `start()` a relay per test and push its clients on `clients`; after each test the
+ * clients are terminated and the relay stopped.
+ */
+export function edgeFixture(): { clients: TestClient[]; start(overrides?: Partial<RelayConfig>): Promise<EdgeUnderTest> } {
+  const clients: TestClient[] = [];
+  let current: EdgeUnderTest | undefined;
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.ws.terminate();
+    await current?.stop();
+    current = undefined;
+  });
+  return {
+    clients,
+    async start(overrides = {}) {
+      current = await startEdge(overrides);
+      return current;
+    },
+  };
 }
 
 /** Signs an HS256 token (or `algorithm`); `expiresAt` like '1h' or seconds since epoch. */

@@ -1,32 +1,27 @@
 import { connect as tcpConnect } from 'node:net';
 import { WebSocket } from 'ws';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connectOutcome, openClient, waitFor, type TestClient } from './edge-client.js';
-import { signToken, startEdge, type EdgeUnderTest } from './edge-harness.js';
+import { signToken, edgeFixture, type EdgeUnderTest } from './edge-harness.js';
 
 // Who gets a 101: origin allow list, JWT, connection limit. Refusals are HTTP answers before the
 // upgrade, so a client sees the status and never an open socket.
 
 const secret = 'edge-upgrade-test-secret';
+const fixture = edgeFixture();
+const clients = fixture.clients;
 let edge: EdgeUnderTest | undefined;
-const clients: TestClient[] = [];
-
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.ws.terminate();
-  await edge?.stop();
-  edge = undefined;
-});
 
 describe('relay upgrade: authentication', () => {
   it('refuses a connection without a token with 401 and no 101', async () => {
-    edge = await startEdge({ jwtSecret: secret });
+    edge = await fixture.start({ jwtSecret: secret });
     const outcome = await connectOutcome(`${edge.ws}/`);
     expect(outcome).toMatchObject({ kind: 'http', status: 401 });
     expect(edge.relay.hub.clientCount).toBe(0);
   });
 
   it('refuses a bad signature, an expired token, a not-yet-valid token and a non-HS256 token with 401', async () => {
-    edge = await startEdge({ jwtSecret: secret });
+    edge = await fixture.start({ jwtSecret: secret });
     const tokens = [
       await signToken('another-secret', { expiresAt: '1h' }),
       await signToken(secret, { expiresAt: Math.floor(Date.now() / 1000) - 60 }),
@@ -42,7 +37,7 @@ describe('relay upgrade: authentication', () => {
   });
 
   it('accepts a valid token from the Authorization header or from access_token', async () => {
-    edge = await startEdge({ jwtSecret: secret });
+    edge = await fixture.start({ jwtSecret: secret });
     const token = await signToken(secret, { expiresAt: '1h' });
     clients.push(await openClient(`${edge.ws}/`, { headers: { Authorization: `Bearer ${token}` } }));
     clients.push(await openClient(`${edge.ws}/?access_token=${token}&ops=insert,delete`));
@@ -51,14 +46,14 @@ describe('relay upgrade: authentication', () => {
   });
 
   it('refuses a token given twice (header and query) with 401', async () => {
-    edge = await startEdge({ jwtSecret: secret });
+    edge = await fixture.start({ jwtSecret: secret });
     const token = await signToken(secret, { expiresAt: '1h' });
     const outcome = await connectOutcome(`${edge.ws}/?access_token=${token}`, { headers: { Authorization: `Bearer ${token}` } });
     expect(outcome).toMatchObject({ kind: 'http', status: 401 });
   });
 
   it('closes a connection with 4401 when its token expires', async () => {
-    edge = await startEdge({ jwtSecret: secret });
+    edge = await fixture.start({ jwtSecret: secret });
     const token = await signToken(secret, { expiresAt: Math.floor(Date.now() / 1000) + 2 });
     const client = await openClient(`${edge.ws}/?access_token=${token}`);
     clients.push(client);
@@ -68,7 +63,7 @@ describe('relay upgrade: authentication', () => {
 
 describe('relay upgrade: origins', () => {
   it('refuses another Origin with 403 and accepts an allowed one', async () => {
-    edge = await startEdge({ allowedOrigins: ['https://shop.example', 'http://localhost:3000'] });
+    edge = await fixture.start({ allowedOrigins: ['https://shop.example', 'http://localhost:3000'] });
     expect(await connectOutcome(`${edge.ws}/`, { origin: 'https://evil.example' })).toMatchObject({ kind: 'http', status: 403 });
     expect(await connectOutcome(`${edge.ws}/`, { origin: 'null' })).toMatchObject({ kind: 'http', status: 403 });
     clients.push(await openClient(`${edge.ws}/`, { origin: 'https://shop.example' }));
@@ -77,7 +72,7 @@ describe('relay upgrade: origins', () => {
   });
 
   it('checks the origin before the token: a valid token from another origin gets 403', async () => {
-    edge = await startEdge({ jwtSecret: secret, allowedOrigins: ['https://shop.example'] });
+    edge = await fixture.start({ jwtSecret: secret, allowedOrigins: ['https://shop.example'] });
     const token = await signToken(secret, { expiresAt: '1h' });
     expect(await connectOutcome(`${edge.ws}/?access_token=${token}`, { origin: 'https://evil.example' })).toMatchObject({ kind: 'http', status: 403 });
     clients.push(await openClient(`${edge.ws}/?access_token=${token}`, { origin: 'https://shop.example' }));
@@ -86,7 +81,7 @@ describe('relay upgrade: origins', () => {
 
 describe('relay upgrade: connection limit', () => {
   it('answers 503 before the upgrade beyond RELAY_MAX_CONNECTIONS, and admits again once a slot frees', async () => {
-    edge = await startEdge({ maxConnections: 2 });
+    edge = await fixture.start({ maxConnections: 2 });
     const first = await openClient(`${edge.ws}/`);
     clients.push(first, await openClient(`${edge.ws}/`));
     const refused = await connectOutcome(`${edge.ws}/`);
@@ -98,7 +93,7 @@ describe('relay upgrade: connection limit', () => {
   });
 
   it('never admits more than the limit when many clients with tokens connect at once', async () => {
-    edge = await startEdge({ maxConnections: 5, jwtSecret: secret });
+    edge = await fixture.start({ maxConnections: 5, jwtSecret: secret });
     const token = await signToken(secret, { expiresAt: '1h' });
     let opened = 0;
     const statuses: number[] = [];
@@ -123,14 +118,14 @@ describe('relay upgrade: connection limit', () => {
   });
 
   it('refuses upgrades on other paths with 404', async () => {
-    edge = await startEdge();
+    edge = await fixture.start();
     expect(await connectOutcome(`${edge.ws}/socket`)).toMatchObject({ kind: 'http', status: 404 });
   });
 });
 
 describe('relay upgrade: broken peers', () => {
   it('keeps serving when peers reset their connection in the middle of an upgrade', async () => {
-    edge = await startEdge({ jwtSecret: secret });
+    edge = await fixture.start({ jwtSecret: secret });
     const token = await signToken(secret, { expiresAt: '1h' });
     const requests = [`/?access_token=${token}`, '/?access_token=bad', '/', `/?access_token=${token}&ops=bogus`];
     const current = edge;
