@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { writeProducts } from '../../chaos/product-writer.js';
 import { ResumingClient } from '../../chaos/resuming-client.js';
 import { testDatabaseName } from '../harness/mongo.js';
-import { failPointMongo, openTestDatabase, startApi, startRelay, waitForStatus, type RunningApi, type RunningRelay, type TestDatabase } from './system.js';
+import { failPointSystem, waitForStatus } from './system.js';
 
 // MongoDB closes the relay's and the API's connections in the middle of their commands (the
 // failCommand fail point with closeConnection, as on a mongod started with test commands enabled).
@@ -15,48 +15,24 @@ const APP_NAME = `drop-${DATABASE}`;
 const DROPS = 4;
 
 describe('a MongoDB connection drop', () => {
-  let mongo: { url: string; stop(): Promise<void> };
-  let database: TestDatabase;
-  let api: RunningApi;
-  let relay: RunningRelay;
-  let unavailable: string | null = null;
-  const clients: ResumingClient[] = [];
-
-  beforeAll(async () => {
-    mongo = await failPointMongo();
-    database = await openTestDatabase(mongo.url, DATABASE);
-    unavailable = await database.db
-      .admin()
-      .command({ configureFailPoint: 'failCommand', mode: 'off' })
-      .then(() => null, (error: Error) => `configureFailPoint is not available (test commands disabled?): ${error.message}`);
-    api = await startApi(mongo.url, DATABASE, { appName: APP_NAME });
-    relay = await startRelay(mongo.url, DATABASE, {}, { appName: APP_NAME });
-  });
-
-  afterAll(async () => {
-    for (const client of clients) client.stop();
-    await database?.db.admin().command({ configureFailPoint: 'failCommand', mode: 'off' }).catch(() => {});
-    await relay?.close();
-    await api?.close();
-    await database?.close();
-    await mongo?.stop();
-  });
+  const system = failPointSystem(DATABASE, { api: APP_NAME, relay: APP_NAME });
+  const { clients } = system;
 
   it('does not disconnect WebSocket clients, and no event is lost', async ({ skip }) => {
-    if (unavailable) skip(unavailable);
-    clients.push(new ResumingClient({ url: relay.ws }), new ResumingClient({ url: relay.ws }));
+    if (system.unavailable) skip(system.unavailable);
+    clients.push(new ResumingClient({ url: system.relay.ws }), new ResumingClient({ url: system.relay.ws }));
     await Promise.all(clients.map((client) => client.start()));
 
-    const before = await writeProducts({ apiUrl: api.url, count: 5, concurrency: 1, runId: 'before-drop' });
+    const before = await writeProducts({ apiUrl: system.api.url, count: 5, concurrency: 1, runId: 'before-drop' });
     await Promise.all(clients.map((client) => client.untilProducts(5, 10_000)));
     // The next getMores (the relay's stream) and inserts (the API's writes) lose their connection mid-command.
-    await database.db.admin().command({
+    await system.database.db.admin().command({
       configureFailPoint: 'failCommand',
       mode: { times: DROPS },
       data: { failCommands: ['getMore', 'insert'], closeConnection: true, appName: APP_NAME },
     });
     // The API may answer 503 while it reconnects; the writer retries with the same Idempotency-Key.
-    const after = await writeProducts({ apiUrl: api.url, count: 5, concurrency: 1, runId: 'after-drop' });
+    const after = await writeProducts({ apiUrl: system.api.url, count: 5, concurrency: 1, runId: 'after-drop' });
     expect([...before.failures, ...after.failures]).toEqual([]);
 
     const expected = [...before.products, ...after.products].map((product) => product.id);
@@ -66,8 +42,8 @@ describe('a MongoDB connection drop', () => {
       expect(client.record.connections).toBe(1);
       expect(client.record.closeCodes).toEqual([]);
     }
-    const { count } = await database.db.admin().command({ configureFailPoint: 'failCommand', mode: 'off' });
+    const { count } = await system.database.db.admin().command({ configureFailPoint: 'failCommand', mode: 'off' });
     expect(count).toBe(DROPS);
-    await waitForStatus(`${relay.http}/readyz`, 200);
+    await waitForStatus(`${system.relay.http}/readyz`, 200);
   }, 45_000);
 });

@@ -1,4 +1,6 @@
 import { MongoClient, type Db } from 'mongodb';
+import { afterAll, beforeAll } from 'vitest';
+import type { ResumingClient } from '../../chaos/resuming-client.js';
 import { silentLogger, type Logger } from '../../common/logger.js';
 import { createCatchUpOpener } from '../../relay/catch-up.js';
 import type { CatchUpOpener } from '../../relay/catch-up-types.js';
@@ -22,6 +24,53 @@ import { mongoUrl as harnessMongoUrl } from '../harness/mongo.js';
 export async function failPointMongo(): Promise<{ url: string; stop(): Promise<void> }> {
   const own = await startControllableMongo();
   return own ? { url: own.url, stop: () => own.stop() } : { url: harnessMongoUrl(), stop: async () => {} };
+}
+
+/** Null when `db`'s server takes `configureFailPoint` (it turns failCommand off), else why a test must skip. */
+export async function failPointsUnavailable(db: Db): Promise<string | null> {
+  try {
+    await db.admin().command({ configureFailPoint: 'failCommand', mode: 'off' });
+    return null;
+  } catch (error) {
+    return `configureFailPoint is not available (test commands disabled?): ${(error as Error).message}`;
+  }
+}
+
+/** What a fail-point test file runs against; filled in before its tests. */
+export interface FailPointSystem {
+  database: TestDatabase;
+  api: RunningApi;
+  relay: RunningRelay;
+  /** Why fail points cannot be set here (the tests skip), or null. */
+  unavailable: string | null;
+  /** Clients a test starts; stopped after the file. */
+  clients: ResumingClient[];
+}
+
+/**
+ * For a test file that hurts MongoDB with fail points: its own MongoDB where the harness can start
+ * one, database `name` emptied, the API and the relay (with the appNames fail points aim at), all
+ * started before the file's tests and stopped after them, fail point off.
+ */
+export function failPointSystem(name: string, appNames: { api?: string; relay?: string }): FailPointSystem {
+  const system = { clients: [] as ResumingClient[], unavailable: null } as unknown as FailPointSystem;
+  let mongo: { url: string; stop(): Promise<void> } | undefined;
+  beforeAll(async () => {
+    mongo = await failPointMongo();
+    system.database = await openTestDatabase(mongo.url, name);
+    system.unavailable = await failPointsUnavailable(system.database.db);
+    system.api = await startApi(mongo.url, name, { appName: appNames.api });
+    system.relay = await startRelay(mongo.url, name, {}, { appName: appNames.relay });
+  });
+  afterAll(async () => {
+    for (const client of system.clients) client.stop();
+    await system.database?.db.admin().command({ configureFailPoint: 'failCommand', mode: 'off' }).catch(() => {});
+    await system.relay?.close();
+    await system.api?.close();
+    await system.database?.close();
+    await mongo?.stop();
+  });
+  return system;
 }
 
 /** A connected client and a database emptied for this test file. */
