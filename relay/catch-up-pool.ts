@@ -2,7 +2,7 @@ import type { Logger } from '../common/logger.js';
 import { parseStreamPosition } from '../api/stream-position.js';
 import { PositionLostError, type CatchUpCursor, type CatchUpOpener, type CatchUpStart, type TimedEvent } from './catch-up-types.js';
 import { drained, writeToClients, type EncodedEvent } from './catch-up-writes.js';
-import { encode } from './frames.js';
+import { encode, type Delivered } from './frames.js';
 import type { History, HistoryEntry } from './history.js';
 import type { HubClient } from './hub-client.js';
 import { createLiveWaiters } from './live-waiters.js';
@@ -33,6 +33,8 @@ export interface CatchUpHost {
   maxBufferedBytes: number;
   /** Waits for room in full sockets (shared with the live fan-out). */
   rooms: RoomWatcher;
+  /** Where event writes are counted (shared with the live fan-out). */
+  delivered: Delivered;
   /** History sequence number at which the live feed's current epoch began (start or last reset). */
   liveStartSeq(): number;
   /** "Caught up" marks the live feed reported while it had delivered nothing in this epoch. */
@@ -211,7 +213,7 @@ export function createCatchUpPool({ opener, maxStreams, host, logger }: { opener
         handOver(stream, host.history.seqOf(batch[index]!.event.id)!);
         return true;
       }
-      writeToClients(stream.clients, chunk);
+      writeToClients(stream.clients, chunk, host.delivered);
       absorbQueued(stream, chunk);
       index += chunk.length;
       stream.last = batch[index - 1]!.event.id;
@@ -230,7 +232,7 @@ export function createCatchUpPool({ opener, maxStreams, host, logger }: { opener
       joinable.delete(queued.since);
       queue.splice(queue.indexOf(queued), 1);
       for (const client of queued.clients) host.welcome(client, 'resumed');
-      writeToClients(queued.clients, encoded.slice(index + 1));
+      writeToClients(queued.clients, encoded.slice(index + 1), host.delivered);
       for (const client of queued.clients) {
         if (client.state === 'closed') continue;
         stream.clients.add(client);

@@ -1,5 +1,5 @@
 import type { TimedEvent } from './catch-up-types.js';
-import { concatFrames, writeFrames, type Encoded } from './frames.js';
+import { concatFrames, writeFrames, type Delivered, type Encoded } from './frames.js';
 import type { HubClient } from './hub-client.js';
 import type { RoomWatcher } from './room-watcher.js';
 import { matches } from './subscription-match.js';
@@ -15,8 +15,8 @@ export interface EncodedEvent {
   encoded: Encoded;
 }
 
-/** Writes `events` to each client (the caller keeps chunks within half the bound, see drained()). */
-export function writeToClients(clients: Iterable<HubClient>, events: readonly EncodedEvent[]): void {
+/** Writes `events` to each client (the caller keeps chunks within half the bound, see drained()); counts them in `delivered`. */
+export function writeToClients(clients: Iterable<HubClient>, events: readonly EncodedEvent[], delivered: Delivered): void {
   if (events.length === 0) return;
   const bySubscription = new Map<string, { frames: Buffer; messages: Encoded[] } | null>();
   for (const client of [...clients]) {
@@ -26,7 +26,10 @@ export function writeToClients(clients: Iterable<HubClient>, events: readonly En
       shared = messages.length > 0 ? { frames: concatFrames(messages), messages } : null;
       bySubscription.set(client.key, shared);
     }
-    if (shared) writeFrames(client.ws, shared.frames, shared.messages);
+    if (shared && writeFrames(client.ws, shared.frames, shared.messages)) {
+      delivered.messages += shared.messages.length;
+      delivered.bytes += shared.frames.length;
+    }
   }
 }
 

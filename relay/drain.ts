@@ -10,9 +10,14 @@ export const CLOSE_GRACE_MS = 2_000;
 
 /**
  * Closes `sockets` with CloseCode.shutdown, the k-th of n at k·drainMs/n, and resolves once every one
- * of them is closed (terminating stragglers `graceMs` after the last close was sent).
+ * of them is closed (terminating stragglers `graceMs` after the last close was sent). `onClose` hears
+ * about each close frame sent.
  */
-export async function drainSockets(sockets: Iterable<WebSocket>, drainMs: number, graceMs = CLOSE_GRACE_MS): Promise<void> {
+export async function drainSockets(
+  sockets: Iterable<WebSocket>,
+  drainMs: number,
+  { graceMs = CLOSE_GRACE_MS, onClose = () => {} }: { graceMs?: number; onClose?: (socket: WebSocket) => void } = {},
+): Promise<void> {
   const pending = [...sockets].filter((socket) => socket.readyState !== socket.CLOSED);
   if (pending.length === 0) return;
 
@@ -22,7 +27,9 @@ export async function drainSockets(sockets: Iterable<WebSocket>, drainMs: number
   const start = Date.now();
 
   const closeOne = (socket: WebSocket) => {
-    if (socket.readyState === socket.OPEN) socket.close(CloseCode.shutdown, 'relay shutting down');
+    if (socket.readyState !== socket.OPEN) return;
+    onClose(socket);
+    socket.close(CloseCode.shutdown, 'relay shutting down');
   };
 
   // One timer re-armed for the next due close, rather than one timer per client.

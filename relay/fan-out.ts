@@ -1,4 +1,4 @@
-import { concatFrames, writeFrames, type Encoded } from './frames.js';
+import { concatFrames, writeFrames, type Delivered, type Encoded } from './frames.js';
 import type { History, HistoryEntry } from './history.js';
 import type { HubClient } from './hub-client.js';
 import type { RoomWatcher } from './room-watcher.js';
@@ -39,17 +39,22 @@ interface Group {
   members: Set<HubClient>;
 }
 
-/** Creates the fan-out; `closeSlow` is how it gives up on a client, `rooms` how it waits for a full socket. */
+/**
+ * Creates the fan-out; `closeSlow` is how it gives up on a client, `rooms` how it waits for a full
+ * socket, `delivered` what it adds its writes to.
+ */
 export function createFanOut({
   history,
   maxBufferedBytes,
   closeSlow,
   rooms,
+  delivered = { messages: 0, bytes: 0 },
 }: {
   history: History;
   maxBufferedBytes: number;
   closeSlow: (client: HubClient, reason: string) => void;
   rooms: RoomWatcher;
+  delivered?: Delivered;
 }): FanOut {
   const groups = new Map<string, Group>();
   let pending: HistoryEntry[] = [];
@@ -94,7 +99,10 @@ export function createFanOut({
         chunk.push(entry.encoded);
         bytes += entry.encoded.frame.length;
       }
-      if (chunk.length > 0 && !writeFrames(client.ws, concatFrames(chunk), chunk)) return;
+      if (chunk.length === 0) continue;
+      if (!writeFrames(client.ws, concatFrames(chunk), chunk)) return;
+      delivered.messages += chunk.length;
+      delivered.bytes += bytes;
     }
   }
 
@@ -105,6 +113,8 @@ export function createFanOut({
     const end = start + batch.length;
     for (const group of groups.values()) {
       let shared: { frames: Buffer; messages: Encoded[] } | null | undefined;
+      // Clients that got the shared buffer: added to `delivered` once per group, not once per client.
+      let written = 0;
       for (const client of group.members) {
         if (client.paused) {
           // A paused client whose next event left the history can never be served: give up now.
@@ -125,7 +135,11 @@ export function createFanOut({
           continue;
         }
         client.nextSeq = end;
-        if (shared) writeFrames(client.ws, shared.frames, shared.messages);
+        if (shared && writeFrames(client.ws, shared.frames, shared.messages)) written += 1;
+      }
+      if (shared && written > 0) {
+        delivered.messages += written * shared.messages.length;
+        delivered.bytes += written * shared.frames.length;
       }
     }
     pending = [];

@@ -32,6 +32,12 @@ export interface Encoded {
   frame: Buffer;
 }
 
+/** Event messages written to clients and their bytes on the wire: counted once per write, never per byte. */
+export interface Delivered {
+  messages: number;
+  bytes: number;
+}
+
 /** Serialises a message once and builds its WebSocket frame once. */
 export function encode(message: ServerMessage): Encoded {
   const json = Buffer.from(JSON.stringify(message));

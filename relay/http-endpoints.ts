@@ -1,7 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { METRICS_CONTENT_TYPE } from './metrics.js';
 
-// The relay's plain HTTP answers on its WebSocket port: liveness, readiness, and a short help text
-// for someone who opens the URL in a browser or with curl. Everything else is 404.
+// The relay's plain HTTP answers on its WebSocket port: liveness, readiness, Prometheus metrics, and a
+// short help text for someone who opens the URL in a browser or with curl. Everything else is 404.
+// None of them needs the WebSocket token: they are for operators and load balancers (keep /metrics
+// off the public internet, at the proxy).
 
 /** What the endpoints report, read at request time. */
 export interface EndpointState {
@@ -9,6 +12,8 @@ export interface EndpointState {
   streamReady(): boolean;
   draining(): boolean;
   clients(): number;
+  /** The Prometheus exposition text (a rejection is answered 500; the caller logs it). */
+  metrics(): Promise<string>;
 }
 
 const HELP = `This is the product relay's WebSocket endpoint (protocol v1).
@@ -16,7 +21,7 @@ Connect with a WebSocket client, for example:
   ws://HOST/?ops=insert,update,replace,delete&where.talla=L&since=<event id>
 Parameters: ops (comma list, default insert), where.<id|nombre|precio|talla>=<value> (exact match),
 since (an event id, or a time:<t>.<i> stream position), access_token (when auth is on; or send
-"Authorization: Bearer <token>"). Health: GET /healthz, GET /readyz.
+"Authorization: Bearer <token>"). Health: GET /healthz, GET /readyz. Metrics (Prometheus): GET /metrics.
 `;
 
 const text = 'text/plain; charset=utf-8';
@@ -25,10 +30,17 @@ const text = 'text/plain; charset=utf-8';
 export function createHttpEndpoints(state: EndpointState): (request: IncomingMessage, response: ServerResponse) => void {
   return (request, response) => {
     const path = requestUrl(request.url)?.pathname;
-    if (path !== '/' && path !== '/healthz' && path !== '/readyz') return send(response, 404, text, 'not found\n');
+    if (path !== '/' && path !== '/healthz' && path !== '/readyz' && path !== '/metrics') return send(response, 404, text, 'not found\n');
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.setHeader('Allow', 'GET, HEAD');
       return send(response, 405, text, 'method not allowed\n');
+    }
+    if (path === '/metrics') {
+      state.metrics().then(
+        (body) => send(response, 200, METRICS_CONTENT_TYPE, body),
+        () => send(response, 500, text, 'metrics unavailable\n'),
+      );
+      return;
     }
     if (path === '/healthz') return send(response, 200, 'application/json', JSON.stringify({ status: 'ok' }));
     if (path === '/readyz') {

@@ -1,5 +1,6 @@
 import type { WebSocket } from 'ws';
-import type { Subscription } from './protocol.js';
+import type { ResetReason, Subscription } from './protocol.js';
+import type { Tally } from './tally.js';
 
 // The contract between the relay's edge (HTTP server, upgrade checks, heartbeats, shutdown) and its
 // delivery core (hub: fan-out, history, catch-up). The edge accepts and validates a connection,
@@ -32,4 +33,31 @@ export interface Hub {
   readonly clientCount: number;
   /** Stops the event source and catch-up streams; sockets are closed by the edge's drain. */
   close(): Promise<void>;
+  /** What the delivery core holds and has done so far (tests, benchmarks, /metrics). */
+  stats(): HubStats;
+}
+
+/** The delivery core's numbers: gauges read now, counters since the hub was created. */
+export interface HubStats {
+  clients: number;
+  /** Distinct subscriptions among live clients. */
+  groups: number;
+  historyEvents: number;
+  historyBytes: number;
+  slowClosed: number;
+  /** Clients waiting for the source to tail before their welcome or reset. */
+  heldForFeed: number;
+  catchUp: { open: number; queued: number; waiting: number; peakOpen: number };
+  /** The event source is tailing. */
+  ready: boolean;
+  /** Times the source was tailing again after it had stopped. */
+  sourceReopens: number;
+  /** New events from the source (repeats after a reopen are dropped and not counted). */
+  eventsReceived: number;
+  /** Event messages written to clients (live, history replays, catch-up), and their bytes on the wire. */
+  delivered: { messages: number; bytes: number };
+  /** Connections the hub closed, by close code (the edge counts its own). */
+  closed: Tally<number>;
+  /** `reset` messages written to clients, by reason. */
+  resets: Tally<ResetReason>;
 }

@@ -8,13 +8,14 @@ import { CloseCode } from './close-codes.js';
 import type { RelayConfig } from './config.js';
 import type { EventSource } from './event-source.js';
 import { createFanOut } from './fan-out.js';
-import { encode, writeFrames, type Encoded } from './frames.js';
+import { encode, writeFrames, type Delivered, type Encoded } from './frames.js';
 import { createHistory } from './history.js';
 import { createRoomWatcher } from './room-watcher.js';
 import type { HubClient } from './hub-client.js';
-import type { ConnectRequest, Hub } from './hub-types.js';
+import type { ConnectRequest, Hub, HubStats } from './hub-types.js';
 import { PROTOCOL_VERSION, type ResetReason, type WelcomeMessage } from './protocol.js';
 import { subscriptionKey } from './subscription-match.js';
+import { createTally } from './tally.js';
 
 // The delivery core: takes sockets from the edge, places each client's position (history, catch-up,
 // or reset), and feeds it from the event source through the fan-out. See fan-out.ts for live delivery
@@ -34,16 +35,20 @@ const pongFrame = encode({ type: 'pong' });
 /** A client whose full socket drains nothing for this long has stopped reading: it is closed as slow. */
 export const STALL_MS = 500;
 
-/** What starts a client live from now: its welcome (no `since`), or a reset (encoded once for all its clients). */
-type LiveStart = 'welcome' | Encoded;
+/** A `reset` encoded once for all the clients it goes to. */
+interface ResetStart {
+  reason: ResetReason;
+  encoded: Encoded;
+}
+
+/** What starts a client live from now: its welcome (no `since`), or a reset. */
+type LiveStart = 'welcome' | ResetStart;
 
 /** The hub plus what its owner (relay.ts, tests, benchmarks) needs. */
 export interface RelayHub extends Hub {
   /** Starts the event source. */
   start(): Promise<void>;
   readonly relayId: string;
-  /** Counters for tests, logs and benchmarks. */
-  stats(): { clients: number; groups: number; historyEvents: number; historyBytes: number; slowClosed: number; heldForFeed: number; catchUp: { open: number; queued: number; waiting: number; peakOpen: number } };
 }
 
 /** Creates the hub over an event source; `catchUp` serves positions older than the history (none: they get a reset). */
@@ -68,11 +73,18 @@ export function createHub({
   let liveStartSeq = 0;
   let quietMarks = 0;
   let slowClosed = 0;
+  // Counters for /metrics: plain numbers bumped where things happen, read when scraped.
+  let everReady = false;
+  let sourceReopens = 0;
+  let eventsReceived = 0;
+  const delivered: Delivered = { messages: 0, bytes: 0 };
+  const closed = createTally<number>();
+  const resets = createTally<ResetReason>();
   /** Clients waiting for the source to tail before they start live, with the message that starts them. */
   const held = new Map<HubClient, LiveStart>();
 
   const rooms = createRoomWatcher({ stallMs: STALL_MS });
-  const fanOut = createFanOut({ history, maxBufferedBytes: config.maxBufferedBytes, closeSlow, rooms });
+  const fanOut = createFanOut({ history, maxBufferedBytes: config.maxBufferedBytes, closeSlow, rooms, delivered });
 
   const pool = catchUp
     ? createCatchUpPool({
@@ -83,6 +95,7 @@ export function createHub({
           history,
           maxBufferedBytes: config.maxBufferedBytes,
           rooms,
+          delivered,
           liveStartSeq: () => liveStartSeq,
           quietMarks: () => quietMarks,
           welcome,
@@ -105,8 +118,8 @@ export function createHub({
     }
   }
 
-  function encodeReset(reason: ResetReason, message: string): Encoded {
-    return encode({ type: 'reset', reason, message });
+  function encodeReset(reason: ResetReason, message: string): ResetStart {
+    return { reason, encoded: encode({ type: 'reset', reason, message }) };
   }
 
   function join(client: HubClient, fromSeq: number): void {
@@ -123,7 +136,7 @@ export function createHub({
       return;
     }
     if (start === 'welcome') welcome(client, 'none');
-    else writeFrames(client.ws, start.frame, [start]);
+    else if (writeFrames(client.ws, start.encoded.frame, [start.encoded])) resets.add(start.reason);
     join(client, history.nextSeq);
   }
 
@@ -153,6 +166,7 @@ export function createHub({
   function closeWith(client: HubClient, code: number, reason: string): void {
     if (client.state === 'closed') return;
     forget(client);
+    if (client.ws.readyState === client.ws.OPEN) closed.add(code);
     client.ws.close(code, reason);
   }
 
@@ -206,6 +220,7 @@ export function createHub({
             const event = events[index]!;
             // A feed that reopens from its last token may repeat what it already delivered.
             if (history.seqOf(event.id) !== undefined) continue;
+            eventsReceived += 1;
             const entry = history.append(event, encode(event), times?.[index]);
             fanOut.add(entry);
             pool?.onLiveEntry(entry);
@@ -232,7 +247,9 @@ export function createHub({
         },
         onStatus(next) {
           if (next !== ready) log.info({ ready: next }, next ? 'event source tailing' : 'event source not tailing');
+          if (next && !ready && everReady) sourceReopens += 1;
           ready = next;
+          everReady ||= next;
           if (ready) releaseHeld();
         },
         onCaughtUp() {
@@ -246,7 +263,7 @@ export function createHub({
       rooms.close();
       await source.close();
     },
-    stats() {
+    stats(): HubStats {
       return {
         clients: clients.size,
         groups: fanOut.groupCount,
@@ -255,6 +272,12 @@ export function createHub({
         slowClosed,
         heldForFeed: held.size,
         catchUp: pool?.stats ?? { open: 0, queued: 0, waiting: 0, peakOpen: 0 },
+        ready,
+        sourceReopens,
+        eventsReceived,
+        delivered: { ...delivered },
+        closed,
+        resets,
       };
     },
   };

@@ -3,6 +3,7 @@ import { createLogger } from '../common/logger.js';
 import { createCatchUpOpener } from './catch-up.js';
 import { createChangeFeed } from './change-feed.js';
 import { loadRelayConfig, type RelayConfig } from './config.js';
+import { startProcessMetrics } from './metrics.js';
 import { createRelay } from './relay.js';
 
 // The relay process: environment, MongoDB, listen, signals. On SIGTERM/SIGINT it drains (readyz 503,
@@ -22,6 +23,8 @@ function readConfig(): RelayConfig {
 
 const config = readConfig();
 const logger = createLogger('relay', { level: config.logLevel, pretty: config.logPretty ?? process.stdout.isTTY });
+// CPU and GC counts on /metrics cover the process from here, not from its first scrape.
+startProcessMetrics();
 
 // No connect() here: the change feed keeps retrying until MongoDB answers, and /readyz says 503 meanwhile,
 // so the relay starts (and answers /healthz) even while the database is still coming up.

@@ -11,8 +11,11 @@ import type { RelayConfig } from './config.js';
 import { parseConnectRequest } from './connect-request.js';
 import { drainSockets } from './drain.js';
 import { startHeartbeat } from './heartbeat.js';
+import { createEdgeCounters, type EdgeStats } from './edge-stats.js';
 import type { Hub } from './hub-types.js';
+import { createRelayMetrics } from './metrics.js';
 import { originAllowed, refuseUpgrade, type Refusal } from './upgrade-guard.js';
+import { closeCodeOfWsError } from './ws-errors.js';
 
 // The relay's edge: HTTP health endpoints and the WebSocket upgrade on one port. An upgrade passes,
 // in order: path (404), draining (503), Origin (403), token (401), connection limit (503), then ws's own
@@ -27,6 +30,7 @@ export interface RelayServer {
   /** Drains: /readyz 503, new upgrades 503, clients closed with 1001 over drainMs; resolves when all are gone and the port is closed. */
   close(): Promise<void>;
   readonly draining: boolean;
+  stats(): EdgeStats;
 }
 
 /** Builds the edge around a hub; nothing listens until listen(). */
@@ -35,10 +39,21 @@ export function createRelayServer({ config, hub, logger }: { config: RelayConfig
   const authenticator = config.jwtSecret ? createAuthenticator(config.jwtSecret) : undefined;
   const wss = new WebSocketServer({ noServer: true, clientTracking: false, maxPayload: config.maxPayload, perMessageDeflate: false });
   const sockets = new Set<WebSocket>();
-  const heartbeat = startHeartbeat({ intervalMs: config.heartbeatMs, sockets, onTerminate: () => log.info('terminated a peer that missed a pong') });
+  const counts = createEdgeCounters();
+  const heartbeat = startHeartbeat({
+    intervalMs: config.heartbeatMs,
+    sockets,
+    onTerminate: () => {
+      counts.heartbeatTimeouts += 1;
+      log.info('terminated a peer that missed a pong');
+    },
+  });
   const clientMessages = createClientMessages({
     perSecond: config.clientMessagesPerSecond,
-    onViolation: (violation, detail) => log.info({ violation, detail }, 'closed a client for what it sent'),
+    onViolation: (violation, detail) => {
+      counts.closed.add(CloseCode[violation]);
+      log.info({ violation, detail }, 'closed a client for what it sent');
+    },
     deferPong: (socket) => hub.deferPong(socket),
   });
   // Token expiry, for connections that have one (a relay with a JWT secret).
@@ -47,11 +62,17 @@ export function createRelayServer({ config, hub, logger }: { config: RelayConfig
   let draining = false;
   let closing: Promise<void> | undefined;
 
+  const metrics = createRelayMetrics({ hub: () => hub.stats(), edge: stats });
+  const renderMetrics = () =>
+    metrics.render().catch((error: unknown) => {
+      log.error({ err: error }, 'rendering /metrics failed');
+      throw error;
+    });
   // Requests here are tiny (health checks, upgrade handshakes): a peer that trickles its headers
   // (slowloris) is cut after 10 s instead of Node's default minute. Upgraded sockets are not affected.
   const http = createServer(
     { headersTimeout: 10_000, requestTimeout: 10_000 },
-    createHttpEndpoints({ streamReady: () => hub.ready, draining: () => draining, clients: () => sockets.size }),
+    createHttpEndpoints({ streamReady: () => hub.ready, draining: () => draining, clients: () => sockets.size, metrics: renderMetrics }),
   );
 
   http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -61,6 +82,7 @@ export function createRelayServer({ config, hub, logger }: { config: RelayConfig
     socket.on('error', logUpgradeSocketError);
     upgrade(request, socket, head).catch((error: unknown) => {
       log.error({ err: error }, 'upgrade failed');
+      counts.refused.add(503);
       refuseUpgrade(socket, { status: 503, reason: 'relay error' });
     });
   });
@@ -70,6 +92,7 @@ export function createRelayServer({ config, hub, logger }: { config: RelayConfig
     // A reset peer cannot read an answer; anything else gets the status Node itself would send.
     if (error.code === 'ECONNRESET') return void socket.destroy();
     const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    counts.badRequests.add(status);
     refuseUpgrade(socket, { status, reason: 'bad request' });
   });
 
@@ -79,6 +102,7 @@ export function createRelayServer({ config, hub, logger }: { config: RelayConfig
       // Auth and origin refusals matter to operators; malformed requests are only noise at info level.
       const level = refusal.status === 401 || refusal.status === 403 ? 'info' : 'debug';
       log[level]({ status: refusal.status, reason: refusal.reason, origin: request.headers.origin }, 'upgrade refused');
+      counts.refused.add(refusal.status);
       refuseUpgrade(socket, refusal);
     };
     if (!url) return refuse({ status: 400, reason: 'bad request target' });
@@ -105,11 +129,16 @@ export function createRelayServer({ config, hub, logger }: { config: RelayConfig
       if (!settled) upgrading -= 1;
       settled = true;
     };
-    // ws answers a broken handshake itself (400/405) without calling back; the socket then closes.
-    socket.once('close', settle);
+    // ws answers a broken handshake itself without calling back (405 for a method other than GET, else
+    // 400); the socket then closes. (A peer gone before ws could answer is counted the same way.)
+    const refusedByWs = () => {
+      if (!settled) counts.refused.add(request.method === 'GET' ? 400 : 405);
+      settle();
+    };
+    socket.once('close', refusedByWs);
     wss.handleUpgrade(request, socket, head, (ws) => {
       // The WebSocket now owns the socket; a listener left here would be kept for its whole life.
-      socket.off('close', settle);
+      socket.off('close', refusedByWs);
       socket.off('error', logUpgradeSocketError);
       settle();
       accept(ws, parsed, grant);
@@ -128,6 +157,9 @@ export function createRelayServer({ config, hub, logger }: { config: RelayConfig
     expiryTimers.delete(this);
   }
   function logSocketError(error: Error): void {
+    // ws closes a connection itself for a frame it refuses (not UTF-8, too large, …) and says so here.
+    const code = closeCodeOfWsError(error);
+    if (code !== undefined) counts.closed.add(code);
     log.debug({ err: error }, 'client socket error');
   }
   function logUpgradeSocketError(error: Error): void {
@@ -135,19 +167,30 @@ export function createRelayServer({ config, hub, logger }: { config: RelayConfig
   }
   function expire(ws: WebSocket): void {
     expiryTimers.delete(ws);
-    ws.close(CloseCode.unauthorized, 'token expired');
+    closeSocket(ws, CloseCode.unauthorized, 'token expired');
+  }
+  function closeSocket(ws: WebSocket, code: number, reason: string): void {
+    if (ws.readyState === ws.OPEN) counts.closed.add(code);
+    ws.close(code, reason);
+  }
+  function countShutdownClose(): void {
+    counts.closed.add(CloseCode.shutdown);
+  }
+  function stats(): EdgeStats {
+    return { ...counts, clients: sockets.size, draining };
   }
 
   function accept(ws: WebSocket, parsed: ReturnType<typeof parseConnectRequest>, grant: Grant): void {
+    counts.accepted += 1;
     sockets.add(ws);
     ws.on('close', forgetSocket);
     ws.on('error', logSocketError);
     if (!parsed.ok) {
-      ws.close(CloseCode.badRequest, parsed.reason);
+      closeSocket(ws, CloseCode.badRequest, parsed.reason);
       return;
     }
     if (draining) {
-      ws.close(CloseCode.shutdown, 'relay shutting down');
+      closeSocket(ws, CloseCode.shutdown, 'relay shutting down');
       return;
     }
     heartbeat.track(ws);
@@ -157,7 +200,7 @@ export function createRelayServer({ config, hub, logger }: { config: RelayConfig
       hub.connect(ws, parsed.request);
     } catch (error) {
       log.error({ err: error }, 'hub refused a connection');
-      ws.close(CloseCode.internal, 'relay error');
+      closeSocket(ws, CloseCode.internal, 'relay error');
     }
   }
 
@@ -175,6 +218,7 @@ export function createRelayServer({ config, hub, logger }: { config: RelayConfig
     get draining() {
       return draining;
     },
+    stats,
     listen(port, host = config.host) {
       return new Promise<number>((resolve, reject) => {
         http.once('error', reject);
@@ -189,9 +233,9 @@ export function createRelayServer({ config, hub, logger }: { config: RelayConfig
         draining = true;
         log.info({ clients: sockets.size, drainMs: config.drainMs }, 'draining');
         // The port stays open while draining so load balancers read /readyz 503 instead of a refused connection.
-        await drainSockets(sockets, config.drainMs);
+        await drainSockets(sockets, config.drainMs, { onClose: countShutdownClose });
         // Upgrades that were past their checks when the drain began are closed on arrival; wait for them too.
-        await drainSockets(sockets, 0);
+        await drainSockets(sockets, 0, { onClose: countShutdownClose });
         heartbeat.stop();
         await new Promise<void>((resolve) => {
           if (!http.listening) return resolve();

@@ -1,6 +1,7 @@
 import { silentLogger } from '../../common/logger.js';
 import { relayConfig } from '../../relay/config.js';
 import { createManualSource } from '../../relay/manual-source.js';
+import { startProcessMetrics } from '../../relay/metrics.js';
 import { createRelay } from '../../relay/relay.js';
 import type { Target, TargetOptions } from './target.js';
 
@@ -17,6 +18,8 @@ export async function startRelayTarget(options: TargetOptions): Promise<Target> 
     ...(options.maxBufferedBytes ? { maxBufferedBytes: options.maxBufferedBytes } : {}),
     logLevel: 'silent',
   });
+  // As main.ts does: the process metrics' observers (event-loop delay, GC) run from the start.
+  startProcessMetrics();
   const relay = createRelay({ config, source, logger: silentLogger() });
   const port = await relay.listen(0, '127.0.0.1');
   return {
