@@ -1,14 +1,17 @@
 // One client connection: frames the byte stream, answers each message in order, and closes the
 // socket (never the process) on input it cannot frame or an opcode it does not speak.
 import type { Socket } from 'node:net';
+import type { Document } from 'bson';
 import { dispatch } from './dispatch.js';
 import { ErrorCodes } from './errors.js';
-import { MalformedMessageError, MORE_TO_COME, parseOpMsg, parseOpQuery } from './op-msg.js';
+import { nextStreamedHello } from './commands/awaitable-hello.js';
+import { EXHAUST_ALLOWED, MalformedMessageError, MORE_TO_COME, parseOpMsg, parseOpQuery } from './op-msg.js';
 import type { ConnectionInfo, DoubleState } from './state.js';
 import { encodeOpMsg, encodeOpReply, FrameReader, OP_MSG, OP_QUERY, type WireMessage } from './wire.js';
 
 /** Requests queued on one connection before it is considered abusive and closed. */
 const MAX_QUEUED = 1000;
+const HELLO_NAMES = new Set(['hello', 'isMaster', 'ismaster']);
 
 let nextRequestId = 1;
 
@@ -81,7 +84,34 @@ export function serveConnection(socket: Socket, state: DoubleState): void {
       socket.destroy();
       return;
     }
-    if (!(request.flags & MORE_TO_COME)) send(encodeOpMsg(nextRequestId++, message.requestId, result.reply));
+    if (request.flags & MORE_TO_COME) return;
+    const awaitableHello = HELLO_NAMES.has(Object.keys(request.command)[0] ?? '') && request.command.maxAwaitTimeMS !== undefined;
+    if ((request.flags & EXHAUST_ALLOWED) !== 0 && awaitableHello && typeof db === 'string') return streamHello(request.command, db, message.requestId, result.reply);
+    send(encodeOpMsg(nextRequestId++, message.requestId, result.reply));
+  }
+
+  /**
+   * Streaming hello (awaitable hello with exhaustAllowed), as mongod answers it: every successful
+   * reply carries moreToCome and answers the previous reply, and the next one follows after the
+   * next wait, without a request, until the connection closes. An error reply ends the stream.
+   */
+  async function streamHello(command: Document, db: string, requestId: number, first: Document): Promise<void> {
+    let reply = first;
+    let responseTo = requestId;
+    while (reply.ok === 1) {
+      if (socket.destroyed) return;
+      const id = nextRequestId++;
+      send(encodeOpMsg(id, responseTo, reply, MORE_TO_COME));
+      responseTo = id;
+      command = nextStreamedHello(command, reply);
+      const next = await dispatch(command, db, state, connection);
+      if ('closeConnection' in next) {
+        socket.destroy();
+        return;
+      }
+      reply = next.reply;
+    }
+    send(encodeOpMsg(nextRequestId++, responseTo, reply));
   }
 
   async function handleOpQuery(message: WireMessage): Promise<void> {

@@ -25,6 +25,12 @@ export const ErrorCodes = {
   ChangeStreamFatalError: 280,
   ChangeStreamHistoryLost: 286,
   IDLFailedToParse: 40414,
+  IDLUnknownField: 40415,
+  // Codes mongod raises with uassert, named Location<code> on the wire: the awaitable hello's checks.
+  Location31368: 31368,
+  Location31372: 31372,
+  Location31373: 31373,
+  Location31382: 31382,
   DuplicateKey: 11000,
 } as const;
 

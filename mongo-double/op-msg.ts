@@ -5,6 +5,7 @@ import { deserialize, type Document } from 'bson';
 /** OP_MSG flag bits (MongoDB wire protocol). */
 export const CHECKSUM_PRESENT = 1 << 0;
 export const MORE_TO_COME = 1 << 1;
+export const EXHAUST_ALLOWED = 1 << 16;
 
 /** Thrown for a message whose sections or BSON cannot be decoded; answered with an error reply. */
 export class MalformedMessageError extends Error {}

@@ -1,6 +1,7 @@
 // The double's TCP server and its controls: start, stop, restart on the same port (data and oplog
 // kept), drop every connection, forget oplog history.
 import { createServer, type Server, type Socket } from 'node:net';
+import { ObjectId } from 'bson';
 import { silentLogger, type Logger } from '../common/logger.js';
 import { serveConnection } from './connection.js';
 import { CursorRegistry } from './cursors.js';
@@ -54,7 +55,7 @@ export async function startMongoDouble(options: MongoDoubleOptions = {}): Promis
     store: new Store(new Oplog(newEpoch(), oplogMaxEntries)),
     cursors: new CursorRegistry(),
     failPoints: new FailPoints(),
-    topology: { replSetName, me: '', electionId: ELECTION_ID, setVersion: 1 },
+    topology: { replSetName, me: '', electionId: ELECTION_ID, setVersion: 1, topologyVersion: { processId: new ObjectId(), counter: 0 } },
     logger,
     retriedWrites: new Map(),
     nextConnectionId: 1,
@@ -77,6 +78,8 @@ export async function startMongoDouble(options: MongoDoubleOptions = {}): Promis
     next.on('error', (error) => logger.error({ err: error }, 'mongo-double server error'));
     server = next;
     state.topology.me = `${hostInUrl}:${port}`;
+    // Every start is a new server process to clients: a monitor waiting on the old one starts over.
+    state.topology.topologyVersion = { processId: new ObjectId(), counter: 0 };
     sweep = setInterval(() => state.cursors.expireIdle(), CURSOR_SWEEP_MS);
     sweep.unref();
   }

@@ -5,13 +5,24 @@ import type { CursorRegistry } from './cursors.js';
 import type { FailPoints } from './fail-points.js';
 import type { Store } from './store.js';
 
-/** The replica-set identity the double reports; constant across restarts. */
+/** The replica-set identity the double reports; constant across restarts, but for `topologyVersion`. */
 export interface Topology {
   replSetName: string;
   /** host:port as clients dial it; the only member of `hosts`. */
   me: string;
   electionId: ObjectId;
   setVersion: number;
+  topologyVersion: TopologyVersion;
+}
+
+/**
+ * What hello reports so drivers can use the streaming (awaitable) hello protocol: a processId new
+ * with every start, as a mongod process gets one, and a counter that would grow with every change
+ * of topology. The double's topology never changes, so the counter stays 0.
+ */
+export interface TopologyVersion {
+  processId: ObjectId;
+  counter: number;
 }
 
 /** Shared state of one double. */

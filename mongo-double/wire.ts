@@ -78,10 +78,11 @@ function header(length: number, requestId: number, responseTo: number, opCode: n
   return buf;
 }
 
-/** An OP_MSG reply with flagBits 0 and one kind-0 section. */
-export function encodeOpMsg(requestId: number, responseTo: number, doc: Document): Buffer {
+/** An OP_MSG reply with one kind-0 section; `flags` is 0 but for a streamed reply (moreToCome). */
+export function encodeOpMsg(requestId: number, responseTo: number, doc: Document, flags = 0): Buffer {
   const payload = serialize(doc);
   const prefix = Buffer.alloc(5); // flagBits (uint32) + section kind 0
+  prefix.writeUInt32LE(flags, 0);
   return Buffer.concat([header(16 + 5 + payload.length, requestId, responseTo, OP_MSG), prefix, payload]);
 }
 

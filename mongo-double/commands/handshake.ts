@@ -3,13 +3,15 @@ import { Long, type Document } from 'bson';
 import { MAX_BSON_BYTES, MAX_MESSAGE_BYTES } from '../wire.js';
 import { toTimestamp } from '../op-time.js';
 import type { CommandContext, CommandHandler } from '../state.js';
+import { awaitTopologyChange, parseAwaitableHello, topologyVersionReply } from './awaitable-hello.js';
 
 /** Wire version 21 is MongoDB 7.0: the server version the double imitates. */
 export const MAX_WIRE_VERSION = 21;
 const VERSION = '7.0.0';
 
-/** The reply to hello/isMaster: the one primary of a one-member replica set. */
-function hello(command: Document, { state, connection }: CommandContext, legacyName: boolean): Document {
+/** The reply to hello/isMaster: the one primary of a one-member replica set; an awaitable hello waits first. */
+async function hello(command: Document, { state, connection }: CommandContext, legacyName: boolean): Promise<Document> {
+  await awaitTopologyChange(parseAwaitableHello(command), state.topology.topologyVersion, connection.signal);
   const client = command.client as Document | undefined;
   const application = client?.application as Document | undefined;
   if (typeof application?.name === 'string') connection.appName = application.name;
@@ -19,6 +21,7 @@ function hello(command: Document, { state, connection }: CommandContext, legacyN
   return {
     ...(command.helloOk === true ? { helloOk: true } : {}),
     ...(legacyName ? { ismaster: true } : { isWritablePrimary: true }),
+    topologyVersion: topologyVersionReply(topology.topologyVersion),
     hosts: [topology.me],
     setName: topology.replSetName,
     setVersion: topology.setVersion,

@@ -50,6 +50,33 @@ function exchange(port: number, bytes: Buffer, documentOffset = 21): Promise<Doc
   });
 }
 
+const MORE_TO_COME = 1 << 1;
+const EXHAUST_ALLOWED = 1 << 16;
+
+/** Sends one request and collects the first `count` OP_MSG replies that come back on the socket. */
+function collectReplies(port: number, bytes: Buffer, count: number): Promise<Array<{ requestId: number; responseTo: number; flags: number; document: Document }>> {
+  return new Promise((resolve, reject) => {
+    const replies: Array<{ requestId: number; responseTo: number; flags: number; document: Document }> = [];
+    const socket: Socket = connect(port, '127.0.0.1', () => socket.write(bytes));
+    let received = Buffer.alloc(0);
+    socket.on('data', (chunk) => {
+      received = Buffer.concat([received, chunk]);
+      while (received.length >= 4 && received.length >= received.readInt32LE(0)) {
+        const length = received.readInt32LE(0);
+        replies.push({ requestId: received.readInt32LE(4), responseTo: received.readInt32LE(8), flags: received.readUInt32LE(16), document: deserialize(received.subarray(21, length)) });
+        received = received.subarray(length);
+      }
+      if (replies.length >= count) {
+        socket.destroy();
+        resolve(replies.slice(0, count));
+      }
+    });
+    socket.on('close', () => reject(new Error(`the connection closed after ${replies.length} of ${count} replies`)));
+    socket.on('error', reject);
+    socket.setTimeout(5000, () => reject(new Error(`only ${replies.length} of ${count} replies within 5 s`)));
+  });
+}
+
 describe('the double on a raw socket: handshake, moreToCome and malformed input', () => {
   let double: MongoDouble;
   let client: MongoClient;
@@ -77,6 +104,16 @@ describe('the double on a raw socket: handshake, moreToCome and malformed input'
     const reply = await exchange(double.port, Buffer.concat([unacknowledged, opMsg({ count: 'quiet', $db: 'raw' })]));
     // The first reply on the socket answers the count: the insert got none.
     expect(reply).toMatchObject({ ok: 1, n: 1 });
+  });
+
+  it('streams hello replies flagged moreToCome, each answering the one before, for an awaitable hello with exhaustAllowed', async () => {
+    const { topologyVersion } = await client.db('admin').command({ hello: 1 });
+    const replies = await collectReplies(double.port, opMsg({ hello: 1, topologyVersion, maxAwaitTimeMS: 20, $db: 'admin' }, EXHAUST_ALLOWED), 3);
+    expect(replies.map((reply) => reply.flags & MORE_TO_COME)).toEqual([MORE_TO_COME, MORE_TO_COME, MORE_TO_COME]);
+    expect(replies[0]!.responseTo).toBe(1);
+    expect(replies[1]!.responseTo).toBe(replies[0]!.requestId);
+    expect(replies[2]!.responseTo).toBe(replies[1]!.requestId);
+    expect(replies.map((reply) => reply.document.topologyVersion.processId.toHexString())).toEqual(Array(3).fill(topologyVersion.processId.toHexString()));
   });
 
   it('closes a connection whose frame length is impossible', async () => {
