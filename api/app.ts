@@ -19,7 +19,7 @@ export type AppDeps = {
   /** When set, writes need `Authorization: Bearer <HS256 JWT signed with it>`. */
   jwtSecret?: string;
 } & (
-  | { db: Db }
+  | { db: Db; ready?: ReadinessCheck }
   | { repository: ProductRepository; idempotency: IdempotencyStore; ready: ReadinessCheck }
 );
 
@@ -31,7 +31,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       ? {
           repository: createProductRepository(deps.db),
           idempotency: createIdempotencyStore(deps.db),
-          ready: pingPrimary(deps.db),
+          ready: deps.ready ?? pingPrimary(deps.db),
         }
       : deps;
 
@@ -55,6 +55,6 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 }
 
 /** Readiness of a real database: the primary answers a ping (commands go to the primary by default). */
-function pingPrimary(db: Db): ReadinessCheck {
+export function pingPrimary(db: Db): ReadinessCheck {
   return async () => (await db.command({ ping: 1 })).ok === 1;
 }

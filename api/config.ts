@@ -18,6 +18,10 @@ export const apiConfigSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: flag,
   API_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  // MongoDB limits: no request waits on MongoDB without a bound (see docs/operations.md).
+  MONGO_SERVER_SELECTION_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  MONGO_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  MONGO_OPERATION_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
 });
 
 /** Everything the API process needs to start. */
@@ -33,6 +37,10 @@ export interface ApiConfig {
   logPretty?: boolean;
   /** How long shutdown waits for requests in flight before cutting their connections. */
   shutdownGraceMs: number;
+  mongoServerSelectionTimeoutMs: number;
+  mongoConnectTimeoutMs: number;
+  /** Every MongoDB operation's deadline (the driver's timeoutMS): past it the request answers 503. */
+  mongoOperationTimeoutMs: number;
 }
 
 /** Parses the environment; a bad value throws an error naming the variable. */
@@ -54,5 +62,8 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     logLevel: value.LOG_LEVEL,
     logPretty: value.LOG_PRETTY,
     shutdownGraceMs: value.API_SHUTDOWN_GRACE_MS,
+    mongoServerSelectionTimeoutMs: value.MONGO_SERVER_SELECTION_TIMEOUT_MS,
+    mongoConnectTimeoutMs: value.MONGO_CONNECT_TIMEOUT_MS,
+    mongoOperationTimeoutMs: value.MONGO_OPERATION_TIMEOUT_MS,
   };
 }

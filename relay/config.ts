@@ -25,6 +25,12 @@ export const relayConfigSchema = z.object({
   RELAY_MAX_CATCHUP_STREAMS: int(8, 1),
   RELAY_MAX_PAYLOAD: int(4096, 64),
   RELAY_CLIENT_MESSAGES_PER_SECOND: int(20, 1),
+  // MongoDB limits: nothing waits on MongoDB without a bound (see docs/operations.md).
+  MONGO_SERVER_SELECTION_TIMEOUT_MS: int(5_000, 100),
+  MONGO_CONNECT_TIMEOUT_MS: int(5_000, 100),
+  // Must outlast one awaitData read (1 s): only a socket silent longer than this is dead.
+  MONGO_SOCKET_TIMEOUT_MS: int(30_000, 2_000),
+  RELAY_STALL_MS: int(10_000, 2_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: z
     .enum(['1', '0', 'true', 'false', 'yes', 'no'])
@@ -51,6 +57,11 @@ export interface RelayConfig {
   maxCatchUpStreams: number;
   maxPayload: number;
   clientMessagesPerSecond: number;
+  mongoServerSelectionTimeoutMs: number;
+  mongoConnectTimeoutMs: number;
+  mongoSocketTimeoutMs: number;
+  /** /readyz turns 503 when the change stream has not answered for this long. */
+  stallMs: number;
   logLevel: string;
   /** Pretty logs; undefined means "when stdout is a terminal". */
   logPretty?: boolean;
@@ -94,6 +105,10 @@ function fromParsed(env: z.infer<typeof relayConfigSchema>): RelayConfig {
     maxCatchUpStreams: env.RELAY_MAX_CATCHUP_STREAMS,
     maxPayload: env.RELAY_MAX_PAYLOAD,
     clientMessagesPerSecond: env.RELAY_CLIENT_MESSAGES_PER_SECOND,
+    mongoServerSelectionTimeoutMs: env.MONGO_SERVER_SELECTION_TIMEOUT_MS,
+    mongoConnectTimeoutMs: env.MONGO_CONNECT_TIMEOUT_MS,
+    mongoSocketTimeoutMs: env.MONGO_SOCKET_TIMEOUT_MS,
+    stallMs: env.RELAY_STALL_MS,
     logLevel: env.LOG_LEVEL,
     logPretty: env.LOG_PRETTY,
   };

@@ -11,6 +11,8 @@ export interface EndpointState {
   /** The event source is tailing. */
   streamReady(): boolean;
   draining(): boolean;
+  /** False once the process cannot heal and is about to exit (default: always healthy). */
+  healthy?(): boolean;
   clients(): number;
   /** The Prometheus exposition text (a rejection is answered 500; the caller logs it). */
   metrics(): Promise<string>;
@@ -42,7 +44,10 @@ export function createHttpEndpoints(state: EndpointState): (request: IncomingMes
       );
       return;
     }
-    if (path === '/healthz') return send(response, 200, 'application/json', JSON.stringify({ status: 'ok' }));
+    if (path === '/healthz') {
+      const healthy = state.healthy?.() ?? true;
+      return send(response, healthy ? 200 : 503, 'application/json', JSON.stringify({ status: healthy ? 'ok' : 'unhealthy' }));
+    }
     if (path === '/readyz') {
       const stream = state.streamReady();
       const draining = state.draining();

@@ -1,5 +1,6 @@
-import { MongoClient } from 'mongodb';
+import { closeWithin, connectUntilReachable, createMongoClient, mongoUrlForLogs } from '../common/mongo-connect.js';
 import { createLogger } from '../common/logger.js';
+import { handleShutdownSignals } from '../common/shutdown.js';
 import { createCatchUpOpener } from './catch-up.js';
 import { createChangeFeed } from './change-feed.js';
 import { loadRelayConfig, type RelayConfig } from './config.js';
@@ -8,9 +9,13 @@ import { createRelay } from './relay.js';
 
 // The relay process: environment, MongoDB, listen, signals. On SIGTERM/SIGINT it drains (readyz 503,
 // clients closed with 1001 over RELAY_DRAIN_MS), closes its change stream and MongoDB, and exits 0.
+// It listens at once and connects to MongoDB in the background, however long MongoDB is away
+// (/readyz 503 meanwhile); if its change feed cannot go on, /healthz turns 503 and it exits 1.
 
 /** Extra time beyond the drain window before a stuck shutdown gives up. */
 const SHUTDOWN_MARGIN_MS = 10_000;
+/** What a shutdown gives MongoDB's close() (a stalled MongoDB never answers it). */
+const MONGO_CLOSE_MS = 3_000;
 
 function readConfig(): RelayConfig {
   try {
@@ -26,48 +31,47 @@ const logger = createLogger('relay', { level: config.logLevel, pretty: config.lo
 // CPU and GC counts on /metrics cover the process from here, not from its first scrape.
 startProcessMetrics();
 
-// No connect() here: the change feed keeps retrying until MongoDB answers, and /readyz says 503 meanwhile,
-// so the relay starts (and answers /healthz) even while the database is still coming up.
-const mongo = new MongoClient(config.mongoUrl, { appName: 'relay' });
+const mongo = createMongoClient(config.mongoUrl, 'relay', {
+  serverSelectionTimeoutMS: config.mongoServerSelectionTimeoutMs,
+  connectTimeoutMS: config.mongoConnectTimeoutMs,
+  socketTimeoutMS: config.mongoSocketTimeoutMs,
+});
+const stopConnecting = new AbortController();
 const collection = mongo.db(config.mongoDb).collection(config.collection);
+let healthy = true;
 const relay = createRelay({
   config,
-  source: createChangeFeed({ collection, logger }),
+  source: createChangeFeed({
+    collection,
+    logger,
+    stallMs: config.stallMs,
+    connect: () => connectUntilReachable(mongo, { logger, signal: stopConnecting.signal, shownUrl: mongoUrlForLogs(config.mongoUrl) }),
+    onFatal: () => {
+      healthy = false;
+      signals.shutdown('change feed cannot go on', 1);
+    },
+  }),
   catchUp: createCatchUpOpener({ collection }),
   logger,
+  healthy: () => healthy,
 });
 
-let shuttingDown = false;
-async function shutdown(signal: NodeJS.Signals): Promise<void> {
-  if (shuttingDown) {
-    logger.warn({ signal }, 'second signal: exiting without finishing the drain');
-    process.exit(1);
-  }
-  shuttingDown = true;
-  logger.info({ signal, drainMs: config.drainMs }, 'shutting down');
-  const giveUp = setTimeout(() => {
-    logger.error('shutdown did not finish in time');
-    process.exit(1);
-  }, config.drainMs + SHUTDOWN_MARGIN_MS);
-  giveUp.unref();
-  try {
+const signals = handleShutdownSignals({
+  logger,
+  deadlineMs: config.drainMs + SHUTDOWN_MARGIN_MS,
+  stop: async () => {
+    stopConnecting.abort();
     await relay.close();
-    await mongo.close();
-    logger.info('stopped');
-    process.exit(0);
-  } catch (error) {
-    logger.error({ err: error }, 'shutdown failed');
-    process.exit(1);
-  }
-}
-process.on('SIGTERM', (signal) => void shutdown(signal));
-process.on('SIGINT', (signal) => void shutdown(signal));
+    if (!(await closeWithin(mongo, MONGO_CLOSE_MS))) logger.warn({ ms: MONGO_CLOSE_MS }, 'MongoDB did not close in time (stalled?); leaving it');
+  },
+});
 
 try {
   const port = await relay.listen(config.port, config.host);
   logger.info({ host: config.host, port, db: config.mongoDb, collection: config.collection, auth: Boolean(config.jwtSecret) }, 'relay listening');
 } catch (error) {
   logger.fatal({ err: error, port: config.port }, 'relay could not start');
-  await mongo.close().catch(() => {});
+  stopConnecting.abort();
+  await closeWithin(mongo, MONGO_CLOSE_MS);
   process.exit(1);
 }

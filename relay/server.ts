@@ -34,7 +34,7 @@ export interface RelayServer {
 }
 
 /** Builds the edge around a hub; nothing listens until listen(). */
-export function createRelayServer({ config, hub, logger }: { config: RelayConfig; hub: Hub; logger: Logger }): RelayServer {
+export function createRelayServer({ config, hub, logger, healthy }: { config: RelayConfig; hub: Hub; logger: Logger; healthy?: () => boolean }): RelayServer {
   const log = logger.child({ component: 'edge' });
   const authenticator = config.jwtSecret ? createAuthenticator(config.jwtSecret) : undefined;
   const wss = new WebSocketServer({ noServer: true, clientTracking: false, maxPayload: config.maxPayload, perMessageDeflate: false });
@@ -72,7 +72,7 @@ export function createRelayServer({ config, hub, logger }: { config: RelayConfig
   // (slowloris) is cut after 10 s instead of Node's default minute. Upgraded sockets are not affected.
   const http = createServer(
     { headersTimeout: 10_000, requestTimeout: 10_000 },
-    createHttpEndpoints({ streamReady: () => hub.ready, draining: () => draining, clients: () => sockets.size, metrics: renderMetrics }),
+    createHttpEndpoints({ streamReady: () => hub.ready, draining: () => draining, clients: () => sockets.size, metrics: renderMetrics, ...(healthy ? { healthy } : {}) }),
   );
 
   http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {

@@ -33,9 +33,10 @@ const START_TIMEOUT_MS = 60_000;
 const DOWNLOAD_TIMEOUT_MS = 5 * 60_000;
 
 /** Starts a one-member replica set with a real mongod as planned; rejects if it is not primary in time. */
-export async function startRealReplSet(plan: RealMongodPlan): Promise<MongoMemoryReplSet> {
+export async function startRealReplSet(plan: RealMongodPlan, port?: number): Promise<MongoMemoryReplSet> {
   const { MongoMemoryReplSet } = await import('mongodb-memory-server');
   const replSet = new MongoMemoryReplSet({
+    ...(port ? { instanceOpts: [{ port }] } : {}),
     replSet: { count: 1, name: 'rs0', ip: '127.0.0.1', storageEngine: 'wiredTiger' },
     ...(plan.binary ? { binary: { systemBinary: plan.binary } } : {}),
   });

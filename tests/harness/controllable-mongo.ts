@@ -33,11 +33,11 @@ export function controllableMongoUnavailable(env: NodeJS.ProcessEnv = process.en
 }
 
 /** Starts a backend the caller controls (and must stop), or null when only MONGO_URL is available. */
-export async function startControllableMongo(options: { oplogMaxEntries?: number; logger?: Logger } = {}): Promise<ControllableMongo | null> {
+export async function startControllableMongo(options: { oplogMaxEntries?: number; logger?: Logger; port?: number } = {}): Promise<ControllableMongo | null> {
   if (controllableMongoUnavailable()) return null;
   const plan = await planRealMongod();
   if (plan) {
-    const replSet = await startRealReplSet(plan);
+    const replSet = await startRealReplSet(plan, options.port);
     const unsupported = (what: string) => async () => {
       throw new Error(`${what} is not supported on a real mongod (check capabilities and skip)`);
     };
@@ -56,7 +56,7 @@ export async function startControllableMongo(options: { oplogMaxEntries?: number
       stop: async () => void (await replSet.stop()),
     };
   }
-  const double = await startMongoDouble({ oplogMaxEntries: options.oplogMaxEntries, logger: options.logger });
+  const double = await startMongoDouble({ oplogMaxEntries: options.oplogMaxEntries, logger: options.logger, port: options.port });
   return {
     url: double.url,
     backend: 'double',
