@@ -1,4 +1,4 @@
-import { OPERATIONS, type ServerMessage } from '../relay/protocol.js';
+import { OPERATIONS, type ServerMessage } from '../contract/protocol.js';
 
 // The relay is a separate process reached over the network: its frames are checked for the shape
 // the consumer relies on before anything reads them, so a broken or foreign peer gets a notice

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Product, ProductFilterField } from '../api/product-schema.js';
+import type { Product, ProductFilterField } from './product.js';
 
 // Relay protocol version 1: text frames, one JSON object each, discriminated by `type`. This module is
 // the single source of truth for the messages; the consumer and the benchmarks import it.
