@@ -1,69 +1,78 @@
 import { z } from 'zod';
-import type { Product, ProductFilterField } from './product.js';
+import { PRODUCT_FILTER_FIELDS, product } from './product.js';
 
-// Relay protocol version 1: text frames, one JSON object each, discriminated by `type`. This module is
-// the single source of truth for the messages; the consumer and the benchmarks import it.
+// Relay protocol version 1: text frames, one JSON object each, discriminated by `type`. The zod
+// schemas below are the single source of truth: the relay builds its messages from the inferred
+// types, and clients check every frame they receive with `serverMessage`. Objects are not strict,
+// so a client keeps working when a later relay adds a field.
 
 export const PROTOCOL_VERSION = 1;
 
 export const OPERATIONS = ['insert', 'update', 'replace', 'delete'] as const;
-export type Operation = (typeof OPERATIONS)[number];
+export const operation = z.enum(OPERATIONS);
+export type Operation = z.infer<typeof operation>;
 
 /** What a client subscribed to: operation types, and exact-match conditions on product fields. */
-export interface Subscription {
-  ops: Operation[];
-  where: Partial<Record<ProductFilterField, string | number>>;
-}
+export const subscription = z.object({
+  ops: z.array(operation),
+  where: z.partialRecord(z.enum(PRODUCT_FILTER_FIELDS), z.union([z.string(), z.number()])),
+});
+export type Subscription = z.infer<typeof subscription>;
 
 /**
  * Sent once, first, on every connection. Without `since` it comes once the relay's change stream is
  * open, so every change committed after the welcome follows it; a `reset` waits for the same.
  */
-export interface WelcomeMessage {
-  type: 'welcome';
-  protocol: typeof PROTOCOL_VERSION;
+export const welcomeMessage = z.object({
+  type: z.literal('welcome'),
+  protocol: z.literal(PROTOCOL_VERSION),
   /** Identifies the relay instance (changes on every start). */
-  relayId: string;
+  relayId: z.string(),
   /** How often the relay pings; a client may treat silence for twice this as a dead connection. */
-  heartbeatMs: number;
+  heartbeatMs: z.number().positive(),
   /**
    * Outcome of `?since=`: `none` when no position was asked for; `resumed` when every matching event
    * after it follows, in order; `reset` when a `reset` message follows instead.
    */
-  resume: 'none' | 'resumed' | 'reset';
-  subscription: Subscription;
-}
+  resume: z.enum(['none', 'resumed', 'reset']),
+  subscription,
+});
+export type WelcomeMessage = z.infer<typeof welcomeMessage>;
 
 /** One change to a product. `id` is the change stream resume token: the event's id and a position. */
-export interface EventMessage {
-  type: 'event';
-  id: string;
-  op: Operation;
-  ns: { db: string; coll: string };
-  key: { id: string };
+export const eventMessage = z.object({
+  type: z.literal('event'),
+  id: z.string().min(1),
+  op: operation,
+  ns: z.object({ db: z.string(), coll: z.string() }),
+  key: z.object({ id: z.string() }),
   /** Wall-clock time of the change in MongoDB (ISO 8601). */
-  at: string;
+  at: z.string(),
   /** The product after the change as the API would return it; null for deletes. */
-  product: Product | null;
+  product: product.nullable(),
   /** For updates: fields set (dotted paths) and fields removed. */
-  changes?: { updated: Record<string, unknown>; removed: string[] };
-}
+  changes: z.object({ updated: z.record(z.string(), z.unknown()), removed: z.array(z.string()) }).optional(),
+});
+export type EventMessage = z.infer<typeof eventMessage>;
 
-export type ResetReason = 'history-lost' | 'unknown-position' | 'relay-position-lost';
+export const RESET_REASONS = ['history-lost', 'unknown-position', 'relay-position-lost'] as const;
+export type ResetReason = (typeof RESET_REASONS)[number];
 
 /** The requested position is gone: reload a snapshot (GET /api/product/), then continue live. */
-export interface ResetMessage {
-  type: 'reset';
-  reason: ResetReason;
-  message: string;
-}
+export const resetMessage = z.object({
+  type: z.literal('reset'),
+  reason: z.enum(RESET_REASONS),
+  message: z.string(),
+});
+export type ResetMessage = z.infer<typeof resetMessage>;
 
 /** Answer to a client's application-level `ping` (browsers cannot send WebSocket pings). */
-export interface PongMessage {
-  type: 'pong';
-}
+export const pongMessage = z.object({ type: z.literal('pong') });
+export type PongMessage = z.infer<typeof pongMessage>;
 
-export type ServerMessage = WelcomeMessage | EventMessage | ResetMessage | PongMessage;
+/** Every message the relay sends. */
+export const serverMessage = z.discriminatedUnion('type', [welcomeMessage, eventMessage, resetMessage, pongMessage]);
+export type ServerMessage = z.infer<typeof serverMessage>;
 
 /** The only message a client may send. Anything else closes the connection with CloseCode.policy. */
 export const clientMessage = z.discriminatedUnion('type', [z.object({ type: z.literal('ping') }).strict()]);
