@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IDEMPOTENCY_COLLECTION } from '../../api/idempotency-store.js';
-import type { Product } from '../../api/product-schema.js';
+import type { Product } from '../../contract/product.js';
 import { apiFixture, type ApiFixture } from './api-fixture.js';
 
 // Idempotency must not depend on a secondary index being there by luck: a restore without indexes,
