@@ -10,6 +10,7 @@ import { createIdempotencyStore, type IdempotencyStore } from './idempotency-sto
 import { createProductRepository, type ProductRepository } from './product-repository.js';
 import { productRoutes } from './product-routes.js';
 import { requestLog } from './request-log.js';
+import { withDeadline } from './store-deadline.js';
 
 /** Collaborators of the API: a database (or the stores built over one), a logger, and optional clock and secret. */
 export type AppDeps = {
@@ -19,7 +20,12 @@ export type AppDeps = {
   /** When set, writes need `Authorization: Bearer <HS256 JWT signed with it>`. */
   jwtSecret?: string;
 } & (
-  | { db: Db; ready?: ReadinessCheck }
+  | {
+      db: Db;
+      ready?: ReadinessCheck;
+      /** Every MongoDB call of a request answers 503 past this (see store-deadline.ts); unbounded when absent. */
+      operationTimeoutMs?: number;
+    }
   | { repository: ProductRepository; idempotency: IdempotencyStore; ready: ReadinessCheck }
 );
 
@@ -29,8 +35,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const stores =
     'db' in deps
       ? {
-          repository: createProductRepository(deps.db),
-          idempotency: createIdempotencyStore(deps.db),
+          repository: bounded(createProductRepository(deps.db), deps.operationTimeoutMs),
+          idempotency: bounded(createIdempotencyStore(deps.db), deps.operationTimeoutMs),
           ready: deps.ready ?? pingPrimary(deps.db),
         }
       : deps;
@@ -52,6 +58,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.notFound(notFoundHandler);
   app.onError(createErrorHandler(logger));
   return app;
+}
+
+function bounded<T extends object>(store: T, ms: number | undefined): T {
+  return ms === undefined ? store : withDeadline(store, ms);
 }
 
 /** Readiness of a real database: the primary answers a ping (commands go to the primary by default). */

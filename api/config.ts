@@ -22,6 +22,7 @@ export const apiConfigSchema = z.object({
   MONGO_SERVER_SELECTION_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   MONGO_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   MONGO_OPERATION_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  MONGO_SOCKET_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(10_000),
 });
 
 /** Everything the API process needs to start. */
@@ -39,8 +40,10 @@ export interface ApiConfig {
   shutdownGraceMs: number;
   mongoServerSelectionTimeoutMs: number;
   mongoConnectTimeoutMs: number;
-  /** Every MongoDB operation's deadline (the driver's timeoutMS): past it the request answers 503. */
+  /** Every MongoDB call's deadline within a request: past it the request answers 503. */
   mongoOperationTimeoutMs: number;
+  /** A MongoDB socket silent this long is closed as dead. */
+  mongoSocketTimeoutMs: number;
 }
 
 /** Parses the environment; a bad value throws an error naming the variable. */
@@ -65,5 +68,6 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     mongoServerSelectionTimeoutMs: value.MONGO_SERVER_SELECTION_TIMEOUT_MS,
     mongoConnectTimeoutMs: value.MONGO_CONNECT_TIMEOUT_MS,
     mongoOperationTimeoutMs: value.MONGO_OPERATION_TIMEOUT_MS,
+    mongoSocketTimeoutMs: value.MONGO_SOCKET_TIMEOUT_MS,
   };
 }

@@ -25,14 +25,20 @@ const logger = createLogger('api', { level: config.logLevel, pretty: config.logP
 const client = createMongoClient(config.mongoUrl, 'api', {
   serverSelectionTimeoutMS: config.mongoServerSelectionTimeoutMs,
   connectTimeoutMS: config.mongoConnectTimeoutMs,
-  timeoutMS: config.mongoOperationTimeoutMs,
+  socketTimeoutMS: config.mongoSocketTimeoutMs,
 });
 const db = client.db(config.mongoDb);
 const stopConnecting = new AbortController();
 const keeper = keepDatabase({ client, db, logger, signal: stopConnecting.signal, shownUrl: mongoUrlForLogs(config.mongoUrl) });
 const ping = pingPrimary(db);
 
-const app = createApp({ db, ready: async () => keeper.connected() && (await ping()), logger, jwtSecret: config.jwtSecret });
+const app = createApp({
+  db,
+  ready: async () => keeper.connected() && (await ping()),
+  operationTimeoutMs: config.mongoOperationTimeoutMs,
+  logger,
+  jwtSecret: config.jwtSecret,
+});
 let server: Awaited<ReturnType<typeof listen>>;
 try {
   server = await listen(app, { host: config.host, port: config.port });

@@ -1,4 +1,4 @@
-import { MongoError, MongoNetworkError, MongoNotConnectedError, MongoOperationTimeoutError, MongoServerClosedError, MongoServerSelectionError, MongoTopologyClosedError } from 'mongodb';
+import { MongoError, MongoNetworkError, MongoNotConnectedError, MongoServerClosedError, MongoServerSelectionError, MongoTopologyClosedError } from 'mongodb';
 
 // Whether a failure means "MongoDB could not be reached or had no usable primary just now" (retry
 // shortly) rather than a bug. Checked against driver 7.x:
@@ -6,8 +6,6 @@ import { MongoError, MongoNetworkError, MongoNotConnectedError, MongoOperationTi
 //    PoolClearedOnNetworkError are subclasses), no reachable primary a MongoServerSelectionError;
 //  - the driver labels what it would retry or reset for: RetryableWriteError, ResetPool,
 //    PoolRequestedRetry, and SystemOverloadedError/RetryableError from an overloaded server;
-//  - an operation past its deadline (the client's timeoutMS) is a MongoOperationTimeoutError: MongoDB
-//    did not answer in time (stalled, overloaded), the same "retry shortly" for the client;
 //  - a server that shuts down or steps down answers with a code (NotWritablePrimary, ShutdownInProgress...);
 //  - but a socket error hit while the driver waits for its write to drain comes out raw, not wrapped:
 //    Connection.writeCommand awaits `once(socket, 'drain')`, which rejects with the socket's own
@@ -79,7 +77,6 @@ function isUnavailableItself(error: Error): boolean {
       error instanceof MongoServerSelectionError ||
       error instanceof MongoNotConnectedError ||
       error instanceof MongoTopologyClosedError ||
-      error instanceof MongoOperationTimeoutError ||
       error instanceof MongoServerClosedError ||
       UNAVAILABLE_NAMES.has(error.name) ||
       UNAVAILABLE_LABELS.some((label) => error.hasErrorLabel(label)) ||

@@ -16,9 +16,11 @@ export interface MongoLimits {
   serverSelectionTimeoutMS: number;
   /** TCP connect + handshake bound, also the bound of each monitoring check (driver default 30 s). */
   connectTimeoutMS: number;
-  /** Per-operation deadline (client-side operation timeout); for request/response services. */
-  timeoutMS?: number;
-  /** Idle-socket bound for long reads (the relay's change stream, which must outlast maxAwaitTimeMS). */
+  /**
+   * A socket with no answer for this long is closed as dead (a stalled MongoDB). Must outlast the
+   * longest legitimate wait on one socket (the relay's awaitData reads). Note that driver 7.x ignores
+   * `timeoutMS`, so a whole operation is bounded by its caller (see api/store-deadline.ts).
+   */
   socketTimeoutMS?: number;
 }
 
@@ -29,7 +31,6 @@ export function createMongoClient(url: string, appName: string, limits: MongoLim
     serverSelectionTimeoutMS: limits.serverSelectionTimeoutMS,
     connectTimeoutMS: limits.connectTimeoutMS,
   };
-  if (limits.timeoutMS !== undefined) options.timeoutMS = limits.timeoutMS;
   if (limits.socketTimeoutMS !== undefined) options.socketTimeoutMS = limits.socketTimeoutMS;
   return new MongoClient(url, options);
 }

@@ -32,13 +32,15 @@ export interface ChangeFeedOptions {
   stallMs?: number;
   /** Connects the client before the first open, however long MongoDB takes; false means "give up" (shutdown). */
   connect?: () => Promise<boolean>;
+  /** How long close() waits for the stream to close before leaving it (default 2 s). */
+  closeMs?: number;
   /** Called when the feed cannot go on (a bug in its loop): the process should exit non-zero. */
   onFatal?: (error: unknown) => void;
 }
 
 /** Creates the change-stream event source (nothing is opened until start). */
 export function createChangeFeed(options: ChangeFeedOptions): EventSource {
-  const { collection, logger, maxAwaitTimeMS = 1_000, initialBackoffMs = 100, maxBackoffMs = 10_000, stallMs = 10_000, connect, onFatal } = options;
+  const { collection, logger, maxAwaitTimeMS = 1_000, initialBackoffMs = 100, maxBackoffMs = 10_000, stallMs = 10_000, closeMs = 2_000, connect, onFatal } = options;
   const log = logger.child({ component: 'change-feed', collection: collection.collectionName });
   let closed = false;
   let stream: ChangeStream<Document> | undefined;
@@ -144,8 +146,13 @@ export function createChangeFeed(options: ChangeFeedOptions): EventSource {
     async close() {
       closed = true;
       wake?.();
-      await stream?.close().catch(() => {});
-      await loop;
+      // A stalled MongoDB never answers the killCursors of close(), and the loop waits in a read
+      // until the socket times out: give both a bound, so shutdown never hangs on MongoDB.
+      const done = Promise.all([stream?.close().catch(() => {}), loop]);
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((resolve) => (timer = setTimeout(resolve, closeMs, 'late')));
+      if ((await Promise.race([done, late])) === 'late') log.warn({ closeMs }, 'change stream did not close in time (MongoDB stalled?); leaving it');
+      clearTimeout(timer);
     },
   };
 }

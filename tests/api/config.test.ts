@@ -19,6 +19,10 @@ describe('API configuration', () => {
       LOG_LEVEL: 'debug',
       LOG_PRETTY: '1',
       API_SHUTDOWN_GRACE_MS: '2500',
+      MONGO_SERVER_SELECTION_TIMEOUT_MS: '1500',
+      MONGO_CONNECT_TIMEOUT_MS: '1600',
+      MONGO_OPERATION_TIMEOUT_MS: '1700',
+      MONGO_SOCKET_TIMEOUT_MS: '1800',
     });
     expect(config).toEqual({
       port: 9001,
@@ -29,6 +33,10 @@ describe('API configuration', () => {
       logLevel: 'debug',
       logPretty: true,
       shutdownGraceMs: 2500,
+      mongoServerSelectionTimeoutMs: 1500,
+      mongoConnectTimeoutMs: 1600,
+      mongoOperationTimeoutMs: 1700,
+      mongoSocketTimeoutMs: 1800,
     });
   });
 
