@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseConnectRequest } from '../../relay/connect-request.js';
+import { parseConnectRequest } from '../../relay/edge/connect-request.js';
 import type { EventMessage } from '../../contract/protocol.js';
 import { connectOutcome, openClient } from './edge-client.js';
 import { insertEvent, startEdge, type EdgeUnderTest } from './edge-harness.js';

@@ -1,21 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
-import { parseStreamPosition } from '../contract/stream-position.js';
-import type { Logger } from '../common/logger.js';
+import { parseStreamPosition } from '../../contract/stream-position.js';
+import type { Logger } from '../../common/logger.js';
 import { createCatchUpPool } from './catch-up-pool.js';
-import type { CatchUpOpener } from './catch-up-types.js';
-import { CloseCode } from '../contract/close-codes.js';
-import type { RelayConfig } from './config.js';
+import type { CatchUpOpener } from './catch-up-source.js';
+import { CloseCode } from '../../contract/close-codes.js';
+import type { RelayConfig } from '../config.js';
 import type { EventSource } from './event-source.js';
 import { createFanOut } from './fan-out.js';
 import { encode, writeFrames, type Delivered, type Encoded } from './frames.js';
 import { createHistory } from './history.js';
-import { createRoomWatcher } from './room-watcher.js';
+import { createBufferWatcher } from './buffer-watcher.js';
 import type { HubClient } from './hub-client.js';
 import type { ConnectRequest, Hub, HubStats } from './hub-types.js';
-import { PROTOCOL_VERSION, type ResetReason, type WelcomeMessage } from '../contract/protocol.js';
+import { PROTOCOL_VERSION, type ResetReason, type WelcomeMessage } from '../../contract/protocol.js';
 import { subscriptionKey } from './subscription-match.js';
-import { createTally } from './tally.js';
+import { createTally } from '../tally.js';
 
 // The delivery core: takes sockets from the edge, places each client's position (history, catch-up,
 // or reset), and feeds it from the event source through the fan-out. See fan-out.ts for live delivery
@@ -83,8 +83,8 @@ export function createHub({
   /** Clients waiting for the source to tail before they start live, with the message that starts them. */
   const held = new Map<HubClient, LiveStart>();
 
-  const rooms = createRoomWatcher({ stallMs: STALL_MS });
-  const fanOut = createFanOut({ history, maxBufferedBytes: config.maxBufferedBytes, closeSlow, rooms, delivered });
+  const buffers = createBufferWatcher({ stallMs: STALL_MS });
+  const fanOut = createFanOut({ history, maxBufferedBytes: config.maxBufferedBytes, closeSlow, buffers, delivered });
 
   const pool = catchUp
     ? createCatchUpPool({
@@ -94,7 +94,7 @@ export function createHub({
         host: {
           history,
           maxBufferedBytes: config.maxBufferedBytes,
-          rooms,
+          buffers,
           delivered,
           liveStartSeq: () => liveStartSeq,
           quietMarks: () => quietMarks,
@@ -260,7 +260,7 @@ export function createHub({
     async close() {
       ready = false;
       pool?.abortAll();
-      rooms.close();
+      buffers.close();
       await source.close();
     },
     stats(): HubStats {

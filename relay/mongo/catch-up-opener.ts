@@ -1,6 +1,6 @@
 import { MongoServerError, Timestamp, type ChangeStream, type Collection, type Document } from 'mongodb';
-import { nextClusterTime } from '../contract/stream-position.js';
-import { PositionLostError, type CatchUpCursor, type CatchUpOpener, type CatchUpStart, type TimedEvent } from './catch-up-types.js';
+import { nextClusterTime } from '../../contract/stream-position.js';
+import { PositionLostError, type CatchUpCursor, type CatchUpOpener, type CatchUpStart, type TimedEvent } from '../delivery/catch-up-source.js';
 import { eventFromChange } from './event-from-change.js';
 
 // Catch-up streams on the products collection, for positions older than the relay's history:

@@ -1,5 +1,5 @@
-import type { ClusterTime } from '../contract/stream-position.js';
-import type { EventMessage, ResetReason } from '../contract/protocol.js';
+import type { ClusterTime } from '../../contract/stream-position.js';
+import type { EventMessage, ResetReason } from '../../contract/protocol.js';
 
 // The seam between the hub and whatever reads the past (a MongoDB change stream in production, a
 // scripted log in tests): open a cursor at a client's position, read batches in order.

@@ -1,4 +1,4 @@
-import { compareTime, type ClusterTime } from '../contract/stream-position.js';
+import { compareTime, type ClusterTime } from '../../contract/stream-position.js';
 import type { History, HistoryEntry } from './history.js';
 import type { HubClient } from './hub-client.js';
 

@@ -1,13 +1,13 @@
-import type { Logger } from '../common/logger.js';
-import { parseStreamPosition } from '../contract/stream-position.js';
-import { PositionLostError, type CatchUpCursor, type CatchUpOpener, type CatchUpStart, type TimedEvent } from './catch-up-types.js';
+import type { Logger } from '../../common/logger.js';
+import { parseStreamPosition } from '../../contract/stream-position.js';
+import { PositionLostError, type CatchUpCursor, type CatchUpOpener, type CatchUpStart, type TimedEvent } from './catch-up-source.js';
 import { drained, writeToClients, type EncodedEvent } from './catch-up-writes.js';
 import { encode, type Delivered } from './frames.js';
 import type { History, HistoryEntry } from './history.js';
 import type { HubClient } from './hub-client.js';
 import { createLiveWaiters } from './live-waiters.js';
-import type { RoomWatcher } from './room-watcher.js';
-import type { ResetReason } from '../contract/protocol.js';
+import type { BufferWatcher } from './buffer-watcher.js';
+import type { ResetReason } from '../../contract/protocol.js';
 
 // Catch-up for positions older than the history. At most `maxStreams` change streams are open at once;
 // clients asking for the same position share one, the rest wait in FIFO order (a reconnect storm queues
@@ -32,7 +32,7 @@ export interface CatchUpHost {
   history: History;
   maxBufferedBytes: number;
   /** Waits for room in full sockets (shared with the live fan-out). */
-  rooms: RoomWatcher;
+  buffers: BufferWatcher;
   /** Where event writes are counted (shared with the live fan-out). */
   delivered: Delivered;
   /** History sequence number at which the live feed's current epoch began (start or last reset). */
@@ -196,7 +196,7 @@ export function createCatchUpPool({ opener, maxStreams, host, logger }: { opener
     const half = Math.max(1, Math.floor(host.maxBufferedBytes / 2));
     let index = 0;
     while (index < batch.length) {
-      await drained(stream.clients, half, host.rooms, host.closeSlow);
+      await drained(stream.clients, half, host.buffers, host.closeSlow);
       if (stream.aborted || stream.clients.size === 0) return true;
       // Checked right before writing: the history may have moved while we waited for sockets.
       const chunk: EncodedEvent[] = [];

@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws';
-import type { ResetReason, Subscription } from '../contract/protocol.js';
-import type { Tally } from './tally.js';
+import type { ResetReason, Subscription } from '../../contract/protocol.js';
+import type { Tally } from '../tally.js';
 
 // The contract between the relay's edge (HTTP server, upgrade checks, heartbeats, shutdown) and its
 // delivery core (hub: fan-out, history, catch-up). The edge accepts and validates a connection,
