@@ -1,6 +1,6 @@
 import type { TimedEvent } from './catch-up-source.js';
 import { concatFrames, writeFrames, type Delivered, type Encoded } from './frames.js';
-import type { HubClient } from './hub-client.js';
+import type { HubClient } from './client-lifecycle.js';
 import type { BufferWatcher } from './buffer-watcher.js';
 import { matches } from './subscription-match.js';
 

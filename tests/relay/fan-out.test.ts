@@ -4,7 +4,7 @@ import type { WebSocket } from 'ws';
 import { createFanOut } from '../../relay/delivery/fan-out.js';
 import { encode } from '../../relay/delivery/frames.js';
 import { createHistory } from '../../relay/delivery/history.js';
-import type { HubClient } from '../../relay/delivery/hub-client.js';
+import type { HubClient } from '../../relay/delivery/client-lifecycle.js';
 import { createBufferWatcher } from '../../relay/delivery/buffer-watcher.js';
 import type { EventMessage, Subscription } from '../../contract/protocol.js';
 import { subscriptionKey } from '../../relay/delivery/subscription-match.js';
@@ -53,7 +53,7 @@ function textFrames(buffer: Buffer): string[] {
 
 function client(subscription: Subscription): HubClient & Recorder {
   const recorder = recordingSocket();
-  return { ...recorder, subscription, key: subscriptionKey(subscription), state: 'live', nextSeq: 0, paused: null, welcomed: true, pongOwed: false };
+  return { ...recorder, subscription, key: subscriptionKey(subscription), phase: 'live', nextSeq: 0, paused: null, welcomed: true };
 }
 
 describe('fan-out', () => {
