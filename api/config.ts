@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ServerLimits } from './server.js';
 import { DEFAULT_MONGO_URL, envFlag, envInt, envLogLevel, envMongoDb, envMongoUrl, envPort, readEnv } from '../common/env.js';
 
 // The API's whole configuration, parsed once from the environment (see common/env.ts for empty
@@ -15,6 +16,11 @@ export const apiConfigSchema = z.object({
   LOG_LEVEL: envLogLevel,
   LOG_PRETTY: envFlag,
   API_SHUTDOWN_GRACE_MS: envInt(10_000, { max: 600_000 }),
+  // HTTP limits: a slow client is cut within seconds (see api/server.ts, docs/operations.md).
+  API_HEADERS_TIMEOUT_MS: envInt(10_000, { min: 100, max: 600_000 }),
+  API_REQUEST_TIMEOUT_MS: envInt(30_000, { min: 100, max: 3_600_000 }),
+  API_KEEP_ALIVE_TIMEOUT_MS: envInt(5_000, { min: 100, max: 600_000 }),
+  API_MAX_CONNECTIONS: envInt(1_000, { min: 1, max: 1_000_000 }),
   // MongoDB limits: no request waits on MongoDB without a bound (see docs/operations.md).
   MONGO_SERVER_SELECTION_TIMEOUT_MS: envInt(5_000, { min: 100, max: 600_000 }),
   MONGO_CONNECT_TIMEOUT_MS: envInt(5_000, { min: 100, max: 600_000 }),
@@ -35,6 +41,8 @@ export interface ApiConfig {
   logPretty?: boolean;
   /** How long shutdown waits for requests in flight before cutting their connections. */
   shutdownGraceMs: number;
+  /** HTTP server bounds: headers, whole request, idle keep-alive, simultaneous connections. */
+  limits: ServerLimits;
   mongoServerSelectionTimeoutMs: number;
   mongoConnectTimeoutMs: number;
   /** Every MongoDB call's deadline within a request: past it the request answers 503. */
@@ -56,6 +64,12 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     logLevel: value.LOG_LEVEL,
     logPretty: value.LOG_PRETTY,
     shutdownGraceMs: value.API_SHUTDOWN_GRACE_MS,
+    limits: {
+      headersTimeoutMs: value.API_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: value.API_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: value.API_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: value.API_MAX_CONNECTIONS,
+    },
     mongoServerSelectionTimeoutMs: value.MONGO_SERVER_SELECTION_TIMEOUT_MS,
     mongoConnectTimeoutMs: value.MONGO_CONNECT_TIMEOUT_MS,
     mongoOperationTimeoutMs: value.MONGO_OPERATION_TIMEOUT_MS,

@@ -41,7 +41,7 @@ const app = createApp({
 });
 let server: Awaited<ReturnType<typeof listen>>;
 try {
-  server = await listen(app, { host: config.host, port: config.port });
+  server = await listen(app, { host: config.host, port: config.port, limits: config.limits });
 } catch (error) {
   logger.fatal({ err: error, port: config.port }, 'API could not listen');
   process.exit(1);

@@ -23,6 +23,10 @@ describe('API configuration', () => {
       MONGO_CONNECT_TIMEOUT_MS: '1600',
       MONGO_OPERATION_TIMEOUT_MS: '1700',
       MONGO_SOCKET_TIMEOUT_MS: '1800',
+      API_HEADERS_TIMEOUT_MS: '1100',
+      API_REQUEST_TIMEOUT_MS: '1200',
+      API_KEEP_ALIVE_TIMEOUT_MS: '1300',
+      API_MAX_CONNECTIONS: '14',
     });
     expect(config).toEqual({
       port: 9001,
@@ -37,6 +41,7 @@ describe('API configuration', () => {
       mongoConnectTimeoutMs: 1600,
       mongoOperationTimeoutMs: 1700,
       mongoSocketTimeoutMs: 1800,
+      limits: { headersTimeoutMs: 1100, requestTimeoutMs: 1200, keepAliveTimeoutMs: 1300, maxConnections: 14 },
     });
   });
 
