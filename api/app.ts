@@ -19,6 +19,8 @@ export type AppDeps = {
   clock?: () => Date;
   /** When set, writes need `Authorization: Bearer <HS256 JWT signed with it>`. */
   jwtSecret?: string;
+  /** PUT, PATCH and DELETE without If-Match answer 428 (default: allowed). */
+  requireIfMatch?: boolean;
 } & (
   | {
       db: Db;
@@ -53,6 +55,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       idempotency: stores.idempotency,
       clock,
       writeGuard: jwtSecret === undefined ? undefined : requireBearer({ secret: jwtSecret }),
+      requireIfMatch: deps.requireIfMatch ?? false,
     }),
   );
   app.notFound(notFoundHandler);

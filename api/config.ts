@@ -16,6 +16,8 @@ export const apiConfigSchema = z.object({
   LOG_LEVEL: envLogLevel,
   LOG_PRETTY: envFlag,
   API_SHUTDOWN_GRACE_MS: envInt(10_000, { max: 600_000 }),
+  // 1: PUT, PATCH and DELETE must carry If-Match (428 otherwise).
+  API_REQUIRE_IF_MATCH: envFlag,
   // HTTP limits: a slow client is cut within seconds (see api/server.ts, docs/operations.md).
   API_HEADERS_TIMEOUT_MS: envInt(10_000, { min: 100, max: 600_000 }),
   API_REQUEST_TIMEOUT_MS: envInt(30_000, { min: 100, max: 3_600_000 }),
@@ -41,6 +43,8 @@ export interface ApiConfig {
   logPretty?: boolean;
   /** How long shutdown waits for requests in flight before cutting their connections. */
   shutdownGraceMs: number;
+  /** PUT, PATCH and DELETE without If-Match answer 428. */
+  requireIfMatch: boolean;
   /** HTTP server bounds: headers, whole request, idle keep-alive, simultaneous connections. */
   limits: ServerLimits;
   mongoServerSelectionTimeoutMs: number;
@@ -64,6 +68,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     logLevel: value.LOG_LEVEL,
     logPretty: value.LOG_PRETTY,
     shutdownGraceMs: value.API_SHUTDOWN_GRACE_MS,
+    requireIfMatch: value.API_REQUIRE_IF_MATCH ?? false,
     limits: {
       headersTimeoutMs: value.API_HEADERS_TIMEOUT_MS,
       requestTimeoutMs: value.API_REQUEST_TIMEOUT_MS,

@@ -27,6 +27,7 @@ describe('API configuration', () => {
       API_REQUEST_TIMEOUT_MS: '1200',
       API_KEEP_ALIVE_TIMEOUT_MS: '1300',
       API_MAX_CONNECTIONS: '14',
+      API_REQUIRE_IF_MATCH: '1',
     });
     expect(config).toEqual({
       port: 9001,
@@ -41,6 +42,7 @@ describe('API configuration', () => {
       mongoConnectTimeoutMs: 1600,
       mongoOperationTimeoutMs: 1700,
       mongoSocketTimeoutMs: 1800,
+      requireIfMatch: true,
       limits: { headersTimeoutMs: 1100, requestTimeoutMs: 1200, keepAliveTimeoutMs: 1300, maxConnections: 14 },
     });
   });
