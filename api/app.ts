@@ -3,6 +3,7 @@ import { requestId } from 'hono/request-id';
 import type { Db } from 'mongodb';
 import type { Logger } from '../common/logger.js';
 import type { AppEnv } from './app-env.js';
+import { API_AUDIENCE, type TokenPolicy } from '../common/tokens.js';
 import { requireBearer } from './auth.js';
 import { createErrorHandler, notFoundHandler } from './error-handler.js';
 import { healthRoutes, type ReadinessCheck } from './health-routes.js';
@@ -17,8 +18,10 @@ export type AppDeps = {
   logger: Logger;
   /** Source of createdAt/updatedAt; defaults to the system clock. */
   clock?: () => Date;
-  /** When set, writes need `Authorization: Bearer <HS256 JWT signed with it>`. */
+  /** When set, writes need `Authorization: Bearer <HS256 JWT signed with it, for the API's audience>`. */
   jwtSecret?: string;
+  /** Audience, exp requirement and clock tolerance of write tokens (defaults: API_AUDIENCE, exp required, 5 s). */
+  tokenRules?: Omit<TokenPolicy, 'secret'>;
   /** PUT, PATCH and DELETE without If-Match answer 428 (default: allowed). */
   requireIfMatch?: boolean;
 } & (
@@ -54,7 +57,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       repository: stores.repository,
       idempotency: stores.idempotency,
       clock,
-      writeGuard: jwtSecret === undefined ? undefined : requireBearer({ secret: jwtSecret }),
+      writeGuard: jwtSecret === undefined ? undefined : requireBearer({ audience: API_AUDIENCE, ...deps.tokenRules, secret: jwtSecret }),
       requireIfMatch: deps.requireIfMatch ?? false,
     }),
   );

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { jwtSecret } from '../common/env-secret.js';
+import { API_AUDIENCE, DEFAULT_CLOCK_TOLERANCE_SECONDS } from '../common/tokens.js';
 import type { ServerLimits } from './server.js';
 import { DEFAULT_MONGO_URL, envFlag, envInt, envLogLevel, envMongoDb, envMongoUrl, envPort, readEnv } from '../common/env.js';
 
@@ -12,7 +14,12 @@ export const apiConfigSchema = z.object({
   MONGO_URL: envMongoUrl.default(DEFAULT_MONGO_URL),
   MONGO_DB: envMongoDb,
   // HS256 keys shorter than the hash (32 bytes) are guessable; refuse them rather than run weakly.
-  API_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  API_JWT_SECRET: jwtSecret.optional(),
+  // Tokens must name the API as their audience, so a relay token is never a write token.
+  API_JWT_AUDIENCE: z.string().min(1).default(API_AUDIENCE),
+  // Tokens without exp are refused unless this is 0 (the relay has the same rule).
+  API_JWT_REQUIRE_EXP: envFlag,
+  API_JWT_CLOCK_TOLERANCE_S: envInt(DEFAULT_CLOCK_TOLERANCE_SECONDS, { max: 300 }),
   LOG_LEVEL: envLogLevel,
   LOG_PRETTY: envFlag,
   API_SHUTDOWN_GRACE_MS: envInt(10_000, { max: 600_000 }),
@@ -38,6 +45,8 @@ export interface ApiConfig {
   mongoDb: string;
   /** When set, POST/PUT/PATCH/DELETE need `Authorization: Bearer <HS256 JWT>`; reads stay open. */
   jwtSecret?: string;
+  /** What a write token must say beyond its signature: audience, exp, clock tolerance. */
+  tokenRules: { audience: string; requireExp: boolean; clockToleranceSeconds: number };
   logLevel: string;
   /** Pretty logs; undefined means "when stdout is a terminal". */
   logPretty?: boolean;
@@ -65,6 +74,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     mongoUrl: value.MONGO_URL,
     mongoDb: value.MONGO_DB,
     jwtSecret: value.API_JWT_SECRET,
+    tokenRules: { audience: value.API_JWT_AUDIENCE, requireExp: value.API_JWT_REQUIRE_EXP ?? true, clockToleranceSeconds: value.API_JWT_CLOCK_TOLERANCE_S },
     logLevel: value.LOG_LEVEL,
     logPretty: value.LOG_PRETTY,
     shutdownGraceMs: value.API_SHUTDOWN_GRACE_MS,

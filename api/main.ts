@@ -38,6 +38,7 @@ const app = createApp({
   operationTimeoutMs: config.mongoOperationTimeoutMs,
   logger,
   jwtSecret: config.jwtSecret,
+  tokenRules: config.tokenRules,
   requireIfMatch: config.requireIfMatch,
 });
 let server: Awaited<ReturnType<typeof listen>>;

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { jwtSecret } from '../common/env-secret.js';
+import { DEFAULT_CLOCK_TOLERANCE_SECONDS, RELAY_AUDIENCE } from '../common/tokens.js';
 import { DEFAULT_MONGO_URL, envFlag, envInt, envList, envLogLevel, envMongoDb, envMongoUrl, envPort, readEnv } from '../common/env.js';
 
 // The relay's whole configuration, parsed once from the environment (see common/env.ts for empty
@@ -12,7 +14,12 @@ export const relayConfigSchema = z.object({
   MONGO_URL: envMongoUrl.default(DEFAULT_MONGO_URL),
   MONGO_DB: envMongoDb,
   MONGO_COLLECTION: z.string().min(1).default('products'),
-  RELAY_JWT_SECRET: z.string().min(1).optional(),
+  RELAY_JWT_SECRET: jwtSecret.optional(),
+  // Tokens must name the relay as their audience, so an API write token never opens a connection (and back).
+  RELAY_JWT_AUDIENCE: z.string().min(1).default(RELAY_AUDIENCE),
+  // Tokens without exp are refused unless this is 0 (the API has the same rule).
+  RELAY_JWT_REQUIRE_EXP: envFlag,
+  RELAY_JWT_CLOCK_TOLERANCE_S: envInt(DEFAULT_CLOCK_TOLERANCE_SECONDS, { max: 300 }),
   RELAY_ALLOWED_ORIGINS: envList,
   RELAY_MAX_CONNECTIONS: int(10_000, 1),
   RELAY_MAX_BUFFERED_BYTES: int(1024 * 1024, 1024),
@@ -41,6 +48,8 @@ export interface RelayConfig {
   collection: string;
   /** HS256 secret; when set every connection needs a valid JWT. */
   jwtSecret?: string;
+  /** What a connection token must say beyond its signature: audience, exp, clock tolerance. */
+  tokenRules: { audience: string; requireExp: boolean; clockToleranceSeconds: number };
   /** When set, an upgrade from any other Origin gets 403. */
   allowedOrigins?: string[];
   maxConnections: number;
@@ -84,6 +93,7 @@ function fromParsed(env: z.infer<typeof relayConfigSchema>): RelayConfig {
     mongoDb: env.MONGO_DB,
     collection: env.MONGO_COLLECTION,
     jwtSecret: env.RELAY_JWT_SECRET,
+    tokenRules: { audience: env.RELAY_JWT_AUDIENCE, requireExp: env.RELAY_JWT_REQUIRE_EXP ?? true, clockToleranceSeconds: env.RELAY_JWT_CLOCK_TOLERANCE_S },
     allowedOrigins: env.RELAY_ALLOWED_ORIGINS,
     maxConnections: env.RELAY_MAX_CONNECTIONS,
     maxBufferedBytes: env.RELAY_MAX_BUFFERED_BYTES,

@@ -36,7 +36,7 @@ export interface RelayServer {
 /** Builds the edge around a hub; nothing listens until listen(). */
 export function createRelayServer({ config, hub, logger, healthy }: { config: RelayConfig; hub: Hub; logger: Logger; healthy?: () => boolean }): RelayServer {
   const log = logger.child({ component: 'edge' });
-  const authenticator = config.jwtSecret ? createAuthenticator(config.jwtSecret) : undefined;
+  const authenticator = config.jwtSecret ? createAuthenticator({ ...config.tokenRules, secret: config.jwtSecret }) : undefined;
   const wss = new WebSocketServer({ noServer: true, clientTracking: false, maxPayload: config.maxPayload, perMessageDeflate: false });
   const sockets = new Set<WebSocket>();
   const counts = createEdgeCounters();

@@ -28,6 +28,9 @@ describe('API configuration', () => {
       API_KEEP_ALIVE_TIMEOUT_MS: '1300',
       API_MAX_CONNECTIONS: '14',
       API_REQUIRE_IF_MATCH: '1',
+      API_JWT_AUDIENCE: 'shop-writes',
+      API_JWT_REQUIRE_EXP: '0',
+      API_JWT_CLOCK_TOLERANCE_S: '30',
     });
     expect(config).toEqual({
       port: 9001,
@@ -43,6 +46,7 @@ describe('API configuration', () => {
       mongoOperationTimeoutMs: 1700,
       mongoSocketTimeoutMs: 1800,
       requireIfMatch: true,
+      tokenRules: { audience: 'shop-writes', requireExp: false, clockToleranceSeconds: 30 },
       limits: { headersTimeoutMs: 1100, requestTimeoutMs: 1200, keepAliveTimeoutMs: 1300, maxConnections: 14 },
     });
   });

@@ -1,4 +1,5 @@
 import { SignJWT } from 'jose';
+import { RELAY_AUDIENCE } from '../../common/tokens.js';
 import { afterEach } from 'vitest';
 import { silentLogger } from '../../common/logger.js';
 import { relayConfig, type RelayConfig } from '../../relay/config.js';
@@ -49,10 +50,15 @@ export function edgeFixture(): { clients: TestClient[]; start(overrides?: Partia
   };
 }
 
-/** Signs an HS256 token (or `algorithm`); `expiresAt` like '1h' or seconds since epoch. */
-export function signToken(secret: string, options: { expiresAt?: number | string; algorithm?: 'HS256' | 'HS512'; notBefore?: number } = {}): Promise<string> {
+/** Signs an HS256 relay token (or `algorithm`); `expiresAt` like '1h' or seconds since epoch (default 10 min). */
+export function signToken(
+  secret: string,
+  options: { expiresAt?: number | string | null; algorithm?: 'HS256' | 'HS512'; notBefore?: number; audience?: string | null } = {},
+): Promise<string> {
   let jwt = new SignJWT({ sub: 'test-client' }).setProtectedHeader({ alg: options.algorithm ?? 'HS256' }).setIssuedAt();
-  if (options.expiresAt !== undefined) jwt = jwt.setExpirationTime(options.expiresAt);
+  // A relay token by default: meant for the relay, expiring (null leaves the claim out).
+  if (options.audience !== null) jwt = jwt.setAudience(options.audience ?? RELAY_AUDIENCE);
+  if (options.expiresAt !== null) jwt = jwt.setExpirationTime(options.expiresAt ?? '10m');
   if (options.notBefore !== undefined) jwt = jwt.setNotBefore(options.notBefore);
   return jwt.sign(new TextEncoder().encode(secret));
 }
