@@ -20,7 +20,7 @@ async function insertWithin(items: Collection<{ _id: number }>, _id: number, wit
     } catch (error) {
       // An earlier attempt was stored although its reply was lost with the connection.
       if (error instanceof MongoServerError && error.code === 11000) return;
-      throw new Error(`insert ${_id} still failing after the fault: ${String(error)}`);
+      throw new Error(`insert ${_id} still failing after the fault: ${String(error)}`, { cause: error });
     }
   };
   await vi.waitFor(insert, { timeout: withinMs, interval: 1 });

@@ -1,7 +1,7 @@
 import { connect as tcpConnect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { CloseCode } from '../../contract/close-codes.js';
-import { connectOutcome, openClient, type TestClient } from './edge-client.js';
+import { connectOutcome, openClient } from './edge-client.js';
 import { edgeFixture, type EdgeUnderTest } from './edge-harness.js';
 
 // Graceful shutdown: readiness fails first, new upgrades are refused, and connected clients are closed

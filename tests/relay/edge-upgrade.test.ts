@@ -1,7 +1,7 @@
 import { connect as tcpConnect } from 'node:net';
 import { WebSocket } from 'ws';
 import { describe, expect, it } from 'vitest';
-import { connectOutcome, openClient, type TestClient } from './edge-client.js';
+import { connectOutcome, openClient } from './edge-client.js';
 import { signToken, edgeFixture, type EdgeUnderTest } from './edge-harness.js';
 
 // Who gets a 101: origin allow list, JWT, connection limit. Refusals are HTTP answers before the
