@@ -34,21 +34,42 @@ export interface ShutdownHandle {
   readonly stopping: boolean;
 }
 
+/** How a stop request relates to the ones before it. */
+export type StopRequest = 'first' | 'repeat' | 'insist';
+
+/**
+ * The second-signal rule on its own, for processes (the stack) that stop their own way: the first
+ * request is 'first', one within `repeatWindowMs` of it is a 'repeat' of it (ignore it), a later one
+ * 'insist' (exit now).
+ */
+export function stopRequests(repeatWindowMs = 1_000, now: () => number = Date.now): () => StopRequest {
+  let startedAt: number | undefined;
+  return () => {
+    if (startedAt === undefined) {
+      startedAt = now();
+      return 'first';
+    }
+    return now() - startedAt < repeatWindowMs ? 'repeat' : 'insist';
+  };
+}
+
 /** Installs the signal handlers; call once, early in main.ts. */
 export function handleShutdownSignals(options: ShutdownOptions): ShutdownHandle {
   const { logger, stop, deadlineMs, repeatWindowMs = 1_000, signals = ['SIGTERM', 'SIGINT', 'SIGHUP'] } = options;
   const exit = options.exit ?? ((code: number) => process.exit(code));
   const emitter = options.emitter ?? process;
-  let startedAt: number | undefined;
+  const request = stopRequests(repeatWindowMs);
+  let stopping = false;
 
   const shutdown = (reason: string, code = 0) => {
-    if (startedAt !== undefined) {
-      if (Date.now() - startedAt < repeatWindowMs) return;
+    const kind = request();
+    if (kind === 'repeat') return;
+    if (kind === 'insist') {
       logger.warn({ reason }, 'second stop request: exiting now without finishing');
       exit(code === 0 ? 1 : code);
       return;
     }
-    startedAt = Date.now();
+    stopping = true;
     logger.info({ reason, deadlineMs }, 'shutting down');
     const late = setTimeout(() => {
       logger.error({ deadlineMs }, 'shutdown did not finish in time; exiting');
@@ -73,7 +94,7 @@ export function handleShutdownSignals(options: ShutdownOptions): ShutdownHandle 
   return {
     shutdown,
     get stopping() {
-      return startedAt !== undefined;
+      return stopping;
     },
   };
 }

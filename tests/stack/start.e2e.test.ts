@@ -75,6 +75,21 @@ describe('npm start', () => {
   );
 
   it(
+    'drains gracefully and exits 0 when one Ctrl-C arrives twice at once (terminal and npm both deliver it)',
+    async () => {
+      const { stack } = await bootStack('stack_start_double_sigint');
+      const pids = stack.servicePids();
+      stack.signal('SIGINT');
+      stack.signal('SIGINT');
+      expect(await stack.exited).toEqual({ code: 0, signal: null });
+      expect(stack.lines.join('\n')).not.toMatch(/killing every service now/);
+      for (const pid of pids) expect(await groupEmpties(pid, 3_000), `service ${pid} and its children are gone`).toBe(true);
+      expect(stack.lines.at(-1)).toMatch(/^stack\s+│ stopped$/);
+    },
+    BOOT_MS + 60_000,
+  );
+
+  it(
     'stops everything with a non-zero exit when a service dies on its own',
     async () => {
       const { stack } = await bootStack('stack_start_crash');
