@@ -36,6 +36,10 @@ export const relayConfigSchema = z.object({
   // Must outlast one awaitData read (1 s): only a socket silent longer than this is dead.
   MONGO_SOCKET_TIMEOUT_MS: int(30_000, 2_000),
   RELAY_STALL_MS: int(10_000, 2_000),
+  // /metrics: its own port (RELAY_METRICS_HOST, loopback by default), and/or a token on the public port.
+  RELAY_METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
+  RELAY_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  RELAY_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: envLogLevel,
   LOG_PRETTY: envFlag,
 });
@@ -66,6 +70,11 @@ export interface RelayConfig {
   mongoSocketTimeoutMs: number;
   /** /readyz turns 503 when the change stream has not answered for this long. */
   stallMs: number;
+  /** When set, /metrics (and the health endpoints) are also served, without a token, on this port. */
+  metricsPort?: number;
+  metricsHost: string;
+  /** When set, /metrics on the public port needs `Authorization: Bearer <it>`; when not, it is 404 there. */
+  metricsToken?: string;
   logLevel: string;
   /** Pretty logs; undefined means "when stdout is a terminal". */
   logPretty?: boolean;
@@ -108,6 +117,9 @@ function fromParsed(env: z.infer<typeof relayConfigSchema>): RelayConfig {
     mongoConnectTimeoutMs: env.MONGO_CONNECT_TIMEOUT_MS,
     mongoSocketTimeoutMs: env.MONGO_SOCKET_TIMEOUT_MS,
     stallMs: env.RELAY_STALL_MS,
+    ...(env.RELAY_METRICS_PORT === undefined ? {} : { metricsPort: env.RELAY_METRICS_PORT }),
+    metricsHost: env.RELAY_METRICS_HOST,
+    ...(env.RELAY_METRICS_TOKEN === undefined ? {} : { metricsToken: env.RELAY_METRICS_TOKEN }),
     logLevel: env.LOG_LEVEL,
     logPretty: env.LOG_PRETTY,
   };
