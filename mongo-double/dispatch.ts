@@ -4,7 +4,7 @@
 import { Binary, Long, type Document } from 'bson';
 import { commandTable } from './commands/index.js';
 import { valueKey } from './documents.js';
-import { addServerLabels } from './error-labels.js';
+import { addServerErrorFields, type OperationFacts } from './error-labels.js';
 import { CommandError, errorReply } from './errors.js';
 import { toTimestamp } from './op-time.js';
 import type { ConnectionInfo, DoubleState } from './state.js';
@@ -20,29 +20,31 @@ const ZERO_SIGNATURE = { hash: new Binary(Buffer.alloc(20), 0), keyId: Long.ZERO
 export async function dispatch(command: Document, db: string, state: DoubleState, connection: ConnectionInfo): Promise<DispatchResult> {
   const name = Object.keys(command)[0] ?? '';
   let reply: Document;
+  const facts: OperationFacts = {};
   try {
-    const outcome = await run(name, command, db, state, connection);
+    const outcome = await run(name, command, db, state, connection, facts);
     if ('closeConnection' in outcome) return outcome;
     reply = outcome.reply;
   } catch (error) {
     if (!(error instanceof CommandError)) state.logger.warn({ err: error, command: name, db }, 'command failed unexpectedly');
     reply = errorReply(error);
   }
-  addServerLabels(reply, name, command, state);
+  addServerErrorFields(reply, name, command, facts, state);
   const time = toTimestamp(state.store.oplog.head);
   reply.operationTime = time;
   reply.$clusterTime = { clusterTime: time, signature: ZERO_SIGNATURE };
   return { reply };
 }
 
-async function run(name: string, command: Document, db: string, state: DoubleState, connection: ConnectionInfo): Promise<DispatchResult> {
+async function run(name: string, command: Document, db: string, state: DoubleState, connection: ConnectionInfo, facts: OperationFacts): Promise<DispatchResult> {
   const handler = commandTable.get(name);
   if (!handler) throw new CommandError('CommandNotFound', `no such command: '${name}'`);
   if (command.startTransaction === true || command.autocommit === false) {
     // Not IllegalOperation (20): the driver rewrites that code into a misleading retryable-writes message.
     throw new CommandError('CommandNotSupported', 'multi-document transactions are not supported by the MongoDB test double');
   }
-  const failure = state.failPoints.check(name, connection.appName);
+  const failure = state.failPoints.check(name, namespaceOf(name, command, db), connection.appName);
+  if (failure?.labels) facts.labelsOverride = failure.labels;
   if (failure?.blockMs) await delay(failure.blockMs, connection.signal);
   if (failure?.closeConnection) return { closeConnection: true };
   if (failure?.error) return { reply: { ...failure.error } };
@@ -51,13 +53,19 @@ async function run(name: string, command: Document, db: string, state: DoubleSta
   const remembered = retryKey ? state.retriedWrites.get(retryKey) : undefined;
   if (remembered) return { reply: { ...remembered } };
 
-  const reply = await handler(command, { db, state, connection });
+  const reply = await handler(command, { db, state, connection, facts });
   if (retryKey && reply.ok === 1) {
     if (state.retriedWrites.size >= MAX_REMEMBERED_WRITES) state.retriedWrites.delete(state.retriedWrites.keys().next().value!);
     state.retriedWrites.set(retryKey, { ...reply });
   }
   if (failure?.writeConcernError) reply.writeConcernError = failure.writeConcernError;
   return { reply };
+}
+
+/** The namespace a fail point's `namespace` filter compares with: db.collection, or db.$cmd. */
+function namespaceOf(name: string, command: Document, db: string): string {
+  const target: unknown = name === 'getMore' ? command.collection : command[name];
+  return typeof target === 'string' ? `${db}.${target}` : `${db}.$cmd`;
 }
 
 /** Session id and transaction number identify one retryable write across its retries. */
