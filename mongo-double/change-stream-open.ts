@@ -4,27 +4,24 @@ import type { Document } from 'bson';
 import { ChangeStream } from './change-stream.js';
 import type { FullDocumentMode, StreamScope } from './change-events.js';
 import { isPlainObject } from './documents.js';
+import { checkChangeStreamPipeline } from './pipeline-stages.js';
 import { CommandError } from './errors.js';
 import { compareOpTime, fromTimestamp, previousOpTime, type OpTime } from './op-time.js';
 import { decodeToken } from './resume-token.js';
 import type { Store } from './store.js';
 
 const OPTIONS = new Set(['fullDocument', 'fullDocumentBeforeChange', 'resumeAfter', 'startAfter', 'startAtOperationTime', 'allChangesForCluster', 'showExpandedEvents', 'allowToRunOnConfigDB']);
-const FOLLOWING_STAGES = new Set(['$match', '$project', '$addFields', '$set', '$unset', '$replaceRoot', '$replaceWith', '$redact']);
 const FULL_DOCUMENT_MODES = new Set(['default', 'updateLookup', 'whenAvailable', 'required']);
 
 /** Builds the stream for `aggregate` on `target` (a collection name, or 1 for a database or the cluster). */
 export function openChangeStream(store: Store, db: string, target: unknown, pipeline: Document[]): ChangeStream {
+  checkChangeStreamPipeline(pipeline);
   const spec = pipeline[0]!.$changeStream as unknown;
   if (!isPlainObject(spec)) throw new CommandError('TypeMismatch', '$changeStream stage must be an object');
   for (const key of Object.keys(spec)) {
     if (!OPTIONS.has(key)) throw new CommandError('IDLFailedToParse', `BSON field '$changeStream.${key}' is an unknown field.`);
   }
   const stages = pipeline.slice(1);
-  for (const stage of stages) {
-    const name = Object.keys(stage)[0] ?? '';
-    if (!FOLLOWING_STAGES.has(name)) throw new CommandError('IllegalOperation', `${name} is not permitted in a $changeStream pipeline`);
-  }
   // Pre-images are not recorded: 'whenAvailable' gets none (as when a collection does not record
   // them), 'required' is refused rather than answered with events that lack what it demands.
   if (spec.fullDocumentBeforeChange === 'required') throw new CommandError('CommandNotSupported', 'the MongoDB test double does not record pre-images (fullDocumentBeforeChange: required)');

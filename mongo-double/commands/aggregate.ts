@@ -1,15 +1,18 @@
 // aggregate: a $changeStream pipeline opens a change stream cursor; any other pipeline runs through
 // mingo over a copy of the collection (countDocuments' $match/$group, $sort, $project, $lookup, ...).
+// `aggregate: 1` runs a $documents pipeline; other collection-less stages are refused by name.
 import { Long, type Document } from 'bson';
 import { Aggregator } from 'mingo';
 import { openChangeStream } from '../change-stream-open.js';
 import { deepClone } from '../documents.js';
 import { CommandError, evaluate } from '../errors.js';
+import { checkRunnablePipeline, stageNames } from '../pipeline-stages.js';
 import type { CommandHandler } from '../state.js';
 import { countField, docArray, docField } from './args.js';
 import { cursorReply } from './read.js';
 
-const WRITING_STAGES = new Set(['$out', '$merge']);
+/** Stages that start a pipeline without a collection (`aggregate: 1`). */
+const COLLECTIONLESS_STAGES = new Set(['$documents', '$currentOp', '$listLocalSessions', '$changeStream', '$listSampledQueries']);
 
 const aggregate: CommandHandler = (command, context) => {
   const { db, state } = context;
@@ -24,12 +27,19 @@ const aggregate: CommandHandler = (command, context) => {
     const id = batch.invalidated ? Long.ZERO : state.cursors.open({ kind: 'changeStream', ns, stream, busy: false }).id;
     return { cursor: { firstBatch: batch.events, postBatchResumeToken: stream.postBatchResumeToken(), id, ns }, ok: 1 };
   }
-  if (typeof target !== 'string') throw new CommandError('InvalidNamespace', "the double only runs collection aggregations and $changeStream on 'aggregate: 1'");
-  for (const stage of pipeline) {
-    const name = Object.keys(stage)[0] ?? '';
-    if (WRITING_STAGES.has(name)) throw new CommandError('CommandNotSupported', `${name} is not supported by the MongoDB test double`);
-  }
   const source = (name: string): Document[] => (state.store.collection(db, name)?.all() ?? []).map(deepClone);
+  if (target === 1) {
+    const first = stageNames(pipeline)[0];
+    if (first === undefined || !COLLECTIONLESS_STAGES.has(first)) {
+      throw new CommandError('InvalidNamespace', `{aggregate: 1} is not valid for '${first ?? 'an empty pipeline'}'; a collection is required.`);
+    }
+    if (first !== '$documents') throw new CommandError('CommandNotSupported', `${first} is not supported by the MongoDB test double`);
+    checkRunnablePipeline(pipeline);
+    const results = evaluate(() => new Aggregator(pipeline, { collectionResolver: source }).run([]) as Document[]);
+    return cursorReply(context, `${db}.$cmd.aggregate`, results, command);
+  }
+  if (typeof target !== 'string') throw new CommandError('TypeMismatch', "'aggregate' must be a collection name or 1");
+  checkRunnablePipeline(pipeline);
   const results = evaluate(() => new Aggregator(pipeline, { collectionResolver: source }).run(source(target)) as Document[]);
   return cursorReply(context, `${db}.${target}`, results, command);
 };
