@@ -24,10 +24,16 @@ export class Collection {
 
   constructor(
     readonly db: string,
-    readonly name: string,
-    /** Options given to `create` (validator, capped, ...): listed, compared, not enforced. */
+    /** Changes only with renameCollection. */
+    public name: string,
+    /** Options given to `create` or `collMod`: listed, compared; only changeStreamPreAndPostImages acts. */
     readonly options: Document = {},
   ) {}
+
+  /** Whether writes record pre- and post-images for change streams (changeStreamPreAndPostImages). */
+  get recordsImages(): boolean {
+    return (this.options.changeStreamPreAndPostImages as Document | undefined)?.enabled === true;
+  }
 
   /** Number of documents. */
   get count(): number {

@@ -6,7 +6,7 @@ import { digestOf, encodeToken } from './resume-token.js';
 import { valueKey } from './documents.js';
 
 /** Kinds of oplog entry; each becomes one change event of the same name (plus invalidates). */
-export type OplogOp = 'insert' | 'update' | 'replace' | 'delete' | 'drop' | 'dropDatabase';
+export type OplogOp = 'insert' | 'update' | 'replace' | 'delete' | 'drop' | 'dropDatabase' | 'rename';
 
 /** One oplog entry. Documents held here are never mutated (storage replaces, never edits). */
 export interface OplogEntry {
@@ -20,6 +20,12 @@ export interface OplogEntry {
   document?: Document;
   /** For updates: {updatedFields, removedFields, truncatedArrays}. */
   updateDescription?: Document;
+  /** The document before an update, replace or delete, when the collection records pre-images. */
+  preImage?: Document;
+  /** The document after an update, when the collection records pre- and post-images. */
+  postImage?: Document;
+  /** For a rename: the new namespace. */
+  to?: { db: string; coll: string };
   /** The `_data` of this entry's event token. */
   token: string;
 }

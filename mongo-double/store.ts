@@ -48,14 +48,18 @@ export class Store {
   /** Stores a new version of a document; logs an update (operators) or a replace (whole document). */
   rewrite(collection: Collection, before: Document, after: Document, kind: 'update' | 'replace'): void {
     collection.replace(after);
-    const base = { db: collection.db, coll: collection.name, documentKey: { _id: after._id } };
+    const images = collection.recordsImages ? { preImage: before, ...(kind === 'update' ? { postImage: after } : {}) } : {};
+    const base = { db: collection.db, coll: collection.name, documentKey: { _id: after._id }, ...images };
     if (kind === 'replace') this.oplog.append({ ...base, op: 'replace', document: after });
     else this.oplog.append({ ...base, op: 'update', updateDescription: describeUpdate(before, after) });
   }
 
   /** Deletes a document and logs it. */
   remove(collection: Collection, id: unknown): void {
-    if (collection.remove(id)) this.oplog.append({ op: 'delete', db: collection.db, coll: collection.name, documentKey: { _id: id } });
+    const removed = collection.remove(id);
+    if (!removed) return;
+    const images = collection.recordsImages ? { preImage: removed } : {};
+    this.oplog.append({ op: 'delete', db: collection.db, coll: collection.name, documentKey: { _id: id }, ...images });
   }
 
   /** Drops a collection (logging a drop); false if it did not exist. */
@@ -64,6 +68,21 @@ export class Store {
     if (!collections?.delete(name)) return false;
     this.oplog.append({ op: 'drop', db, coll: name });
     return true;
+  }
+
+  /**
+   * Renames a collection within its database, replacing `to` when `dropTarget` (one oplog entry, as
+   * mongod 4.2+ logs it). The caller has checked that the source exists and the target may go.
+   */
+  renameCollection(db: string, from: string, to: string): void {
+    validateNamespace(db, to);
+    const collections = this.databases.get(db)!;
+    const collection = collections.get(from)!;
+    collections.delete(from);
+    collections.delete(to);
+    collection.name = to;
+    collections.set(to, collection);
+    this.oplog.append({ op: 'rename', db, coll: from, to: { db, coll: to } });
   }
 
   /** Drops every collection of a database, then logs dropDatabase. */

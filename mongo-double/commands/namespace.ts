@@ -7,17 +7,23 @@ import type { IndexSpec } from '../collection.js';
 import { matcher } from '../query.js';
 import type { CommandHandler } from '../state.js';
 import { collectionName, docArray, docField } from './args.js';
+import { checkCreateOptions } from './collection-options.js';
 import { cursorReply } from './read.js';
 
 /** Fields of `create` that are about the request, not options of the collection. */
-const GENERIC_FIELDS = new Set(['create', 'lsid', 'txnNumber', '$clusterTime', '$db', '$readPreference', 'writeConcern', 'comment', 'apiVersion', 'apiStrict', 'apiDeprecationErrors']);
+const GENERIC_FIELDS = new Set(['create', 'maxTimeMS', 'lsid', 'txnNumber', '$clusterTime', '$db', '$readPreference', 'writeConcern', 'comment', 'apiVersion', 'apiStrict', 'apiDeprecationErrors']);
 
 const create: CommandHandler = (command, { db, state }) => {
   const name = collectionName(command);
   const options = Object.fromEntries(Object.entries(command).filter(([key]) => !GENERIC_FIELDS.has(key)));
-  const { collection, created } = state.store.ensureCollection(db, name, options);
+  const existing = state.store.collection(db, name);
   // MongoDB 7.0: creating an existing collection with identical options succeeds; other options conflict.
-  if (!created && valueKey(collection.options) !== valueKey(options)) throw new CommandError('NamespaceExists', `Collection ${db}.${name} already exists with different options.`);
+  if (existing) {
+    if (valueKey(existing.options) !== valueKey(options)) throw new CommandError('NamespaceExists', `Collection ${db}.${name} already exists with different options.`);
+    return { ok: 1 };
+  }
+  checkCreateOptions(options);
+  state.store.ensureCollection(db, name, options);
   return { ok: 1 };
 };
 
