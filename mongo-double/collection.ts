@@ -2,7 +2,7 @@
 // object, so oplog entries and open cursors may keep references without copying.
 import { UUID, type Document } from 'bson';
 import { CommandError } from './errors.js';
-import { getPath, valueKey } from './documents.js';
+import { getPath, isPlainObject, valueKey } from './documents.js';
 
 /** An index as listIndexes shows it. Only `unique` (and `sparse`) change behaviour. */
 export interface IndexSpec {
@@ -57,6 +57,7 @@ export class Collection {
 
   /** Stores a new document; DuplicateKey (11000) if its _id or a unique key is taken. */
   insert(doc: Document): void {
+    checkIdForStorage(doc._id);
     const idKey = valueKey(doc._id);
     if (this.docs.has(idKey)) this.duplicate(this.indexList[0]!, doc);
     const keys = this.uniqueKeysOf(doc, idKey);
@@ -66,6 +67,7 @@ export class Collection {
 
   /** Replaces the document with the same _id; DuplicateKey if the new version clashes with another. */
   replace(doc: Document): void {
+    checkIdForStorage(doc._id);
     const idKey = valueKey(doc._id);
     const old = this.docs.get(idKey);
     if (!old) throw new Error('replace of a missing document');
@@ -152,6 +154,19 @@ export class Collection {
       keyValue,
     });
   }
+}
+
+/** mongod refuses an array _id, and $-prefixed field names anywhere inside an _id. */
+function checkIdForStorage(id: unknown): void {
+  if (Array.isArray(id)) throw new CommandError('InvalidIdField', `The '_id' value cannot be of type array`);
+  const visit = (value: unknown): void => {
+    if (!isPlainObject(value)) return;
+    for (const [key, item] of Object.entries(value)) {
+      if (key.startsWith('$')) throw new CommandError('DollarPrefixedFieldName', `_id fields may not contain '$'-prefixed fields: ${key} is not valid for storage.`);
+      visit(item);
+    }
+  };
+  visit(id);
 }
 
 /** The key a document has in an index; null when a sparse index skips it. */

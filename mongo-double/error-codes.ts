@@ -39,7 +39,7 @@ export const ErrorCodes = {
   NotARetryableWriteCommand: 50768, BackupCursorOpenConflictWithCheckpoint: 50915,
   // uassert codes outside the enum, which mongod names Location<code> on the wire.
   Location31368: 31368, Location31372: 31372, Location31373: 31373, Location31382: 31382,
-  Location40323: 40323, Location40324: 40324, Location40602: 40602,
+  Location16869: 16869, Location16870: 16870, Location16871: 16871, Location40323: 40323, Location40324: 40324, Location40602: 40602,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCodes;

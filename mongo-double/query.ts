@@ -5,6 +5,7 @@ import { find, Query } from 'mingo';
 import type { Collection } from './collection.js';
 import { idFirst, isPlainObject } from './documents.js';
 import { evaluate } from './errors.js';
+import type { EvalOptions } from './eval-options.js';
 
 /** Options of a find. */
 export interface FindOptions {
@@ -12,6 +13,8 @@ export interface FindOptions {
   skip?: number;
   limit?: number;
   projection?: Document;
+  /** `let` variables (and other evaluation options) of the command. */
+  eval?: EvalOptions;
 }
 
 /** Matching documents in natural order (or `sort`), after skip and limit, projected. */
@@ -33,7 +36,7 @@ function runFind(collection: Collection, filter: Document, options: FindOptions)
   const byId = exactId(filter);
   const projection = options.projection && Object.keys(options.projection).length > 0 ? options.projection : undefined;
   const source = byId ? [collection.get(byId.id)].filter((doc): doc is Document => doc !== undefined) : collection.all();
-  let cursor = find(source, filter, projection);
+  let cursor = find(source, filter, projection, { ...options.eval });
   if (options.sort && Object.keys(options.sort).length > 0) cursor = cursor.sort(options.sort as Record<string, 1 | -1>);
   if (options.skip) cursor = cursor.skip(options.skip);
   if (options.limit) cursor = cursor.limit(options.limit);

@@ -3,6 +3,7 @@
 import { ObjectId, type Document } from 'bson';
 import { aggregate, update as mingoUpdate } from 'mingo';
 import { CommandError, evaluate } from './errors.js';
+import type { EvalOptions } from './eval-options.js';
 import { deepClone, idFirst, isPlainObject, sameValue, setPath } from './documents.js';
 
 /** The update forms mongod accepts: operators ({$set: ...}), a replacement document, or a pipeline. */
@@ -19,10 +20,12 @@ export function isReplacement(spec: UpdateSpec): boolean {
  * The document after `spec` is applied to `doc`. `inserting` is true for the insert of an upsert;
  * `query` (the filter that selected `doc`) resolves the positional `$` operator.
  */
-export function applyUpdate(doc: Document, spec: UpdateSpec, options: { arrayFilters?: Document[]; inserting?: boolean; query?: Document } = {}): Document {
+export function applyUpdate(doc: Document, spec: UpdateSpec, options: { arrayFilters?: Document[]; inserting?: boolean; query?: Document; eval?: EvalOptions } = {}): Document {
   let result: Document;
   if (Array.isArray(spec)) {
-    result = evaluate(() => (aggregate([deepClone(doc)], spec) as Document[])[0] ?? {});
+    result = evaluate(() => (aggregate([deepClone(doc)], spec, { ...options.eval }) as Document[])[0] ?? {});
+    // A pipeline that drops _id keeps the document's own, as on mongod (an upsert's new one is made later).
+    if (!('_id' in result) && '_id' in doc) result = { _id: doc._id, ...result };
   } else if (isReplacement(spec)) {
     for (const key of Object.keys(spec)) {
       if (key.startsWith('$')) throw new CommandError('BadValue', `The dollar ($) prefixed field '${key}' in a replacement document is not valid for storage.`);
@@ -71,9 +74,9 @@ function collectEqualities(query: Document, seed: Document): void {
 }
 
 /** The upserted document: seed, update applied as an insert, and an _id if none was given. */
-export function buildUpsert(query: Document, spec: UpdateSpec, arrayFilters?: Document[]): Document {
+export function buildUpsert(query: Document, spec: UpdateSpec, arrayFilters?: Document[], evalOptions?: EvalOptions): Document {
   const seed = upsertSeed(query);
-  const doc = isReplacement(spec) && !Array.isArray(spec) ? { ...(seed._id !== undefined ? { _id: seed._id } : {}), ...spec } : applyUpdate(seed, spec, { arrayFilters, inserting: true });
+  const doc = isReplacement(spec) && !Array.isArray(spec) ? { ...(seed._id !== undefined ? { _id: seed._id } : {}), ...spec } : applyUpdate(seed, spec, { arrayFilters, inserting: true, eval: evalOptions });
   if (doc._id === undefined) return { _id: new ObjectId(), ...doc };
   return idFirst(doc);
 }

@@ -6,6 +6,7 @@ import { Aggregator } from 'mingo';
 import { openChangeStream } from '../change-stream-open.js';
 import { deepClone } from '../documents.js';
 import { CommandError, evaluate } from '../errors.js';
+import { evalOptionsOf } from '../eval-options.js';
 import { checkRunnablePipeline, stageNames } from '../pipeline-stages.js';
 import type { CommandHandler } from '../state.js';
 import { countField, docArray, docField } from './args.js';
@@ -35,12 +36,12 @@ const aggregate: CommandHandler = (command, context) => {
     }
     if (first !== '$documents') throw new CommandError('CommandNotSupported', `${first} is not supported by the MongoDB test double`);
     checkRunnablePipeline(pipeline);
-    const results = evaluate(() => new Aggregator(pipeline, { collectionResolver: source }).run([]) as Document[]);
+    const results = evaluate(() => new Aggregator(pipeline, { ...evalOptionsOf(command), collectionResolver: source }).run([]) as Document[]);
     return cursorReply(context, `${db}.$cmd.aggregate`, results, command);
   }
   if (typeof target !== 'string') throw new CommandError('TypeMismatch', "'aggregate' must be a collection name or 1");
   checkRunnablePipeline(pipeline);
-  const results = evaluate(() => new Aggregator(pipeline, { collectionResolver: source }).run(source(target)) as Document[]);
+  const results = evaluate(() => new Aggregator(pipeline, { ...evalOptionsOf(command), collectionResolver: source }).run(source(target)) as Document[]);
   return cursorReply(context, `${db}.${target}`, results, command);
 };
 

@@ -4,6 +4,7 @@ import { takeBatch, type FindCursor } from '../cursors.js';
 import { getPath, valueKey } from '../documents.js';
 import { CommandError } from '../errors.js';
 import { toTimestamp } from '../op-time.js';
+import { evalOptionsOf } from '../eval-options.js';
 import { findDocuments } from '../query.js';
 import type { CommandContext, CommandHandler } from '../state.js';
 import { collectionName, countField, docField, stringField } from './args.js';
@@ -37,6 +38,7 @@ const find: CommandHandler = (command, context) => {
     projection: docField(command, 'projection'),
     skip: countField(command, 'skip'),
     limit: limit === undefined ? undefined : Math.abs(limit),
+    eval: evalOptionsOf(command),
   });
   return cursorReply(context, `${context.db}.${name}`, docs, command);
 };
