@@ -2,8 +2,10 @@
 // projection. mingo errors (unknown operators, bad specs) surface as BadValue replies.
 import type { Document } from 'bson';
 import { find, Query } from 'mingo';
+import { Query as ContextQuery } from 'mingo/query';
 import type { Collection } from './collection.js';
 import { idFirst, isPlainObject } from './documents.js';
+import { checkCollatedFilter } from './collation.js';
 import { evaluate } from './errors.js';
 import type { EvalOptions } from './eval-options.js';
 
@@ -19,6 +21,7 @@ export interface FindOptions {
 
 /** Matching documents in natural order (or `sort`), after skip and limit, projected. */
 export function findDocuments(collection: Collection | undefined, filter: Document, options: FindOptions = {}): Document[] {
+  if (options.eval?.collation) checkCollatedFilter(filter);
   if (!collection) return [];
   return evaluate(() => runFind(collection, filter, options));
 }
@@ -33,10 +36,12 @@ function exactId(filter: Document): { id: unknown } | null {
 }
 
 function runFind(collection: Collection, filter: Document, options: FindOptions): Document[] {
-  const byId = exactId(filter);
+  // A collation may make other _ids equal to the one asked for: no shortcut then.
+  const byId = options.eval?.collation ? null : exactId(filter);
   const projection = options.projection && Object.keys(options.projection).length > 0 ? options.projection : undefined;
   const source = byId ? [collection.get(byId.id)].filter((doc): doc is Document => doc !== undefined) : collection.all();
-  let cursor = find(source, filter, projection, { ...options.eval });
+  // With a collation the command brings its own operators, which only the base Query uses.
+  let cursor = options.eval?.context ? new ContextQuery(filter, { ...options.eval }).find(source, projection) : find(source, filter, projection, { ...options.eval });
   if (options.sort && Object.keys(options.sort).length > 0) cursor = cursor.sort(options.sort as Record<string, 1 | -1>);
   if (options.skip) cursor = cursor.skip(options.skip);
   if (options.limit) cursor = cursor.limit(options.limit);

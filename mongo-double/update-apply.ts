@@ -23,7 +23,8 @@ export function isReplacement(spec: UpdateSpec): boolean {
 export function applyUpdate(doc: Document, spec: UpdateSpec, options: { arrayFilters?: Document[]; inserting?: boolean; query?: Document; eval?: EvalOptions } = {}): Document {
   let result: Document;
   if (Array.isArray(spec)) {
-    result = evaluate(() => (aggregate([deepClone(doc)], spec, { ...options.eval }) as Document[])[0] ?? {});
+    if (options.eval?.collation) throw new CommandError('CommandNotSupported', 'a pipeline update with a collation is not supported by the MongoDB test double');
+    result = evaluate(() => (aggregate([deepClone(doc)], spec, { variables: options.eval?.variables }) as Document[])[0] ?? {});
     // A pipeline that drops _id keeps the document's own, as on mongod (an upsert's new one is made later).
     if (!('_id' in result) && '_id' in doc) result = { _id: doc._id, ...result };
   } else if (isReplacement(spec)) {
@@ -44,7 +45,11 @@ export function applyUpdate(doc: Document, spec: UpdateSpec, options: { arrayFil
       }
     }
     result = deepClone(doc);
-    if (Object.keys(operators).length > 0) evaluate(() => mingoUpdate(result, operators, options.arrayFilters, options.query, { cloneMode: 'deep' }));
+    // mingo re-tests the query (binary) before updating; under a collation the document already matched,
+    // and the positional $ operator, which needs the query, is refused rather than resolved binary.
+    const query = options.eval?.collation ? undefined : options.query;
+    if (options.eval?.collation && Object.values(operators).some((fields: Document) => Object.keys(fields).some((path) => /\.\$(\.|$)/.test(path)))) throw new CommandError('CommandNotSupported', 'the positional $ update operator with a collation is not supported by the MongoDB test double');
+    if (Object.keys(operators).length > 0) evaluate(() => mingoUpdate(result, operators, options.arrayFilters, query, { cloneMode: 'deep' }));
   }
   if ('_id' in doc && !sameValue(doc._id, result._id)) {
     throw new CommandError('ImmutableField', "Performing an update on the path '_id' would modify the immutable field '_id'");

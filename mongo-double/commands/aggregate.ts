@@ -3,9 +3,11 @@
 // `aggregate: 1` runs a $documents pipeline; other collection-less stages are refused by name.
 import { Long, type Document } from 'bson';
 import { Aggregator } from 'mingo';
+import { Aggregator as ContextAggregator } from 'mingo/aggregator';
 import { openChangeStream } from '../change-stream-open.js';
 import { deepClone } from '../documents.js';
 import { CommandError, evaluate } from '../errors.js';
+import { checkCollatedPipeline } from '../collation.js';
 import { evalOptionsOf } from '../eval-options.js';
 import { checkRunnablePipeline, stageNames } from '../pipeline-stages.js';
 import type { CommandHandler } from '../state.js';
@@ -36,12 +38,18 @@ const aggregate: CommandHandler = (command, context) => {
     }
     if (first !== '$documents') throw new CommandError('CommandNotSupported', `${first} is not supported by the MongoDB test double`);
     checkRunnablePipeline(pipeline);
-    const results = evaluate(() => new Aggregator(pipeline, { ...evalOptionsOf(command), collectionResolver: source }).run([]) as Document[]);
+    const evalOptions = evalOptionsOf(command);
+    if (evalOptions.collation) checkCollatedPipeline(pipeline);
+    const Runner = evalOptions.context ? ContextAggregator : Aggregator;
+    const results = evaluate(() => new Runner(pipeline, { ...evalOptions, collectionResolver: source }).run([]) as Document[]);
     return cursorReply(context, `${db}.$cmd.aggregate`, results, command);
   }
   if (typeof target !== 'string') throw new CommandError('TypeMismatch', "'aggregate' must be a collection name or 1");
   checkRunnablePipeline(pipeline);
-  const results = evaluate(() => new Aggregator(pipeline, { ...evalOptionsOf(command), collectionResolver: source }).run(source(target)) as Document[]);
+  const evalOptions = evalOptionsOf(command);
+  if (evalOptions.collation) checkCollatedPipeline(pipeline);
+  const Runner = evalOptions.context ? ContextAggregator : Aggregator;
+  const results = evaluate(() => new Runner(pipeline, { ...evalOptions, collectionResolver: source }).run(source(target)) as Document[]);
   return cursorReply(context, `${db}.${target}`, results, command);
 };
 

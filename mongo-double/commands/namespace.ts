@@ -69,6 +69,10 @@ const createIndexes: CommandHandler = (command, { db, state }) => {
   for (const spec of specs) {
     if (!isPlainObject(spec.key) || Object.keys(spec.key).length === 0) throw new CommandError('BadValue', "Index spec must have a non-empty 'key' document");
     if (typeof spec.name !== 'string' || spec.name.length === 0) throw new CommandError('BadValue', "Index spec must have a 'name' string");
+    // An index collation changes what a unique index holds equal: refused rather than ignored.
+    if (spec.collation !== undefined && (spec.collation as { locale?: unknown } | null)?.locale !== 'simple') {
+      throw new CommandError('CommandNotSupported', 'indexes with a collation are not supported by the MongoDB test double');
+    }
     collection.createIndex({ ...spec, v: 2, key: spec.key, name: spec.name } as IndexSpec);
   }
   const reply: Document = { numIndexesBefore: before, numIndexesAfter: collection.indexes.length, createdCollectionAutomatically: created, ok: 1 };

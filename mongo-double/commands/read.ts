@@ -49,6 +49,7 @@ const count: CommandHandler = (command, { db, state }) => {
   const docs = findDocuments(state.store.collection(db, name), docField(command, 'query'), {
     skip: countField(command, 'skip'),
     limit: limit === undefined ? undefined : Math.abs(limit),
+    eval: evalOptionsOf(command),
   });
   return { n: docs.length, ok: 1 };
 };
@@ -57,6 +58,8 @@ const distinct: CommandHandler = (command, { db, state }) => {
   const name = collectionName(command);
   const key = stringField(command, 'key');
   if (key.length === 0) throw new CommandError('BadValue', 'FieldPath cannot be constructed with empty string');
+  // Which values are distinct depends on the collation: not done rather than done binary.
+  if (evalOptionsOf(command).collation) throw new CommandError('CommandNotSupported', 'distinct with a collation is not supported by the MongoDB test double');
   const seen = new Map<string, unknown>();
   for (const doc of findDocuments(state.store.collection(db, name), docField(command, 'query'))) {
     const value = getPath(doc, key);

@@ -77,11 +77,10 @@ const update: CommandHandler = (command, context) => {
   let n = 0;
   let nModified = 0;
   const upserted: Document[] = [];
-  const evalOptions = evalOptionsOf(command);
   // MongoDB 8.0 added `sort` to update statements; a 7.0 server's parser fails the whole command.
   if (statements.some((statement) => statement.sort !== undefined)) throw new CommandError('IDLUnknownField', "BSON field 'update.updates.sort' is an unknown field.");
   const writeErrors = eachStatement(command, statements, (statement, index) => {
-    const result = updateStatement(context, name, statement, evalOptions);
+    const result = updateStatement(context, name, statement, evalOptionsOf(command, statement));
     n += result.matched;
     nModified += result.modified;
     if (result.upsertedId !== undefined) {
@@ -96,8 +95,8 @@ const remove: CommandHandler = (command, { db, state }) => {
   const name = collectionName(command);
   const statements = docArray(command, 'deletes');
   let n = 0;
-  const evalOptions = evalOptionsOf(command);
   const writeErrors = eachStatement(command, statements, (statement) => {
+    const evalOptions = evalOptionsOf(command, statement);
     const limit = statement.limit;
     if (limit !== 0 && limit !== 1) throw new CommandError('FailedToParse', 'The limit field in delete objects must be 0 or 1');
     const collection = state.store.collection(db, name);
