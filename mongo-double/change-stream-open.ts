@@ -8,6 +8,7 @@ import { checkChangeStreamPipeline } from './pipeline-stages.js';
 import { CommandError } from './errors.js';
 import { compareOpTime, fromTimestamp, previousOpTime, type OpTime } from './op-time.js';
 import { decodeToken } from './resume-token.js';
+import { refuseOnView } from './views.js';
 import type { Store } from './store.js';
 
 const OPTIONS = new Set(['fullDocument', 'fullDocumentBeforeChange', 'resumeAfter', 'startAfter', 'startAtOperationTime', 'allChangesForCluster', 'showExpandedEvents', 'allowToRunOnConfigDB']);
@@ -30,7 +31,7 @@ export function openChangeStream(store: Store, db: string, target: unknown, pipe
   const fullDocument = enumOption(spec, 'fullDocument', FULL_DOCUMENT_MODES, 'default') as FullDocumentMode;
   const fullDocumentBeforeChange = enumOption(spec, 'fullDocumentBeforeChange', BEFORE_CHANGE_MODES, 'off') as FullDocumentBeforeChangeMode;
   const lookup = (lookupDb: string, coll: string, key: Document): Document | null => store.collection(lookupDb, coll)?.get(key._id) ?? null;
-  return new ChangeStream(store.oplog, scopeOf(db, target, spec), { fullDocument, fullDocumentBeforeChange }, stages, startPosition(store, spec), lookup);
+  return new ChangeStream(store.oplog, scopeOf(store, db, target, spec), { fullDocument, fullDocumentBeforeChange }, stages, startPosition(store, spec), lookup);
 }
 
 /** A string option of $changeStream limited to `allowed`, with the IDL's error for other values. */
@@ -41,7 +42,7 @@ function enumOption(spec: Document, field: string, allowed: ReadonlySet<string>,
   return value;
 }
 
-function scopeOf(db: string, target: unknown, spec: Document): StreamScope {
+function scopeOf(store: Store, db: string, target: unknown, spec: Document): StreamScope {
   if (spec.allChangesForCluster === true) {
     if (db !== 'admin' || target !== 1) throw new CommandError('InvalidOptions', "A $changeStream with 'allChangesForCluster:true' may only be opened on the 'admin' database, and with no collection name");
     return { kind: 'cluster' };
@@ -49,6 +50,7 @@ function scopeOf(db: string, target: unknown, spec: Document): StreamScope {
   if (db === 'admin' || db === 'config' || db === 'local') throw new CommandError('InvalidNamespace', `$changeStream may not be opened on the internal ${db} database`);
   if (target === 1) return { kind: 'database', db };
   if (typeof target !== 'string' || target.length === 0) throw new CommandError('TypeMismatch', "'aggregate' must be a collection name or 1");
+  refuseOnView(store, db, target);
   return { kind: 'collection', db, coll: target };
 }
 

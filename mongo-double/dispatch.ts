@@ -7,12 +7,15 @@ import { valueKey } from './documents.js';
 import { addServerErrorFields, type OperationFacts } from './error-labels.js';
 import { CommandError, errorReply } from './errors.js';
 import { toTimestamp } from './op-time.js';
+import { refuseOnView } from './views.js';
 import type { ConnectionInfo, DoubleState } from './state.js';
 
 /** The reply to send, or an instruction to close the connection without one (fail point). */
 export type DispatchResult = { reply: Document } | { closeConnection: true };
 
 const RETRYABLE_WRITES = new Set(['insert', 'update', 'delete', 'findAndModify']);
+/** Commands that need a collection: on a view they are CommandNotSupportedOnView (166). */
+const WRITES_REFUSED_ON_VIEWS = new Set(['insert', 'update', 'delete', 'findAndModify', 'findandmodify', 'createIndexes', 'dropIndexes', 'listIndexes', 'collMod']);
 const MAX_REMEMBERED_WRITES = 10_000;
 const ZERO_SIGNATURE = { hash: new Binary(Buffer.alloc(20), 0), keyId: Long.ZERO };
 
@@ -48,6 +51,7 @@ async function run(name: string, command: Document, db: string, state: DoubleSta
   if (failure?.blockMs) await delay(failure.blockMs, connection.signal);
   if (failure?.closeConnection) return { closeConnection: true };
   if (failure?.error) return { reply: { ...failure.error } };
+  if (WRITES_REFUSED_ON_VIEWS.has(name) && typeof command[name] === 'string') refuseOnView(state.store, db, command[name] as string);
 
   const retryKey = RETRYABLE_WRITES.has(name) ? retryKeyOf(command) : null;
   const remembered = retryKey ? state.retriedWrites.get(retryKey) : undefined;

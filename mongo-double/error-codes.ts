@@ -20,7 +20,7 @@ export const ErrorCodes = {
   DocumentValidationFailure: 121, NotAReplicaSet: 123, CommandFailed: 125,
   FailedToSatisfyReadPreference: 133, ReadConcernMajorityNotAvailableYet: 134, StaleTerm: 135,
   CappedPositionLost: 136, CursorInUse: 143, ExceededMemoryLimit: 146, StaleEpoch: 150,
-  CommandNotSupportedOnView: 166, OptionNotSupportedOnView: 167, InvalidPipelineOperator: 168,
+  ViewDepthLimitExceeded: 165, CommandNotSupportedOnView: 166, OptionNotSupportedOnView: 167, InvalidPipelineOperator: 168,
   QueryPlanKilled: 175, InvalidViewDefinition: 182, PrimarySteppedDown: 189, FailPointEnabled: 192,
   NoSuchSession: 206, InvalidUUID: 207, StaleClusterTime: 209, ElectionInProgress: 216,
   IncompleteTransactionHistory: 217, CloseChangeStream: 222, QueryFeatureNotAllowed: 224,

@@ -3,7 +3,7 @@
 import type { Document } from 'bson';
 import { find, Query } from 'mingo';
 import { Query as ContextQuery } from 'mingo/query';
-import type { Collection } from './collection.js';
+import type { DocumentSource } from './views.js';
 import { idFirst, isPlainObject } from './documents.js';
 import { checkCollatedFilter } from './collation.js';
 import { evaluate } from './errors.js';
@@ -20,7 +20,7 @@ export interface FindOptions {
 }
 
 /** Matching documents in natural order (or `sort`), after skip and limit, projected. */
-export function findDocuments(collection: Collection | undefined, filter: Document, options: FindOptions = {}): Document[] {
+export function findDocuments(collection: DocumentSource | undefined, filter: Document, options: FindOptions = {}): Document[] {
   if (options.eval?.collation) checkCollatedFilter(filter);
   if (!collection) return [];
   return evaluate(() => runFind(collection, filter, options));
@@ -35,7 +35,7 @@ function exactId(filter: Document): { id: unknown } | null {
   return { id };
 }
 
-function runFind(collection: Collection, filter: Document, options: FindOptions): Document[] {
+function runFind(collection: DocumentSource, filter: Document, options: FindOptions): Document[] {
   // A collation may make other _ids equal to the one asked for: no shortcut then.
   const byId = options.eval?.collation ? null : exactId(filter);
   const projection = options.projection && Object.keys(options.projection).length > 0 ? options.projection : undefined;

@@ -65,8 +65,11 @@ export class Store {
   /** Drops a collection (logging a drop); false if it did not exist. */
   dropCollection(db: string, name: string): boolean {
     const collections = this.databases.get(db);
-    if (!collections?.delete(name)) return false;
-    this.oplog.append({ op: 'drop', db, coll: name });
+    const collection = collections?.get(name);
+    if (!collection) return false;
+    collections!.delete(name);
+    // Dropping a view removes its definition (a system.views write), which change streams do not show.
+    if (typeof collection.options.viewOn !== 'string') this.oplog.append({ op: 'drop', db, coll: name });
     return true;
   }
 

@@ -11,6 +11,7 @@ import { checkCollatedPipeline } from '../collation.js';
 import { evalOptionsOf } from '../eval-options.js';
 import { checkRunnablePipeline, stageNames } from '../pipeline-stages.js';
 import type { CommandHandler } from '../state.js';
+import { readSource } from '../views.js';
 import { countField, docArray, docField } from './args.js';
 import { cursorReply } from './read.js';
 
@@ -30,7 +31,7 @@ const aggregate: CommandHandler = (command, context) => {
     const id = batch.invalidated ? Long.ZERO : state.cursors.open({ kind: 'changeStream', ns, stream, busy: false }).id;
     return { cursor: { firstBatch: batch.events, postBatchResumeToken: stream.postBatchResumeToken(), id, ns }, ok: 1 };
   }
-  const source = (name: string): Document[] => (state.store.collection(db, name)?.all() ?? []).map(deepClone);
+  const source = (name: string): Document[] => (readSource(state.store, db, name)?.all() ?? []).map(deepClone);
   if (target === 1) {
     const first = stageNames(pipeline)[0];
     if (first === undefined || !COLLECTIONLESS_STAGES.has(first)) {

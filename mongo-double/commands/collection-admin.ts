@@ -5,6 +5,7 @@ import { CommandError } from '../errors.js';
 import type { CommandHandler } from '../state.js';
 import { collectionName, stringField } from './args.js';
 import { checkPreAndPostImages } from './collection-options.js';
+import { refuseOnView } from '../views.js';
 
 /** Fields of a command that are about the request, not what it changes. */
 const GENERIC_FIELDS = new Set(['lsid', 'txnNumber', '$clusterTime', '$db', '$readPreference', 'writeConcern', 'comment', 'apiVersion', 'apiStrict', 'apiDeprecationErrors', 'maxTimeMS']);
@@ -38,6 +39,8 @@ const renameCollection: CommandHandler = (command, { db, state }) => {
   if (source.db === target.db && source.coll === target.coll) throw new CommandError('IllegalOperation', "Can't rename a collection to itself");
   if (source.db !== target.db) throw new CommandError('CommandNotSupported', 'renaming a collection to another database is not supported by the MongoDB test double');
   if (!state.store.collection(source.db, source.coll)) throw new CommandError('NamespaceNotFound', `Source collection ${source.db}.${source.coll} does not exist`);
+  refuseOnView(state.store, source.db, source.coll);
+  refuseOnView(state.store, target.db, target.coll);
   if (state.store.collection(target.db, target.coll) && command.dropTarget !== true) throw new CommandError('NamespaceExists', 'target namespace exists');
   state.store.renameCollection(source.db, source.coll, target.coll);
   return { ok: 1 };

@@ -1,9 +1,10 @@
 // Collection options of `create` and `collMod`: the double acts on changeStreamPreAndPostImages
-// only. Options that would change how a collection behaves (validation, capping, views, collation,
+// and views (viewOn, pipeline). Options that would change how a collection behaves (validation, capping, collation,
 // time series, TTL, ...) are refused by name rather than stored and ignored.
 import type { Document } from 'bson';
 import { isPlainObject } from '../documents.js';
 import { CommandError } from '../errors.js';
+import { checkViewDefinition } from '../views.js';
 
 /** Options that only describe storage, which the double may keep without acting on them. */
 const INERT_OPTIONS = new Set(['storageEngine', 'indexOptionDefaults', 'idIndex', 'autoIndexId']);
@@ -21,9 +22,12 @@ export function checkPreAndPostImages(value: unknown, command: string): void {
 
 /** Refuses the options of a new collection that the double would not honour. */
 export function checkCreateOptions(options: Document): void {
+  if (options.viewOn !== undefined || options.pipeline !== undefined) {
+    checkViewDefinition(options);
+    return;
+  }
   for (const [key, value] of Object.entries(options)) {
     if (key === 'changeStreamPreAndPostImages') checkPreAndPostImages(value, 'create');
-    else if (key === 'viewOn' || key === 'pipeline') throw new CommandError('CommandNotSupported', 'views (create with viewOn/pipeline) are not supported by the MongoDB test double');
     else if (!INERT_OPTIONS.has(key)) throw new CommandError('CommandNotSupported', `the collection option '${key}' is not supported by the MongoDB test double`);
   }
 }

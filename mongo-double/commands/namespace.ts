@@ -9,6 +9,7 @@ import type { CommandHandler } from '../state.js';
 import { collectionName, docArray, docField } from './args.js';
 import { checkCreateOptions } from './collection-options.js';
 import { cursorReply } from './read.js';
+import { viewOf } from '../views.js';
 
 /** Fields of `create` that are about the request, not options of the collection. */
 const GENERIC_FIELDS = new Set(['create', 'maxTimeMS', 'lsid', 'txnNumber', '$clusterTime', '$db', '$readPreference', 'writeConcern', 'comment', 'apiVersion', 'apiStrict', 'apiDeprecationErrors']);
@@ -49,13 +50,11 @@ const listDatabases: CommandHandler = (command, { state }) => {
 const listCollections: CommandHandler = (command, context) => {
   const { db, state } = context;
   const filter = matcher(docField(command, 'filter'));
-  const infos = state.store.collections(db).map((collection) => ({
-    name: collection.name,
-    type: 'collection',
-    options: collection.options,
-    info: { readOnly: false, uuid: collection.uuid },
-    idIndex: { v: 2, key: { _id: 1 }, name: '_id_' },
-  }));
+  const infos = state.store.collections(db).map((collection) =>
+    viewOf(collection)
+      ? { name: collection.name, type: 'view', options: collection.options, info: { readOnly: true } }
+      : { name: collection.name, type: 'collection', options: collection.options, info: { readOnly: false, uuid: collection.uuid }, idIndex: { v: 2, key: { _id: 1 }, name: '_id_' } },
+  );
   const docs = infos.filter(filter).map((info) => (command.nameOnly === true ? { name: info.name, type: info.type } : info));
   return cursorReply(context, `${db}.$cmd.listCollections`, docs, command);
 };
