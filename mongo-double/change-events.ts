@@ -19,7 +19,11 @@ export type FullDocumentBeforeChangeMode = 'off' | 'whenAvailable' | 'required';
 export interface EventOptions {
   fullDocument: FullDocumentMode;
   fullDocumentBeforeChange: FullDocumentBeforeChangeMode;
+  /** create, createIndexes, dropIndexes and modify events, collectionUUID, disambiguatedPaths. */
+  showExpandedEvents: boolean;
 }
+
+const EXPANDED_OPS = new Set(['create', 'createIndexes', 'dropIndexes', 'modify']);
 
 const systemDatabases = new Set(['admin', 'config', 'local']);
 
@@ -33,7 +37,10 @@ export type DocumentLookup = (db: string, coll: string, documentKey: Document) =
  */
 export function eventsFor(entry: OplogEntry, scope: StreamScope, options: EventOptions, lookup: DocumentLookup): Document[] {
   if (!inScope(entry, scope)) return [];
+  const expanded = options.showExpandedEvents;
+  if (!expanded && EXPANDED_OPS.has(entry.op)) return [];
   const base: Document = { _id: { _data: entry.token }, operationType: entry.op, clusterTime: toTimestamp(entry.time), wallTime: entry.wallTime };
+  if (expanded && entry.uuid) base.collectionUUID = entry.uuid;
   const ns = entry.coll === undefined ? { db: entry.db } : { db: entry.db, coll: entry.coll };
   switch (entry.op) {
     case 'insert':
@@ -43,16 +50,26 @@ export function eventsFor(entry: OplogEntry, scope: StreamScope, options: EventO
     case 'update': {
       const event: Document = { ...base };
       if (options.fullDocument !== 'default') event.fullDocument = postImage(entry, options.fullDocument, lookup);
-      return [withPreImage({ ...event, ns, documentKey: entry.documentKey, updateDescription: entry.updateDescription }, entry, options)];
+      const ambiguous = expanded && entry.disambiguatedPaths && Object.keys(entry.disambiguatedPaths).length > 0;
+      const updateDescription = ambiguous ? { ...entry.updateDescription, disambiguatedPaths: entry.disambiguatedPaths } : entry.updateDescription;
+      return [withPreImage({ ...event, ns, documentKey: entry.documentKey, updateDescription }, entry, options)];
     }
     case 'delete':
       return [withPreImage({ ...base, ns, documentKey: entry.documentKey }, entry, options)];
     case 'drop':
       return scope.kind === 'collection' ? [{ ...base, ns }, invalidateEvent(entry)] : [{ ...base, ns }];
-    case 'rename':
-      return scope.kind === 'collection' ? [{ ...base, ns, to: entry.to }, invalidateEvent(entry)] : [{ ...base, ns, to: entry.to }];
+    case 'rename': {
+      const event = { ...base, ns, to: entry.to, ...(expanded ? { operationDescription: entry.operationDescription } : {}) };
+      return scope.kind === 'collection' ? [event, invalidateEvent(entry)] : [event];
+    }
     case 'dropDatabase':
       return scope.kind === 'database' ? [{ ...base, ns }, invalidateEvent(entry)] : [{ ...base, ns }];
+    case 'create':
+    case 'createIndexes':
+    case 'dropIndexes':
+      return [{ ...base, ns, operationDescription: entry.operationDescription }];
+    case 'modify':
+      return [{ ...base, ns, operationDescription: entry.operationDescription, stateBeforeChange: entry.stateBeforeChange }];
   }
 }
 

@@ -24,14 +24,11 @@ export function openChangeStream(store: Store, db: string, target: unknown, pipe
     if (!OPTIONS.has(key)) throw new CommandError('IDLFailedToParse', `BSON field '$changeStream.${key}' is an unknown field.`);
   }
   const stages = pipeline.slice(1);
-  if (spec.showExpandedEvents === true) {
-    // Accepting it and sending no expanded events would be a silent wrong answer.
-    throw new CommandError('CommandNotSupported', 'the MongoDB test double does not implement showExpandedEvents (expanded DDL events, collectionUUID, disambiguatedPaths)');
-  }
+  if (spec.showExpandedEvents !== undefined && typeof spec.showExpandedEvents !== 'boolean') throw new CommandError('TypeMismatch', "BSON field '$changeStream.showExpandedEvents' is the wrong type, expected type 'bool'");
   const fullDocument = enumOption(spec, 'fullDocument', FULL_DOCUMENT_MODES, 'default') as FullDocumentMode;
   const fullDocumentBeforeChange = enumOption(spec, 'fullDocumentBeforeChange', BEFORE_CHANGE_MODES, 'off') as FullDocumentBeforeChangeMode;
   const lookup = (lookupDb: string, coll: string, key: Document): Document | null => store.collection(lookupDb, coll)?.get(key._id) ?? null;
-  return new ChangeStream(store.oplog, scopeOf(store, db, target, spec), { fullDocument, fullDocumentBeforeChange }, stages, startPosition(store, spec), lookup);
+  return new ChangeStream(store.oplog, scopeOf(store, db, target, spec), { fullDocument, fullDocumentBeforeChange, showExpandedEvents: spec.showExpandedEvents === true }, stages, startPosition(store, spec), lookup);
 }
 
 /** A string option of $changeStream limited to `allowed`, with the IDL's error for other values. */

@@ -20,8 +20,11 @@ const collMod: CommandHandler = (command, { db, state }) => {
   const collection = state.store.collection(db, name);
   if (!collection) throw new CommandError('NamespaceNotFound', `ns does not exist: ${db}.${name}`);
   const images = command.changeStreamPreAndPostImages as Document | undefined;
-  if (images?.enabled === true) collection.options.changeStreamPreAndPostImages = { enabled: true };
-  else if (images) delete collection.options.changeStreamPreAndPostImages;
+  state.store.modify(collection, images ? { changeStreamPreAndPostImages: images } : {}, (options) => {
+    // Disabling removes the option, as mongod's listCollections then shows none.
+    if (images?.enabled === true) options.changeStreamPreAndPostImages = { enabled: true };
+    else if (images) delete options.changeStreamPreAndPostImages;
+  });
   return { ok: 1 };
 };
 

@@ -72,7 +72,7 @@ const createIndexes: CommandHandler = (command, { db, state }) => {
     if (spec.collation !== undefined && (spec.collation as { locale?: unknown } | null)?.locale !== 'simple') {
       throw new CommandError('CommandNotSupported', 'indexes with a collation are not supported by the MongoDB test double');
     }
-    collection.createIndex({ ...spec, v: 2, key: spec.key, name: spec.name } as IndexSpec);
+    state.store.createIndex(collection, { ...spec, v: 2, key: spec.key, name: spec.name } as IndexSpec);
   }
   const reply: Document = { numIndexesBefore: before, numIndexesAfter: collection.indexes.length, createdCollectionAutomatically: created, ok: 1 };
   if (before === collection.indexes.length) reply.note = 'all indexes already exist';
@@ -95,7 +95,7 @@ const dropIndexes: CommandHandler = (command, { db, state }) => {
   const names = target === '*' ? collection.indexes.filter((index) => index.name !== '_id_').map((index) => index.name) : [target];
   for (const indexName of names) {
     const resolved = typeof indexName === 'string' ? indexName : collection.indexes.find((index) => valueKey(index.key) === valueKey(indexName))?.name;
-    if (!resolved || !collection.dropIndex(resolved)) throw new CommandError('IndexNotFound', `index not found with name [${String(resolved ?? JSON.stringify(indexName))}]`);
+    if (!resolved || !state.store.dropIndex(collection, resolved)) throw new CommandError('IndexNotFound', `index not found with name [${String(resolved ?? JSON.stringify(indexName))}]`);
   }
   return { nIndexesWas: before, ok: 1 };
 };

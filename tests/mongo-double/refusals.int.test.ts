@@ -28,13 +28,6 @@ describe('clear refusals of the double through the official driver', () => {
     await expect(db.command({ collMod: 'modded', validator: { a: { $exists: true } } })).rejects.toMatchObject(refusal('validator'));
   });
 
-  it('refuses showExpandedEvents rather than opening a stream without expanded events', async (context) => {
-    if (mongoBackend() !== 'double') return context.skip('mongod shows expanded events');
-    const stream = client.db(dbName).watch([], { showExpandedEvents: true });
-    await expect(stream.tryNext()).rejects.toMatchObject(refusal('showExpandedEvents'));
-    await stream.close();
-  });
-
   it('refuses a fail point it does not implement, naming it', async (context) => {
     if (mongoBackend() !== 'double') return context.skip('mongod has many more fail points');
     await expect(client.db('admin').command({ configureFailPoint: 'hangBeforeGetMore', mode: 'off' })).rejects.toMatchObject(refusal('hangBeforeGetMore'));
