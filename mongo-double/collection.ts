@@ -3,8 +3,9 @@
 import { UUID, type Document } from 'bson';
 import { CommandError } from './errors.js';
 import { getPath, isPlainObject, valueKey } from './documents.js';
+import { matcher } from './query.js';
 
-/** An index as listIndexes shows it. Only `unique` (and `sparse`) change behaviour. */
+/** An index as listIndexes shows it. Only `unique` (with `sparse` and `partialFilterExpression`) changes behaviour. */
 export interface IndexSpec {
   v: 2;
   key: Document;
@@ -100,6 +101,7 @@ export class Collection {
       }
       return false;
     }
+    if (spec.partialFilterExpression !== undefined) partialFilterOf(spec); // a bad filter fails the createIndexes
     if (spec.unique) {
       const keys = new Map<string, string>();
       for (const [idKey, doc] of this.docs) {
@@ -156,6 +158,14 @@ export class Collection {
   }
 }
 
+const partialFilters = new WeakMap<IndexSpec, (doc: Document) => boolean>();
+
+function partialFilterOf(index: IndexSpec): (doc: Document) => boolean {
+  let test = partialFilters.get(index);
+  if (!test) partialFilters.set(index, (test = matcher(index.partialFilterExpression as Document)));
+  return test;
+}
+
 /** mongod refuses an array _id, and $-prefixed field names anywhere inside an _id. */
 function checkIdForStorage(id: unknown): void {
   if (Array.isArray(id)) throw new CommandError('InvalidIdField', `The '_id' value cannot be of type array`);
@@ -171,6 +181,8 @@ function checkIdForStorage(id: unknown): void {
 
 /** The key a document has in an index; null when a sparse index skips it. */
 function indexKeyOf(index: IndexSpec, doc: Document): string | null {
+  // A partial index holds only the documents its filter matches: uniqueness applies to those alone.
+  if (index.partialFilterExpression && !partialFilterOf(index)(doc)) return null;
   const values = Object.keys(index.key).map((field) => getPath(doc, field));
   if (index.sparse && values.every((value) => value === undefined)) return null;
   return valueKey(values.map((value) => (value === undefined ? null : value)));
