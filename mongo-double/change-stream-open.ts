@@ -11,7 +11,7 @@ import { decodeToken } from './resume-token.js';
 import { refuseOnView } from './views.js';
 import type { Store } from './store.js';
 
-const OPTIONS = new Set(['fullDocument', 'fullDocumentBeforeChange', 'resumeAfter', 'startAfter', 'startAtOperationTime', 'allChangesForCluster', 'showExpandedEvents', 'allowToRunOnConfigDB']);
+const OPTIONS = new Set(['fullDocument', 'fullDocumentBeforeChange', 'resumeAfter', 'startAfter', 'startAtOperationTime', 'allChangesForCluster', 'showExpandedEvents', 'showSystemEvents', 'allowToRunOnConfigDB']);
 const FULL_DOCUMENT_MODES: ReadonlySet<string> = new Set(['default', 'updateLookup', 'whenAvailable', 'required']);
 const BEFORE_CHANGE_MODES: ReadonlySet<string> = new Set(['off', 'whenAvailable', 'required']);
 
@@ -24,6 +24,8 @@ export function openChangeStream(store: Store, db: string, target: unknown, pipe
     if (!OPTIONS.has(key)) throw new CommandError('IDLFailedToParse', `BSON field '$changeStream.${key}' is an unknown field.`);
   }
   const stages = pipeline.slice(1);
+  // The double has no system collections whose events this would add.
+  if (spec.showSystemEvents === true) throw new CommandError('CommandNotSupported', 'the MongoDB test double does not implement showSystemEvents');
   if (spec.showExpandedEvents !== undefined && typeof spec.showExpandedEvents !== 'boolean') throw new CommandError('TypeMismatch', "BSON field '$changeStream.showExpandedEvents' is the wrong type, expected type 'bool'");
   const fullDocument = enumOption(spec, 'fullDocument', FULL_DOCUMENT_MODES, 'default') as FullDocumentMode;
   const fullDocumentBeforeChange = enumOption(spec, 'fullDocumentBeforeChange', BEFORE_CHANGE_MODES, 'off') as FullDocumentBeforeChangeMode;

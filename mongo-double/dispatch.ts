@@ -53,6 +53,7 @@ async function run(name: string, command: Document, db: string, state: DoubleSta
   if (failure?.error) return { reply: { ...failure.error } };
   if (WRITES_REFUSED_ON_VIEWS.has(name) && typeof command[name] === 'string') refuseOnView(state.store, db, command[name] as string);
 
+  checkWriteConcern(command.writeConcern);
   const retryKey = RETRYABLE_WRITES.has(name) ? retryKeyOf(command) : null;
   const remembered = retryKey ? state.retriedWrites.get(retryKey) : undefined;
   if (remembered) return { reply: { ...remembered } };
@@ -70,6 +71,14 @@ async function run(name: string, command: Document, db: string, state: DoubleSta
 function namespaceOf(name: string, command: Document, db: string): string {
   const target: unknown = name === 'getMore' ? command.collection : command[name];
   return typeof target === 'string' ? `${db}.${target}` : `${db}.$cmd`;
+}
+
+/** A one-member set can satisfy w: 0, 1 and 'majority' only; mongod refuses the rest up front. */
+function checkWriteConcern(concern: unknown): void {
+  const w: unknown = (concern as Document | undefined)?.w;
+  if (typeof w === 'number' && (w < 0 || w > 50)) throw new CommandError('FailedToParse', `w has to be a non-negative number and not greater than 50; found: ${w}`);
+  if (typeof w === 'number' && w > 1) throw new CommandError('UnsatisfiableWriteConcern', 'Not enough data-bearing nodes');
+  if (typeof w === 'string' && w !== 'majority') throw new CommandError('UnknownReplWriteConcern', `unrecognized write concern mode: ${w}`);
 }
 
 /** Session id and transaction number identify one retryable write across its retries. */

@@ -22,7 +22,7 @@ const aggregate: CommandHandler = (command, context) => {
   const { db, state } = context;
   const target: unknown = command.aggregate;
   const pipeline = docArray(command, 'pipeline');
-  if (command.explain === true) throw new CommandError('IllegalOperation', 'explain is not supported by the MongoDB test double');
+  if (command.explain === true) throw new CommandError('CommandNotSupported', 'explain is not supported by the MongoDB test double');
   if (pipeline[0] && '$changeStream' in pipeline[0]) {
     const stream = openChangeStream(state.store, db, target, pipeline);
     const batchSize = countField(docField(command, 'cursor'), 'batchSize') ?? 101;

@@ -7,7 +7,7 @@ import { CommandError } from '../errors.js';
 import { checkViewDefinition } from '../views.js';
 
 /** Options that only describe storage, which the double may keep without acting on them. */
-const INERT_OPTIONS = new Set(['storageEngine', 'indexOptionDefaults', 'idIndex', 'autoIndexId']);
+const INERT_OPTIONS = new Set(['storageEngine', 'indexOptionDefaults', 'idIndex']);
 
 /** Checks `changeStreamPreAndPostImages` as the IDL parses it: {enabled: <bool>}. */
 export function checkPreAndPostImages(value: unknown, command: string): void {

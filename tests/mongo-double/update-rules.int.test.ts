@@ -1,6 +1,6 @@
 // Update and _id rules as a MongoDB 7.0 server applies them: a pipeline update keeps the _id it
 // drops, an _id may hold no $-prefixed field, and `sort` in an update statement (MongoDB 8.0) is an
-// unknown field to 7.0.
+// unknown field to 7.0; a write concern the set cannot satisfy is refused before the write.
 import type { Document, MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectClient, testDatabaseName } from '../harness/mongo.js';
@@ -29,6 +29,14 @@ describe('update and _id rules through the official driver', () => {
     const items = client.db(dbName).collection('dollar_id');
     await expect(items.insertOne({ _id: { $bad: 1 } } as Document)).rejects.toMatchObject({ code: 52 });
     await expect(items.insertOne({ _id: { a: { $bad: 1 } } } as Document)).rejects.toMatchObject({ code: 52 });
+    expect(await items.countDocuments()).toBe(0);
+  });
+
+  it('refuses a write concern no replica set can satisfy', async () => {
+    const items = client.db(dbName).collection('concern');
+    // A replica set has at most 50 members (test sets far fewer), and none defines the tag 'nowhere'.
+    await expect(items.insertOne({ n: 1 }, { writeConcern: { w: 50 } })).rejects.toMatchObject({ code: 100 });
+    await expect(items.insertOne({ n: 2 }, { writeConcern: { w: 'nowhere' } })).rejects.toMatchObject({ code: 79 });
     expect(await items.countDocuments()).toBe(0);
   });
 
