@@ -3,9 +3,9 @@
 import type { Document } from 'bson';
 import { Collection } from './collection.js';
 import { CommandError } from './errors.js';
-import { Oplog } from './oplog.js';
-import { diffUpdate } from './update-description.js';
 import type { IndexSpec } from './collection.js';
+import type { Oplog } from './oplog.js';
+import { diffUpdate } from './update-description.js';
 
 /** All databases, collections and the oplog. Survives restarts of the server. */
 export class Store {
