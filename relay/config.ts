@@ -36,7 +36,7 @@ export const relayConfigSchema = z.object({
   MONGO_CONNECT_TIMEOUT_MS: int(5_000, 100),
   // Must outlast one awaitData read (1 s): only a socket silent longer than this is dead.
   MONGO_SOCKET_TIMEOUT_MS: int(30_000, 2_000),
-  RELAY_STALL_MS: int(10_000, 2_000),
+  RELAY_STREAM_STALL_MS: int(10_000, 2_000),
   // /metrics: its own port (RELAY_METRICS_HOST, loopback by default), and/or a token on the public port.
   RELAY_METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
   RELAY_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
@@ -72,7 +72,7 @@ export interface RelayConfig {
   mongoConnectTimeoutMs: number;
   mongoSocketTimeoutMs: number;
   /** /readyz turns 503 when the change stream has not answered for this long. */
-  stallMs: number;
+  streamStallMs: number;
   /** When set, /metrics (and the health endpoints) are also served, without a token, on this port. */
   metricsPort?: number;
   metricsHost: string;
@@ -120,7 +120,7 @@ function fromParsed(env: z.infer<typeof relayConfigSchema>): RelayConfig {
     mongoServerSelectionTimeoutMs: env.MONGO_SERVER_SELECTION_TIMEOUT_MS,
     mongoConnectTimeoutMs: env.MONGO_CONNECT_TIMEOUT_MS,
     mongoSocketTimeoutMs: env.MONGO_SOCKET_TIMEOUT_MS,
-    stallMs: env.RELAY_STALL_MS,
+    streamStallMs: env.RELAY_STREAM_STALL_MS,
     ...(env.RELAY_METRICS_PORT === undefined ? {} : { metricsPort: env.RELAY_METRICS_PORT }),
     metricsHost: env.RELAY_METRICS_HOST,
     ...(env.RELAY_METRICS_TOKEN === undefined ? {} : { metricsToken: env.RELAY_METRICS_TOKEN }),

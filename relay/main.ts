@@ -44,7 +44,7 @@ const relay = createRelay({
   source: createChangeFeed({
     collection,
     logger,
-    stallMs: config.stallMs,
+    stallMs: config.streamStallMs,
     connect: () => connectUntilReachable(mongo, { logger, signal: stopConnecting.signal, shownUrl: mongoUrlForLogs(config.mongoUrl) }),
     onFatal: () => {
       healthy = false;
