@@ -1,6 +1,6 @@
 import { CloseCode, shouldReconnect } from '../relay/close-codes.js';
 import type { ConnectionOutcome } from './connection.js';
-import { printable } from './format.js';
+import { printable } from './printable.js';
 
 // The relay's close-code table (relay/close-codes.ts) applied to how a connection ended, plus the
 // HTTP answers an upgrade can get before any close code exists. Says what happened in one phrase.

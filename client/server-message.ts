@@ -1,8 +1,8 @@
 import { OPERATIONS, type ServerMessage } from '../relay/protocol.js';
 
 // The relay is a separate process reached over the network: its frames are checked for the shape
-// the consumer relies on before anything reads them, so a broken or foreign peer gets a notice
-// instead of crashing the CLI. The types themselves come from relay/protocol.ts.
+// the library relies on before anything reads them, so a broken or foreign peer gets a notice
+// instead of crashing the client. The types themselves come from relay/protocol.ts.
 
 const operations: ReadonlySet<string> = new Set(OPERATIONS);
 
