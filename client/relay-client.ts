@@ -135,8 +135,11 @@ export class RelayClient extends Emitter<RelayClientEvents> implements AsyncIter
     this.resumeFrom = position;
     this.resyncing = true;
     this.attempt = 0;
+    // Detached first, so nothing the old connection still delivers reaches the application.
+    const old = this.connection;
+    this.connection = undefined;
+    old?.close(0);
     this.wake?.();
-    this.connection?.close(0);
   }
 
   /** Events and resets as an async iterator (starts the client; leaving the loop stops it). */
