@@ -1,4 +1,4 @@
-import type { ServerMessage } from '../relay/protocol.js';
+import type { ServerMessage } from '../contract/protocol.js';
 import { isMalformed, parseServerMessage } from './server-message.js';
 import { openSocket, type Socket, type WebSocketConstructor } from './socket.js';
 

@@ -1,5 +1,5 @@
-import type { Product } from '../api/product-schema.js';
-import type { EventMessage, ResetReason } from '../relay/protocol.js';
+import type { Product } from '../contract/product.js';
+import type { EventMessage, ResetReason } from '../contract/protocol.js';
 import { backoffDelay } from './backoff.js';
 import { Emitter } from './emitter.js';
 import { RelayClient, type ConnectionState, type RelayClientOptions } from './relay-client.js';

@@ -1,5 +1,5 @@
-import { CloseCode } from '../relay/close-codes.js';
-import type { EventMessage, Operation, ResetMessage, WelcomeMessage } from '../relay/protocol.js';
+import { CloseCode } from '../contract/close-codes.js';
+import type { EventMessage, Operation, ResetMessage, WelcomeMessage } from '../contract/protocol.js';
 import { backoffDelay } from './backoff.js';
 import { judgeOutcome } from './close-verdict.js';
 import { openConnection, type Connection, type ConnectionOutcome } from './connection.js';

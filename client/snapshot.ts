@@ -1,4 +1,4 @@
-import type { Product } from '../api/product-schema.js';
+import type { Product } from '../contract/product.js';
 
 // Reads the whole catalogue from the API, page by page, with the stream position of the first
 // page's snapshot. Events after that position, applied on top of all the pages as upserts and

@@ -1,7 +1,7 @@
 import { WebSocket } from 'ws';
 import { createRelayClient } from '../client/index.js';
 import { displayUrl } from '../client/relay-url.js';
-import type { Operation } from '../relay/protocol.js';
+import type { Operation } from '../contract/protocol.js';
 import { formatEvent, formatJson, formatReset, printable } from './format.js';
 import { createPositionWriter, readPosition, type PositionWriter } from './state-file.js';
 

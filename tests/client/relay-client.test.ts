@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { createRelayClient, type RelayClient, type RelayClientOptions, type ResetNotice } from '../../client/index.js';
-import { CloseCode } from '../../relay/close-codes.js';
-import type { EventMessage } from '../../relay/protocol.js';
+import { CloseCode } from '../../contract/close-codes.js';
+import type { EventMessage } from '../../contract/protocol.js';
 import { productEvent, startScriptedRelay, type ScriptedRelay } from '../consumer/scripted-relay.js';
 import { BrowserLikeWebSocket } from './browser-like-socket.js';
 
