@@ -52,7 +52,7 @@ export interface RelayClientOptions {
 export type ConnectionState = 'idle' | 'connecting' | 'live' | 'resuming' | 'stopped';
 
 /** Why the client ended: asked to stop, or refused by the relay for good (with the reason). */
-export type ClientEnd = { kind: 'stopped' } | { kind: 'refused'; message: string };
+export type ClientEnd = { kind: 'stopped' } | { kind: 'refused'; message: string; code: number; httpStatus?: number };
 
 /** A reset as the client hands it on: the relay's message, and the way to continue from a snapshot. */
 export interface ResetNotice extends ResetMessage {
@@ -67,7 +67,7 @@ export type RelayClientEvents = {
   welcome: (welcome: WelcomeMessage) => void;
   state: (state: ConnectionState) => void;
   /** A connection ended and another follows after `delayMs`; `message` says why. */
-  retry: (retry: { message: string; delayMs: number; attempt: number; resuming: boolean }) => void;
+  retry: (retry: { message: string; delayMs: number; attempt: number; resuming: boolean; code: number; httpStatus?: number }) => void;
   /** A frame that is not a protocol message (ignored). */
   malformed: (problem: string) => void;
   end: (end: ClientEnd) => void;
@@ -242,11 +242,12 @@ export class RelayClient extends Emitter<RelayClientEvents> implements AsyncIter
       const unauthorized = outcome.httpStatus === 401 || outcome.code === CloseCode.unauthorized;
       refusedTokens = unauthorized ? refusedTokens + 1 : 0;
       const refreshable = unauthorized && typeof this.options.token === 'function' && (refusedTokens === 1 || outcome.welcomed);
-      if (verdict.stop && !refreshable) return { kind: 'refused', message: verdict.message };
+      const { code, httpStatus } = outcome;
+      if (verdict.stop && !refreshable) return { kind: 'refused', message: verdict.message, code, ...(httpStatus === undefined ? {} : { httpStatus }) };
       const delayMs = backoffDelay(this.attempt++, { baseMs: retryBaseMs, capMs: retryCapMs, random });
       const message = refreshable ? `${verdict.message.replace(/; not retrying$/, '')}; asking for a fresh token` : verdict.message;
       this.setState(this.resumeFrom === undefined ? 'connecting' : 'resuming');
-      this.emit('retry', { message, delayMs, attempt: this.attempt, resuming: this.resumeFrom !== undefined });
+      this.emit('retry', { message, delayMs, attempt: this.attempt, resuming: this.resumeFrom !== undefined, code, httpStatus });
       await this.pause(delayMs);
     }
     return { kind: 'stopped' };

@@ -99,7 +99,8 @@ export function createConsumer(options: ConsumerOptions): Consumer {
       onNotice(`${message}; reconnecting in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt}${from})`);
     });
     try {
-      return await client.start();
+      const end = await client.start();
+      return end.kind === 'refused' ? { kind: 'refused', message: end.message } : end;
     } finally {
       await writer?.flush();
     }

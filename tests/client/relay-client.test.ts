@@ -93,7 +93,7 @@ describe('relay client backoff follows the close-code table', () => {
   it('stops when the upgrade is refused with 403, and keeps trying through a 503', async () => {
     relay = await startScriptedRelay({ refuse: { status: 403, body: 'origin not allowed' } });
     const end = await client({ url: relay.url }).client.start();
-    expect(end).toEqual({ kind: 'refused', message: 'relay refused the connection (forbidden): HTTP 403: origin not allowed; not retrying' });
+    expect(end).toEqual({ kind: 'refused', message: 'relay refused the connection (forbidden): HTTP 403: origin not allowed; not retrying', code: 1006, httpStatus: 403 });
     await relay.close();
     relay = await startScriptedRelay({ refuse: { status: 503, body: 'busy' } });
     void client({ url: relay.url }).client.start();
@@ -131,7 +131,7 @@ describe('relay client tokens', () => {
     relay = await startScriptedRelay({ refuse: { status: 401, body: 'bad token signature' } });
     const { client: c } = client({ url: relay.url, token: () => 'forged', tokenIn: 'header' });
     const end = await c.start();
-    expect(end).toEqual({ kind: 'refused', message: 'relay rejected the access token: HTTP 401: bad token signature; not retrying' });
+    expect(end).toEqual({ kind: 'refused', message: 'relay rejected the access token: HTTP 401: bad token signature; not retrying', code: 1006, httpStatus: 401 });
     expect(relay.requests.map((request) => request.headers.authorization)).toEqual(['Bearer forged', 'Bearer forged']);
   });
 });
