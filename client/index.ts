@@ -7,3 +7,7 @@ export type { ClientEnd, ConnectionState, RelayClientEvents, RelayClientOptions,
 export type { WebSocketConstructor, WebSocketLike } from './socket.js';
 export { backoffDelay } from './backoff.js';
 export type { BackoffOptions } from './backoff.js';
+export { createLiveCollection, LiveCollection } from './live-collection.js';
+export type { LiveChange, LiveCollectionEvents, LiveCollectionOptions, LiveObserver, LiveStatus } from './live-collection.js';
+export { loadSnapshot, SnapshotError } from './snapshot.js';
+export type { FetchLike, Snapshot } from './snapshot.js';

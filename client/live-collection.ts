@@ -53,6 +53,7 @@ export class LiveCollection extends Emitter<LiveCollectionEvents> {
   private readonly abort = new AbortController();
   private current: LiveStatus = 'loading';
   private resyncing = true;
+  private wasLive = false;
   private readyResolve!: () => void;
   private readyReject!: (error: Error) => void;
   /** Resolves once the first snapshot is loaded and the relay has welcomed the subscription. */
@@ -71,7 +72,9 @@ export class LiveCollection extends Emitter<LiveCollectionEvents> {
     });
     this.client.on('state', (state) => {
       if (this.resyncing && state !== 'stopped') return;
-      this.setStatus(state === 'idle' ? 'loading' : state);
+      if (state === 'live') this.wasLive = true;
+      // The first connection always carries the snapshot's position; it is not yet a resume.
+      this.setStatus(state === 'idle' ? 'loading' : state === 'resuming' && !this.wasLive ? 'connecting' : state);
     });
     this.client.on('welcome', () => {
       if (!this.resyncing) this.readyResolve();
