@@ -7,6 +7,7 @@ import { requireBearer } from './auth.js';
 import { corsPolicy, type CorsOptions } from './cors.js';
 import { createErrorHandler, notFoundHandler } from './error-handler.js';
 import { healthRoutes, type ReadinessCheck } from './health-routes.js';
+import { livePageRoutes } from './live-page.js';
 import { createIdempotencyStore, type IdempotencyStore } from './idempotency-store.js';
 import { createProductRepository, type ProductRepository } from './product-repository.js';
 import { productRoutes } from './product-routes.js';
@@ -21,6 +22,8 @@ export type AppDeps = {
   jwtSecret?: string;
   /** When set, pages on these origins may call the API (CORS with preflight). */
   cors?: CorsOptions;
+  /** Serve the live page at /live/ (see live-page.ts). */
+  livePage?: boolean;
 } & (
   | { db: Db }
   | { repository: ProductRepository; idempotency: IdempotencyStore; ready: ReadinessCheck }
@@ -28,7 +31,7 @@ export type AppDeps = {
 
 /** Builds the API as a Hono app; it opens nothing, so tests drive it with `app.request()`. */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
-  const { logger, clock = () => new Date(), jwtSecret, cors } = deps;
+  const { logger, clock = () => new Date(), jwtSecret, cors, livePage = false } = deps;
   const stores =
     'db' in deps
       ? {
@@ -44,6 +47,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use(requestLog(logger));
   if (cors) app.use(corsPolicy(cors));
   app.route('/', healthRoutes(stores.ready));
+  if (livePage) app.route('/', livePageRoutes());
   app.route(
     '/',
     productRoutes({

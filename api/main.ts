@@ -33,6 +33,7 @@ const app = createApp({
   db: client.db(config.mongoDb),
   logger,
   jwtSecret: config.jwtSecret,
+  livePage: config.livePage,
   cors: config.corsOrigins ? { origins: config.corsOrigins, maxAgeSeconds: config.corsMaxAgeSeconds } : undefined,
 });
 const server = await listen(app, { host: config.host, port: config.port });

@@ -13,8 +13,8 @@ import type { WebSocketConstructor } from './socket.js';
 // delivered>`, so nothing is lost or repeated across relay restarts. The close-code table decides
 // what is worth retrying; a `reset` is handed to the application, which may resync.
 
-/** An access token, or a function that gives a fresh one (called before every connection). */
-export type TokenSource = string | (() => string | Promise<string>);
+/** An access token, or a function that gives a fresh one (called before every connection; undefined: none). */
+export type TokenSource = string | (() => string | undefined | Promise<string | undefined>);
 
 /** How to reach the relay and what to subscribe to. */
 export interface RelayClientOptions {
