@@ -30,9 +30,9 @@ export async function bundleLivePage(): Promise<string> {
 export function livePageRoutes(): Hono<AppEnv> {
   let script: Promise<string> | undefined;
   let html: Promise<string> | undefined;
-  // The API's router ignores a trailing slash, so /live serves the page too (its script URL is absolute).
+  // The API's router ignores a trailing slash: /live and /live/ are both the page (its script URL is absolute).
   const routes = new Hono<AppEnv>({ strict: false });
-  routes.get('/live/', async (c) => {
+  routes.get('/live', async (c) => {
     html ??= readFile(`${root}index.html`, 'utf8');
     c.header('Cache-Control', 'no-cache');
     return c.html(await html);
