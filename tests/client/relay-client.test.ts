@@ -65,7 +65,7 @@ describe('relay client resume', () => {
 });
 
 describe('relay client backoff follows the close-code table', () => {
-  it.each([CloseCode.shutdown, CloseCode.internal, CloseCode.slowClient, CloseCode.overloaded, 1006])('reconnects after close code %i', async (code) => {
+  it.each([CloseCode.shutdown, CloseCode.internal, CloseCode.slowClient, CloseCode.rateLimited, 1006])('reconnects after close code %i', async (code) => {
     relay = await startScriptedRelay();
     const { client: c } = client({ url: relay.url });
     const retries: string[] = [];
@@ -106,7 +106,7 @@ describe('relay client backoff follows the close-code table', () => {
     const { client: c } = client({ url: relay.url, retryBaseMs: 100, retryCapMs: 400, random: () => 0.999 });
     c.on('retry', ({ delayMs }) => delays.push(delayMs));
     void c.start();
-    for (let i = 0; i < 4; i++) (await relay.connection(i)).close(CloseCode.overloaded, 'busy');
+    for (let i = 0; i < 4; i++) (await relay.connection(i)).close(CloseCode.rateLimited, 'busy');
     await relay.connection(4);
     // Ceilings 100, 200, 400, 400 (capped); a welcome alone does not reset the count.
     expect(delays).toEqual([99, 199, 399, 399]);
