@@ -40,12 +40,13 @@ export interface LivePageSystem {
 }
 
 /** Starts the API (live page on) and the relay over database `name` of `mongoUrl`. */
-export async function startLivePageSystem(mongoUrl: string, name: string, options: { jwtSecret?: string; relayEnv?: Record<string, string> } = {}): Promise<LivePageSystem> {
+export async function startLivePageSystem(mongoUrl: string, name: string, options: { jwtSecret?: string; relayEnv?: Record<string, string>; corsOrigins?: string[] } = {}): Promise<LivePageSystem> {
   const database = await openTestDatabase(mongoUrl, name);
   const client = new MongoClient(mongoUrl, { serverSelectionTimeoutMS: 5_000, appName: 'api' });
   await client.connect();
   await ensureIndexes(client.db(name));
-  const app = createApp({ db: client.db(name), logger: silentLogger(), livePage: true, jwtSecret: options.jwtSecret });
+  const cors = options.corsOrigins ? { origins: options.corsOrigins } : undefined;
+  const app = createApp({ db: client.db(name), logger: silentLogger(), livePage: true, jwtSecret: options.jwtSecret, cors });
   const server = await listen(app, { host: '127.0.0.1', port: 0 });
   const port = await freePort();
   const env = { ...options.relayEnv, ...(options.jwtSecret ? { RELAY_JWT_SECRET: options.jwtSecret } : {}) };
