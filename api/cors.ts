@@ -17,7 +17,14 @@ export interface CorsOptions {
 /** Headers a cross-origin script may send, beyond the CORS-safelisted ones. */
 export const CORS_REQUEST_HEADERS = ['Content-Type', 'Authorization', 'Idempotency-Key', 'X-Request-Id'];
 /** Response headers a cross-origin script may read. */
-export const CORS_EXPOSED_HEADERS = ['Stream-Position', 'Location', 'Idempotent-Replayed', 'X-Request-Id', 'Retry-After', 'WWW-Authenticate'];
+export const CORS_EXPOSED_HEADERS = [
+  'Stream-Position',
+  'Location',
+  'Idempotent-Replayed',
+  'X-Request-Id',
+  'Retry-After',
+  'WWW-Authenticate',
+];
 
 /** The CORS middleware for `origins`. */
 export function corsPolicy({ origins, maxAgeSeconds = 600 }: CorsOptions): MiddlewareHandler {

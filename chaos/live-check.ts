@@ -17,7 +17,11 @@ export interface LiveVerdict {
 }
 
 /** Starts `count` live collections and waits until each is live. */
-export async function startLiveCollections(count: number, apiUrl: string, relayUrl: string): Promise<{ collections: LiveCollection[]; resets: number[] }> {
+export async function startLiveCollections(
+  count: number,
+  apiUrl: string,
+  relayUrl: string,
+): Promise<{ collections: LiveCollection[]; resets: number[] }> {
   const resets = Array.from({ length: count }, () => 0);
   const collections = Array.from({ length: count }, (_, i) => {
     const live = createLiveCollection({ apiUrl, relayUrl, WebSocket, retryBaseMs: 20, retryCapMs: 500 });
@@ -41,12 +45,19 @@ function compare(live: ReadonlyMap<string, Product>, expected: ReadonlyMap<strin
 }
 
 /** Compares each collection with MongoDB, waiting up to `timeoutMs` for stragglers to converge. */
-export async function judgeLiveCollections(collections: LiveCollection[], resets: number[], products: Collection, timeoutMs: number): Promise<LiveVerdict[]> {
+export async function judgeLiveCollections(
+  collections: LiveCollection[],
+  resets: number[],
+  products: Collection,
+  timeoutMs: number,
+): Promise<LiveVerdict[]> {
   const documents = await products.find({}).toArray();
-  const expected = new Map(documents.map((doc) => {
-    const product = productFromDocument(doc);
-    return [product.id, product] as const;
-  }));
+  const expected = new Map(
+    documents.map((doc) => {
+      const product = productFromDocument(doc);
+      return [product.id, product] as const;
+    }),
+  );
   const deadline = Date.now() + timeoutMs;
   const clean = (v: Omit<LiveVerdict, 'resets'>) => v.missing === 0 && v.extra === 0 && v.differing === 0;
   while (Date.now() < deadline && !collections.every((live) => clean(compare(live.products, expected)))) {

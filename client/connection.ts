@@ -74,10 +74,13 @@ export function openConnection(options: ConnectionOptions): Connection {
   const heard = () => {
     if (ended) return;
     stopWatch();
-    probe = setTimeout(() => {
-      if (!socket?.isOpen() || socket.ping()) return;
-      if (result.welcomed) socket.send('{"type":"ping"}');
-    }, (silenceLimitMs * 3) / 4);
+    probe = setTimeout(
+      () => {
+        if (!socket?.isOpen() || socket.ping()) return;
+        if (result.welcomed) socket.send('{"type":"ping"}');
+      },
+      (silenceLimitMs * 3) / 4,
+    );
     deadline = setTimeout(() => {
       result.silentForMs = silenceLimitMs;
       socket?.destroy();

@@ -64,7 +64,12 @@ export class LiveCollection extends Emitter<LiveCollectionEvents> {
     this.ready = new Promise((resolve, reject) => ((this.readyResolve = resolve), (this.readyReject = reject)));
     this.ready.catch(() => {}); // observed by whoever awaits it; never an unhandled rejection
     options.signal?.addEventListener('abort', () => void this.stop(), { once: true });
-    this.client = new RelayClient({ ...options, url: options.relayUrl, ops: ['insert', 'update', 'replace', 'delete'], signal: this.abort.signal });
+    this.client = new RelayClient({
+      ...options,
+      url: options.relayUrl,
+      ops: ['insert', 'update', 'replace', 'delete'],
+      signal: this.abort.signal,
+    });
     this.client.on('event', (event) => this.apply(event));
     this.client.on('reset', (reset) => {
       this.emit('reset', reset.reason, reset.message);
@@ -149,7 +154,12 @@ export class LiveCollection extends Emitter<LiveCollectionEvents> {
     if (!fetcher) throw new TypeError('no fetch implementation: pass one as the fetch option');
     for (let attempt = 0; !this.abort.signal.aborted; attempt++) {
       try {
-        const snapshot = await loadSnapshot({ apiUrl: this.options.apiUrl, fetch: fetcher, signal: this.abort.signal, maxProducts: this.options.maxProducts });
+        const snapshot = await loadSnapshot({
+          apiUrl: this.options.apiUrl,
+          fetch: fetcher,
+          signal: this.abort.signal,
+          maxProducts: this.options.maxProducts,
+        });
         this.map.clear();
         for (const product of snapshot.products) this.map.set(product.id, product);
         this.resyncing = false;
@@ -164,7 +174,13 @@ export class LiveCollection extends Emitter<LiveCollectionEvents> {
       } catch (error) {
         if (this.abort.signal.aborted) return;
         const retry = !(error instanceof SnapshotError) || error.retry;
-        const delayMs = retry ? backoffDelay(attempt, { baseMs: this.options.retryBaseMs ?? 500, capMs: this.options.retryCapMs ?? 30_000, random: this.options.random }) : undefined;
+        const delayMs = retry
+          ? backoffDelay(attempt, {
+              baseMs: this.options.retryBaseMs ?? 500,
+              capMs: this.options.retryCapMs ?? 30_000,
+              random: this.options.random,
+            })
+          : undefined;
         this.emit('error', { message: (error as Error).message, retry, delayMs });
         if (!retry) {
           this.readyReject(error as Error);

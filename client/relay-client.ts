@@ -181,7 +181,10 @@ export class RelayClient extends Emitter<RelayClientEvents> implements AsyncIter
     const headers = token && tokenIn === 'header' ? { Authorization: `Bearer ${token}` } : undefined;
     if (token && tokenIn === 'query') url.searchParams.set('access_token', token);
     const welcomeTimeoutMs = this.options.welcomeTimeoutMs ?? 10_000;
-    const socketOptions = headers || webSocketOptions ? { handshakeTimeout: welcomeTimeoutMs, ...webSocketOptions, ...(headers ? { headers } : {}) } : undefined;
+    const socketOptions =
+      headers || webSocketOptions
+        ? { handshakeTimeout: welcomeTimeoutMs, ...webSocketOptions, ...(headers ? { headers } : {}) }
+        : undefined;
     let stable: ReturnType<typeof setTimeout> | undefined;
     const connection = openConnection({
       url: url.toString(),
@@ -243,7 +246,8 @@ export class RelayClient extends Emitter<RelayClientEvents> implements AsyncIter
       refusedTokens = unauthorized ? refusedTokens + 1 : 0;
       const refreshable = unauthorized && typeof this.options.token === 'function' && (refusedTokens === 1 || outcome.welcomed);
       const { code, httpStatus } = outcome;
-      if (verdict.stop && !refreshable) return { kind: 'refused', message: verdict.message, code, ...(httpStatus === undefined ? {} : { httpStatus }) };
+      if (verdict.stop && !refreshable)
+        return { kind: 'refused', message: verdict.message, code, ...(httpStatus === undefined ? {} : { httpStatus }) };
       const delayMs = backoffDelay(this.attempt++, { baseMs: retryBaseMs, capMs: retryCapMs, random });
       const message = refreshable ? `${verdict.message.replace(/; not retrying$/, '')}; asking for a fresh token` : verdict.message;
       this.setState(this.resumeFrom === undefined ? 'connecting' : 'resuming');

@@ -30,7 +30,8 @@ const fail = (path: string, what: string): never => {
 const record = (value: unknown, path: string): Fields => (isRecord(value) ? value : fail(path, 'an object'));
 const text = (value: unknown, path: string, nonEmpty = false): string =>
   typeof value === 'string' && (!nonEmpty || value !== '') ? value : fail(path, nonEmpty ? 'a non-empty string' : 'a string');
-const finite = (value: unknown, path: string): number => (typeof value === 'number' && Number.isFinite(value) ? value : fail(path, 'a number'));
+const finite = (value: unknown, path: string): number =>
+  typeof value === 'number' && Number.isFinite(value) ? value : fail(path, 'a number');
 const oneOf = <K extends string>(table: Record<K, true>, value: unknown, path: string): K =>
   typeof value === 'string' && Object.hasOwn(table, value) ? (value as K) : fail(path, `one of ${Object.keys(table).join(', ')}`);
 
@@ -39,13 +40,22 @@ function welcome(value: Fields): WelcomeMessage {
   const heartbeatMs = finite(value.heartbeatMs, 'heartbeatMs');
   if (!(heartbeatMs > 0)) fail('heartbeatMs', 'a positive number');
   const subscription = record(value.subscription, 'subscription');
-  const ops = Array.isArray(subscription.ops) ? subscription.ops.map((op, i) => oneOf(operations, op, `subscription.ops.${i}`)) : fail('subscription.ops', 'an array');
+  const ops = Array.isArray(subscription.ops)
+    ? subscription.ops.map((op, i) => oneOf(operations, op, `subscription.ops.${i}`))
+    : fail('subscription.ops', 'an array');
   const where: WelcomeMessage['subscription']['where'] = {};
   for (const [field, condition] of Object.entries(record(subscription.where, 'subscription.where'))) {
     const path = `subscription.where.${oneOf(filterFields, field, 'subscription.where')}`;
     where[field as ProductFilterField] = typeof condition === 'number' ? finite(condition, path) : text(condition, path);
   }
-  return { type: 'welcome', protocol: 1, relayId: text(value.relayId, 'relayId'), heartbeatMs, resume: oneOf(resumes, value.resume, 'resume'), subscription: { ops, where } };
+  return {
+    type: 'welcome',
+    protocol: 1,
+    relayId: text(value.relayId, 'relayId'),
+    heartbeatMs,
+    resume: oneOf(resumes, value.resume, 'resume'),
+    subscription: { ops, where },
+  };
 }
 
 function event(value: Fields): EventMessage {
@@ -80,7 +90,9 @@ function event(value: Fields): EventMessage {
   };
   if (value.changes !== undefined) {
     const changes = record(value.changes, 'changes');
-    const removed = Array.isArray(changes.removed) ? changes.removed.map((field, i) => text(field, `changes.removed.${i}`)) : fail('changes.removed', 'an array');
+    const removed = Array.isArray(changes.removed)
+      ? changes.removed.map((field, i) => text(field, `changes.removed.${i}`))
+      : fail('changes.removed', 'an array');
     message.changes = { updated: record(changes.updated, 'changes.updated'), removed };
   }
   return message;

@@ -6,7 +6,10 @@ import type { Product } from '../contract/product.js';
 // applying a full document again leaves the same state (docs/api.md).
 
 /** A fetch function (the global one, or a test's). */
-export type FetchLike = (url: string, init?: { signal?: AbortSignal; headers?: Record<string, string> }) => Promise<{
+export type FetchLike = (
+  url: string,
+  init?: { signal?: AbortSignal; headers?: Record<string, string> },
+) => Promise<{
   ok: boolean;
   status: number;
   json(): Promise<unknown>;
@@ -70,7 +73,10 @@ export async function loadSnapshot({ apiUrl, fetch, signal, pageSize = 100, maxP
     }
     if (!response.ok) {
       const detail = (await response.text().catch(() => '')).slice(0, 200);
-      throw new SnapshotError(`GET ${url.pathname} answered ${response.status}${detail ? `: ${detail}` : ''}`, response.status >= 500 || response.status === 429);
+      throw new SnapshotError(
+        `GET ${url.pathname} answered ${response.status}${detail ? `: ${detail}` : ''}`,
+        response.status >= 500 || response.status === 429,
+      );
     }
     const page = await response.json();
     if (!isPage(page)) throw new SnapshotError('GET /api/product/ answered without items and position', false);

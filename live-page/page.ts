@@ -129,7 +129,9 @@ createForm.addEventListener('submit', (event) => {
     .then(async (response) => {
       const answer = (await response.json().catch(() => ({}))) as { nombre?: string; detail?: string; title?: string };
       formResult.dataset.ok = String(response.ok);
-      formResult.textContent = response.ok ? `created ${answer.nombre ?? ''}` : `${response.status}: ${answer.detail ?? answer.title ?? 'refused'}`;
+      formResult.textContent = response.ok
+        ? `created ${answer.nombre ?? ''}`
+        : `${response.status}: ${answer.detail ?? answer.title ?? 'refused'}`;
     })
     .catch((error: Error) => {
       formResult.dataset.ok = 'false';

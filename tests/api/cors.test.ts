@@ -6,7 +6,14 @@ import type { Product } from '../../contract/product.js';
 // CORS as a browser on another origin experiences it: a preflight for a JSON write with a token,
 // then the request itself, whose headers its script can read only if the API exposes them.
 
-const product: Product = { id: 'a'.repeat(24), nombre: 'iPhone 15', precio: 999.99, talla: 'L', createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' };
+const product: Product = {
+  id: 'a'.repeat(24),
+  nombre: 'iPhone 15',
+  precio: 999.99,
+  talla: 'L',
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+};
 const stores = {
   repository: {
     list: async () => ({ documents: [], hasMore: false, readAt: { t: 1_764_300_000, i: 7 } }),
@@ -35,8 +42,12 @@ describe('CORS on the API', () => {
     const response = await app(['https://shop.example']).request('/api/product/', preflight('https://shop.example'));
     expect(response.status).toBe(204);
     expect(response.headers.get('access-control-allow-origin')).toBe('https://shop.example');
-    expect(response.headers.get('access-control-allow-methods')?.split(',')).toEqual(expect.arrayContaining(['POST', 'PATCH', 'PUT', 'DELETE']));
-    expect(response.headers.get('access-control-allow-headers')?.split(',')).toEqual(expect.arrayContaining(['Content-Type', 'Authorization', 'Idempotency-Key']));
+    expect(response.headers.get('access-control-allow-methods')?.split(',')).toEqual(
+      expect.arrayContaining(['POST', 'PATCH', 'PUT', 'DELETE']),
+    );
+    expect(response.headers.get('access-control-allow-headers')?.split(',')).toEqual(
+      expect.arrayContaining(['Content-Type', 'Authorization', 'Idempotency-Key']),
+    );
     expect(response.headers.get('access-control-max-age')).toBe('600');
     expect(response.headers.get('vary')).toContain('Origin');
   });

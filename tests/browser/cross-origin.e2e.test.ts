@@ -69,7 +69,10 @@ describe.skipIf(unavailable !== null)(`a page on another origin${unavailable ? `
     tab = await browser.newPage();
     await tab.goto(`${origin}/`);
     const running = system as LivePageSystem;
-    return tab.evaluate(([api, relay]) => (window as unknown as { storefront: (a: string, r: string) => Promise<never> }).storefront(api, relay), [running.apiUrl, running.relayUrl] as const);
+    return tab.evaluate(
+      ([api, relay]) => (window as unknown as { storefront: (a: string, r: string) => Promise<never> }).storefront(api, relay),
+      [running.apiUrl, running.relayUrl] as const,
+    );
   }
 
   it('follows the catalogue and creates a product when the API lists its origin', async () => {
@@ -81,7 +84,9 @@ describe.skipIf(unavailable !== null)(`a page on another origin${unavailable ? `
   });
 
   it('is blocked by the browser when the API does not list its origin', async () => {
-    system = await startLivePageSystem(mongoUrl(), testDatabaseName('browser_cors_unlisted'), { corsOrigins: ['https://elsewhere.example'] });
+    system = await startLivePageSystem(mongoUrl(), testDatabaseName('browser_cors_unlisted'), {
+      corsOrigins: ['https://elsewhere.example'],
+    });
     const result = await visit();
     expect(result.ok).toBe(false);
     expect(result.errors?.[0]).toMatch(/cannot reach the API/);

@@ -40,7 +40,11 @@ export interface LivePageSystem {
 }
 
 /** Starts the API (live page on) and the relay over database `name` of `mongoUrl`. */
-export async function startLivePageSystem(mongoUrl: string, name: string, options: { jwtSecret?: string; relayEnv?: Record<string, string>; corsOrigins?: string[] } = {}): Promise<LivePageSystem> {
+export async function startLivePageSystem(
+  mongoUrl: string,
+  name: string,
+  options: { jwtSecret?: string; relayEnv?: Record<string, string>; corsOrigins?: string[] } = {},
+): Promise<LivePageSystem> {
   const database = await openTestDatabase(mongoUrl, name);
   const client = new MongoClient(mongoUrl, { serverSelectionTimeoutMS: 5_000, appName: 'api' });
   await client.connect();
@@ -55,7 +59,8 @@ export async function startLivePageSystem(mongoUrl: string, name: string, option
     database,
     apiUrl: server.url,
     relayUrl: `ws://127.0.0.1:${port}/`,
-    pageUrl: (token) => `${server.url}/live/?relay=${encodeURIComponent(system.relayUrl)}${token ? `&token=${encodeURIComponent(token)}` : ''}`,
+    pageUrl: (token) =>
+      `${server.url}/live/?relay=${encodeURIComponent(system.relayUrl)}${token ? `&token=${encodeURIComponent(token)}` : ''}`,
     async killRelay() {
       await relay?.stop('SIGKILL');
       relay = undefined;

@@ -8,11 +8,23 @@ import { describe, expect, it } from 'vitest';
 
 describe('the client library in a browser bundle', () => {
   it('bundles for the browser from its own files and the contract alone', async () => {
-    const result = await build({ entryPoints: ['client/index.ts'], bundle: true, format: 'esm', platform: 'browser', target: 'es2022', minify: true, write: false, metafile: true, legalComments: 'none' });
+    const result = await build({
+      entryPoints: ['client/index.ts'],
+      bundle: true,
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2022',
+      minify: true,
+      write: false,
+      metafile: true,
+      legalComments: 'none',
+    });
     const inputs = Object.keys(result.metafile.inputs);
     expect(inputs.filter((input) => !/^(client|contract)\//.test(input))).toEqual([]);
     const text = result.outputFiles[0]?.text ?? '';
     expect(text).toMatch(/export\{.*createLiveCollection/s);
-    console.log(`client library bundle: ${Buffer.byteLength(text)} bytes minified, ${gzipSync(text, { level: 9 }).length} bytes minified + gzip`);
+    console.log(
+      `client library bundle: ${Buffer.byteLength(text)} bytes minified, ${gzipSync(text, { level: 9 }).length} bytes minified + gzip`,
+    );
   });
 });

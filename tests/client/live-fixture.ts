@@ -10,7 +10,9 @@ import type { TestDatabase } from '../e2e/system.js';
 const created: LiveCollection[] = [];
 
 /** A live collection over `ws`, stopped by stopLiveCollections(). */
-export function liveCollection(options: Pick<LiveCollectionOptions, 'apiUrl' | 'relayUrl'> & Partial<LiveCollectionOptions>): LiveCollection {
+export function liveCollection(
+  options: Pick<LiveCollectionOptions, 'apiUrl' | 'relayUrl'> & Partial<LiveCollectionOptions>,
+): LiveCollection {
   const live = createLiveCollection({ WebSocket, retryBaseMs: 20, retryCapMs: 300, ...options });
   created.push(live);
   return live;
@@ -23,10 +25,12 @@ export async function stopLiveCollections(): Promise<void> {
 /** The products MongoDB holds, by id, as the API would return them. */
 export async function databaseProducts(database: TestDatabase): Promise<Map<string, Product>> {
   const documents = await database.db.collection('products').find({}).toArray();
-  return new Map(documents.map((doc) => {
-    const product = productFromDocument(doc);
-    return [product.id, product];
-  }));
+  return new Map(
+    documents.map((doc) => {
+      const product = productFromDocument(doc);
+      return [product.id, product];
+    }),
+  );
 }
 
 /** The collection's products sorted by id, for a readable diff. */

@@ -65,35 +65,46 @@ describe('relay client resume', () => {
 });
 
 describe('relay client backoff follows the close-code table', () => {
-  it.each([CloseCode.shutdown, CloseCode.internal, CloseCode.slowClient, CloseCode.rateLimited, 1006])('reconnects after close code %i', async (code) => {
-    relay = await startScriptedRelay();
-    const { client: c } = client({ url: relay.url });
-    const retries: string[] = [];
-    c.on('retry', ({ message }) => retries.push(message));
-    void c.start();
-    const first = await relay.connection(0);
-    if (code === 1006) first.socket.terminate();
-    else first.close(code, 'later');
-    await relay.connection(1);
-    expect(retries).toHaveLength(1);
-  });
+  it.each([CloseCode.shutdown, CloseCode.internal, CloseCode.slowClient, CloseCode.rateLimited, 1006])(
+    'reconnects after close code %i',
+    async (code) => {
+      relay = await startScriptedRelay();
+      const { client: c } = client({ url: relay.url });
+      const retries: string[] = [];
+      c.on('retry', ({ message }) => retries.push(message));
+      void c.start();
+      const first = await relay.connection(0);
+      if (code === 1006) first.socket.terminate();
+      else first.close(code, 'later');
+      await relay.connection(1);
+      expect(retries).toHaveLength(1);
+    },
+  );
 
-  it.each([CloseCode.badRequest, CloseCode.unauthorized, CloseCode.policy])('stops for good after close code %i, never dialling again', async (code) => {
-    relay = await startScriptedRelay();
-    const { client: c } = client({ url: relay.url, token: 'fixed' });
-    const ended = c.start();
-    (await relay.connection(0)).close(code, 'no');
-    const end = await ended;
-    expect(end.kind).toBe('refused');
-    expect(end.kind === 'refused' && end.message).toContain(`${code}`);
-    expect(relay.requests).toHaveLength(1);
-    expect(c.state).toBe('stopped');
-  });
+  it.each([CloseCode.badRequest, CloseCode.unauthorized, CloseCode.policy])(
+    'stops for good after close code %i, never dialling again',
+    async (code) => {
+      relay = await startScriptedRelay();
+      const { client: c } = client({ url: relay.url, token: 'fixed' });
+      const ended = c.start();
+      (await relay.connection(0)).close(code, 'no');
+      const end = await ended;
+      expect(end.kind).toBe('refused');
+      expect(end.kind === 'refused' && end.message).toContain(`${code}`);
+      expect(relay.requests).toHaveLength(1);
+      expect(c.state).toBe('stopped');
+    },
+  );
 
   it('stops when the upgrade is refused with 403, and keeps trying through a 503', async () => {
     relay = await startScriptedRelay({ refuse: { status: 403, body: 'origin not allowed' } });
     const end = await client({ url: relay.url }).client.start();
-    expect(end).toEqual({ kind: 'refused', message: 'relay refused the connection (forbidden): HTTP 403: origin not allowed; not retrying', code: 1006, httpStatus: 403 });
+    expect(end).toEqual({
+      kind: 'refused',
+      message: 'relay refused the connection (forbidden): HTTP 403: origin not allowed; not retrying',
+      code: 1006,
+      httpStatus: 403,
+    });
     await relay.close();
     relay = await startScriptedRelay({ refuse: { status: 503, body: 'busy' } });
     void client({ url: relay.url }).client.start();
@@ -131,7 +142,12 @@ describe('relay client tokens', () => {
     relay = await startScriptedRelay({ refuse: { status: 401, body: 'bad token signature' } });
     const { client: c } = client({ url: relay.url, token: () => 'forged', tokenIn: 'header' });
     const end = await c.start();
-    expect(end).toEqual({ kind: 'refused', message: 'relay rejected the access token: HTTP 401: bad token signature; not retrying', code: 1006, httpStatus: 401 });
+    expect(end).toEqual({
+      kind: 'refused',
+      message: 'relay rejected the access token: HTTP 401: bad token signature; not retrying',
+      code: 1006,
+      httpStatus: 401,
+    });
     expect(relay.requests.map((request) => request.headers.authorization)).toEqual(['Bearer forged', 'Bearer forged']);
   });
 });

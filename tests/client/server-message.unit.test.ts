@@ -5,9 +5,32 @@ import { isMalformed, parseServerMessage } from '../../client/server-message.js'
 // The library checks frames by hand (no zod in a browser bundle); the contract's zod schemas are the
 // source of truth. Every frame here must get the same verdict and the same parsed message from both.
 
-const product = { id: 'a'.repeat(24), nombre: 'iPhone 15', precio: 999.99, talla: 'L', createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' };
-const event = { type: 'event', id: '82AB', op: 'update', ns: { db: 'shop', coll: 'products' }, key: { id: product.id }, at: product.createdAt, product, changes: { updated: { precio: 1 }, removed: ['x'] } };
-const welcome = { type: 'welcome', protocol: 1, relayId: 'r', heartbeatMs: 25_000, resume: 'resumed', subscription: { ops: ['insert', 'delete'], where: { talla: 'L', precio: 10 } } };
+const product = {
+  id: 'a'.repeat(24),
+  nombre: 'iPhone 15',
+  precio: 999.99,
+  talla: 'L',
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+};
+const event = {
+  type: 'event',
+  id: '82AB',
+  op: 'update',
+  ns: { db: 'shop', coll: 'products' },
+  key: { id: product.id },
+  at: product.createdAt,
+  product,
+  changes: { updated: { precio: 1 }, removed: ['x'] },
+};
+const welcome = {
+  type: 'welcome',
+  protocol: 1,
+  relayId: 'r',
+  heartbeatMs: 25_000,
+  resume: 'resumed',
+  subscription: { ops: ['insert', 'delete'], where: { talla: 'L', precio: 10 } },
+};
 
 const frames: Record<string, unknown> = {
   welcome,
@@ -48,6 +71,8 @@ describe('the client library reads relay frames as the contract defines them', (
 
   it('says what is wrong and where', () => {
     expect(parseServerMessage('{not json')).toEqual({ problem: 'not JSON' });
-    expect(parseServerMessage(JSON.stringify({ ...event, product: { ...product, precio: '1' } }))).toEqual({ problem: 'event at product.precio: expected a number' });
+    expect(parseServerMessage(JSON.stringify({ ...event, product: { ...product, precio: '1' } }))).toEqual({
+      problem: 'event at product.precio: expected a number',
+    });
   });
 });
