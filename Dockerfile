@@ -15,6 +15,10 @@ FROM base AS runtime
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json tsconfig.json ./
 COPY common ./common
+COPY contract ./contract
+# The client library: the consumer runs on it, and the API bundles it with live-page/ for /live/.
+COPY client ./client
+COPY live-page ./live-page
 COPY api ./api
 COPY relay ./relay
 COPY consumer ./consumer

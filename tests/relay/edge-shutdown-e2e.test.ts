@@ -62,5 +62,7 @@ describe('relay shutdown with a running consumer', () => {
     await consumer.waitForLine('stdout', /Product created: after-restart/, 30_000);
     const printed = consumer.stdout.filter((line) => line.includes('Product created'));
     expect(printed.map((line) => /Product created: (\S+)/.exec(line)?.[1])).toEqual(['before-shutdown', 'while-down', 'after-restart']);
-  });
+    // Three process starts (two relays, the consumer): ~24 s alone on a busy 2-core machine, so the
+    // default 30 s was too tight during a full run.
+  }, 90_000);
 });
