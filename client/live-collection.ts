@@ -54,6 +54,8 @@ export class LiveCollection extends Emitter<LiveCollectionEvents> {
   private current: LiveStatus = 'loading';
   private resyncing = true;
   private wasLive = false;
+  private readonly fetch: FetchLike;
+  private readonly onAbort = () => void this.stop();
   private readyResolve!: () => void;
   private readyReject!: (error: Error) => void;
   /** Resolves once the first snapshot is loaded and the relay has welcomed the subscription. */
@@ -63,7 +65,10 @@ export class LiveCollection extends Emitter<LiveCollectionEvents> {
     super();
     this.ready = new Promise((resolve, reject) => ((this.readyResolve = resolve), (this.readyReject = reject)));
     this.ready.catch(() => {}); // observed by whoever awaits it; never an unhandled rejection
-    options.signal?.addEventListener('abort', () => void this.stop(), { once: true });
+    const fetcher = options.fetch ?? (globalThis.fetch as unknown as FetchLike | undefined);
+    if (!fetcher) throw new TypeError('no fetch implementation: pass one as the fetch option');
+    this.fetch = fetcher;
+    options.signal?.addEventListener('abort', this.onAbort, { once: true });
     this.client = new RelayClient({
       ...options,
       url: options.relayUrl,
@@ -109,6 +114,7 @@ export class LiveCollection extends Emitter<LiveCollectionEvents> {
 
   /** Stops the relay client and any snapshot read. */
   async stop(): Promise<void> {
+    this.options.signal?.removeEventListener('abort', this.onAbort);
     this.abort.abort();
     await this.client.stop();
     this.setStatus('stopped');
@@ -150,8 +156,7 @@ export class LiveCollection extends Emitter<LiveCollectionEvents> {
     if (this.resyncing && reason !== undefined) return; // one reload at a time
     this.resyncing = true;
     this.setStatus(reason === undefined ? 'loading' : 'resyncing');
-    const fetcher = this.options.fetch ?? (globalThis.fetch as unknown as FetchLike | undefined);
-    if (!fetcher) throw new TypeError('no fetch implementation: pass one as the fetch option');
+    const fetcher = this.fetch;
     for (let attempt = 0; !this.abort.signal.aborted; attempt++) {
       try {
         const snapshot = await loadSnapshot({

@@ -95,7 +95,10 @@ export class RelayClient extends Emitter<RelayClientEvents> implements AsyncIter
     this.WebSocket = Impl;
     this.resumeFrom = options.since;
     if (options.signal?.aborted) this.stopping = true;
-    options.signal?.addEventListener('abort', () => void this.stop(), { once: true });
+    const onAbort = () => void this.stop();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    // A long-lived signal (a page's) must not keep every client it ever stopped.
+    this.on('end', () => options.signal?.removeEventListener('abort', onAbort));
   }
 
   /** The position the next connection resumes after (the last event delivered, else `since`). */
