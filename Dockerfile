@@ -14,8 +14,8 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 FROM base AS runtime
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json tsconfig.json ./
-COPY common ./common
 COPY contract ./contract
+COPY common ./common
 # The client library: the consumer runs on it, and the API bundles it with live-page/ for /live/.
 COPY client ./client
 COPY live-page ./live-page
