@@ -40,6 +40,8 @@ const app = createApp({
   jwtSecret: config.jwtSecret,
   tokenRules: config.tokenRules,
   requireIfMatch: config.requireIfMatch,
+  livePage: config.livePage,
+  cors: config.corsOrigins ? { origins: config.corsOrigins, maxAgeSeconds: config.corsMaxAgeSeconds } : undefined,
 });
 let server: Awaited<ReturnType<typeof listen>>;
 try {
@@ -48,6 +50,7 @@ try {
   logger.fatal({ err: error, port: config.port }, 'API could not listen');
   process.exit(1);
 }
+
 logger.info(
   { url: server.url, db: config.mongoDb, writesNeedToken: config.jwtSecret !== undefined },
   `API listening on ${server.url}`,

@@ -31,6 +31,9 @@ describe('API configuration', () => {
       API_JWT_AUDIENCE: 'shop-writes',
       API_JWT_REQUIRE_EXP: '0',
       API_JWT_CLOCK_TOLERANCE_S: '30',
+      API_CORS_ORIGINS: 'https://shop.example, http://localhost:3000',
+      API_CORS_MAX_AGE_S: '60',
+      API_LIVE_PAGE: 'off',
     });
     expect(config).toEqual({
       port: 9001,
@@ -48,7 +51,14 @@ describe('API configuration', () => {
       requireIfMatch: true,
       tokenRules: { audience: 'shop-writes', requireExp: false, clockToleranceSeconds: 30 },
       limits: { headersTimeoutMs: 1100, requestTimeoutMs: 1200, keepAliveTimeoutMs: 1300, maxConnections: 14 },
+      corsOrigins: ['https://shop.example', 'http://localhost:3000'],
+      corsMaxAgeSeconds: 60,
+      livePage: false,
     });
+  });
+
+  it('sends no CORS headers and serves the live page unless told otherwise', () => {
+    expect(loadApiConfig({})).toMatchObject({ corsOrigins: undefined, corsMaxAgeSeconds: 600, livePage: true });
   });
 
   it('treats an empty variable as unset', () => {
@@ -66,6 +76,11 @@ describe('API configuration', () => {
     ['LOG_LEVEL', 'verbose'],
     ['LOG_PRETTY', 'maybe'],
     ['API_SHUTDOWN_GRACE_MS', '-1'],
+    ['API_CORS_ORIGINS', 'https://shop.example/path'],
+    ['API_CORS_ORIGINS', 'shop.example'],
+    ['API_CORS_ORIGINS', 'ftp://shop.example'],
+    ['API_CORS_MAX_AGE_S', '-5'],
+    ['API_LIVE_PAGE', 'maybe'],
   ])('refuses %s=%s with a message naming the variable', (name, value) => {
     expect(() => loadApiConfig({ [name]: value })).toThrow(new RegExp(`invalid API configuration: .*${name}`));
   });
