@@ -20,7 +20,7 @@ export const USAGE = `usage: npm run bench -- [--quick] [--repeats N] [--scenari
   --repeats N   repeats of each timed scenario, targets interleaved (default 3)
   --scenario    comma-separated subset of: ${SCENARIO_NAMES.join(', ')} (default: all)
   --json FILE   also write every run, the medians, the targets and a summary as JSON
-  --profile DIR write a CPU profile of every relay and API process to DIR (open in Chrome DevTools)`;
+  --profile DIR write a CPU profile of every relay process, and of each api target (DIR/api-<target>/), to DIR`;
 
 /** Parses argv (without node and script); throws an Error with a readable message on bad input. */
 export function parseOptions(argv: readonly string[]): BenchOptions {

@@ -65,7 +65,8 @@ export async function runApi(repeat: number, plan: ApiPlan, { profileDir, runId 
       databases.push(database);
       const started = await Child.start<ApiTargetOps, ApiTargetInfo>('./api-process.ts', [name, mongoUrl, database], {
         name: `api target ${name}`,
-        nodeFlags: profileDir && name === 'api' ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+        // Every target is profiled, each into its own folder, so the API's profile can be read against its peers'.
+        nodeFlags: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}/api-${name}`] : [],
       });
       // A clean exit first (a CPU profile is written at exit), then the kill that always works.
       stops.push(async () => {
