@@ -1,9 +1,9 @@
 import { MongoClient } from 'mongodb';
 import { createLogger } from '../common/logger.js';
-import { createCatchUpOpener } from './catch-up.js';
-import { createChangeFeed } from './change-feed.js';
+import { createCatchUpOpener } from './mongo/catch-up-opener.js';
+import { createChangeFeed } from './mongo/change-feed.js';
 import { loadRelayConfig, type RelayConfig } from './config.js';
-import { startProcessMetrics } from './metrics.js';
+import { startProcessMetrics } from './edge/metrics.js';
 import { createRelay } from './relay.js';
 
 // The relay process: environment, MongoDB, listen, signals. On SIGTERM/SIGINT it drains (readyz 503,
