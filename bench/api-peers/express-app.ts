@@ -1,5 +1,5 @@
 import express, { type ErrorRequestHandler, type Express } from 'express';
-import { productInput } from '../../api/product-schema.js';
+import { productInput } from '../../contract/product.js';
 import type { DriverCalls } from './driver-calls.js';
 
 // The alternative a team would typically write instead: Express 5 with its JSON body parser (16 KiB,
