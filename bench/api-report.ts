@@ -6,8 +6,10 @@ import { metric, type Spread } from './report.js';
 // to back on the same machine) and its median over the repeats is reported: on a shared machine that
 // is steadier than a ratio of medians taken minutes apart.
 
-const n = (value: number, digits = 0) => (Number.isFinite(value) ? value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a');
-const fmtSpread = (s: Spread, digits = 0, unit = '') => (s.runs ? `${n(s.median, digits)}${unit} (${n(s.min, digits)}–${n(s.max, digits)})` : 'n/a');
+const n = (value: number, digits = 0) =>
+  Number.isFinite(value) ? value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a';
+const fmtSpread = (s: Spread, digits = 0, unit = '') =>
+  s.runs ? `${n(s.median, digits)}${unit} (${n(s.min, digits)}–${n(s.max, digits)})` : 'n/a';
 
 const OP_LABELS: Record<ApiOp, string> = {
   create: 'POST /api/product/',
@@ -28,14 +30,20 @@ export function apiMetric(runs: RunResult[], target: ApiTargetName, op: ApiOp, p
 /** target's requests/s over peer's, per repeat in which both completed: median, min and max. */
 export function apiRatio(runs: RunResult[], target: ApiTargetName, peer: ApiTargetName, op: ApiOp): Spread {
   const of = (name: ApiTargetName, repeat: number) =>
-    runs.find((run) => run.scenario === 'api' && run.target === name && run.repeat === repeat && run.api?.op === op && !run.error)?.api?.requestsPerSecond;
+    runs.find((run) => run.scenario === 'api' && run.target === name && run.repeat === repeat && run.api?.op === op && !run.error)?.api
+      ?.requestsPerSecond;
   const ratios: number[] = [];
   for (const repeat of new Set(runs.filter((run) => run.scenario === 'api').map((run) => run.repeat))) {
     const mine = of(target, repeat);
     const theirs = of(peer, repeat);
     if (mine !== undefined && theirs) ratios.push(mine / theirs);
   }
-  return { median: median(ratios), min: ratios.length ? Math.min(...ratios) : Number.NaN, max: ratios.length ? Math.max(...ratios) : Number.NaN, runs: ratios.length };
+  return {
+    median: median(ratios),
+    min: ratios.length ? Math.min(...ratios) : Number.NaN,
+    max: ratios.length ? Math.max(...ratios) : Number.NaN,
+    runs: ratios.length,
+  };
 }
 
 /** The api section of the medians: per operation, each target's requests/s, p50, p99, and the API's ratios. */

@@ -29,7 +29,11 @@ export interface HttpLoadResult {
 }
 
 /** Sends `spec` to `baseUrl` over `connections` connections for `seconds`. */
-export async function runHttpLoad(baseUrl: string, spec: HttpRequestSpec, { connections, seconds }: { connections: number; seconds: number }): Promise<HttpLoadResult> {
+export async function runHttpLoad(
+  baseUrl: string,
+  spec: HttpRequestSpec,
+  { connections, seconds }: { connections: number; seconds: number },
+): Promise<HttpLoadResult> {
   const result = await autocannon({
     url: `${baseUrl}${spec.path}`,
     method: spec.method,

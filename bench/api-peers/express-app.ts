@@ -15,12 +15,17 @@ export function expressApp(calls: DriverCalls): Express {
   app.post('/api/product', async (request, response) => {
     const parsed = productInput.safeParse(request.body);
     if (!parsed.success) {
-      response.status(400).json({ status: 400, errors: parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })) });
+      response
+        .status(400)
+        .json({ status: 400, errors: parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })) });
       return;
     }
     const key = request.get('idempotency-key');
     const doc = key === undefined ? await calls.insert(parsed.data) : await calls.insertOnce(key, parsed.data);
-    response.status(201).location(`/api/product/${String(doc.id)}`).json(doc);
+    response
+      .status(201)
+      .location(`/api/product/${String(doc.id)}`)
+      .json(doc);
   });
   app.get('/api/product', async (request, response) => {
     const page = await calls.list(Number(request.query.limit ?? 20));

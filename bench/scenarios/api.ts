@@ -1,6 +1,6 @@
 import { MongoClient } from 'mongodb';
 import type { ApiTargetInfo, ApiTargetOps } from '../api-process.js';
-import { API_OPS, CREATE_BODY, type ApiOp, type ApiTargetName } from '../api-targets.js';
+import { CREATE_BODY, type ApiOp, type ApiTargetName } from '../api-targets.js';
 import { Child } from '../children.js';
 import { cpuMs } from '../clock.js';
 import type { ServiceInfo, ServiceOps } from '../e2e-process.js';
@@ -42,13 +42,23 @@ const isWrite = (op: ApiOp) => op === 'create' || op === 'createOnce';
 const rotate = <T>(items: readonly T[], by: number): T[] => items.map((_, index) => items[(index + by) % items.length]!);
 
 /** One repeat of the api scenario: a run per operation and target; the processes end with it. */
-export async function runApi(repeat: number, plan: ApiPlan, { profileDir, runId }: { profileDir?: string; runId: number }): Promise<RunResult[]> {
+export async function runApi(
+  repeat: number,
+  plan: ApiPlan,
+  { profileDir, runId }: { profileDir?: string; runId: number },
+): Promise<RunResult[]> {
   const mongoUrlGiven = process.env.MONGO_URL ?? '';
   const stops: (() => Promise<void>)[] = [];
   const databases: string[] = [];
   const results: RunResult[] = [];
   const failed = (target: ApiTargetName, op: ApiOp, error: unknown): RunResult => ({
-    scenario: 'api', target, repeat, lost: 0, outOfOrder: 0, api: { op }, error: error instanceof Error ? error.message : String(error),
+    scenario: 'api',
+    target,
+    repeat,
+    lost: 0,
+    outOfOrder: 0,
+    api: { op },
+    error: error instanceof Error ? error.message : String(error),
   });
   try {
     let mongoUrl = mongoUrlGiven;
@@ -79,15 +89,23 @@ export async function runApi(repeat: number, plan: ApiPlan, { profileDir, runId 
     // Reads first, while every target's collection holds the same documents (the writes of a faster
     // target would otherwise leave it more to sort for the list).
     for (const op of [...plan.ops].sort((a, b) => Number(isWrite(a)) - Number(isWrite(b)))) {
-      for (const [, { info }] of targets) await runHttpLoad(info.url, requestOf(op, info.productId), { connections: plan.connections, seconds: plan.warmUpSeconds });
+      for (const [, { info }] of targets)
+        await runHttpLoad(info.url, requestOf(op, info.productId), { connections: plan.connections, seconds: plan.warmUpSeconds });
       for (const name of rotate(plan.targets, repeat - 1)) {
         const { child, info } = targets.get(name)!;
         try {
           const cpu = { target: await child.call('cpu', null), mongo: (await mongo?.call('cpu', null)) ?? 0, load: cpuMs() };
           const load = await runHttpLoad(info.url, requestOf(op, info.productId), { connections: plan.connections, seconds: plan.seconds });
           const ms = load.seconds * 1000;
-          const used = { target: (await child.call('cpu', null)) - cpu.target, mongo: ((await mongo?.call('cpu', null)) ?? 0) - cpu.mongo, load: cpuMs() - cpu.load };
-          const problems = [load.non2xx > 0 ? `${load.non2xx} answers not 2xx` : '', load.errors > 0 ? `${load.errors} connection errors or timeouts` : ''].filter(Boolean);
+          const used = {
+            target: (await child.call('cpu', null)) - cpu.target,
+            mongo: ((await mongo?.call('cpu', null)) ?? 0) - cpu.mongo,
+            load: cpuMs() - cpu.load,
+          };
+          const problems = [
+            load.non2xx > 0 ? `${load.non2xx} answers not 2xx` : '',
+            load.errors > 0 ? `${load.errors} connection errors or timeouts` : '',
+          ].filter(Boolean);
           results.push({
             scenario: 'api',
             target: name,
@@ -97,7 +115,12 @@ export async function runApi(repeat: number, plan: ApiPlan, { profileDir, runId 
             seconds: load.seconds,
             latency: { p50: load.p50, p99: load.p99, max: load.max, samples: load.requests },
             cpuPercent: { target: (100 * used.target) / ms, load: (100 * used.load) / ms },
-            api: { op, requestsPerSecond: load.requestsPerSecond, requests: load.requests, ...(mongo ? { mongoCpuPercent: (100 * used.mongo) / ms } : {}) },
+            api: {
+              op,
+              requestsPerSecond: load.requestsPerSecond,
+              requests: load.requests,
+              ...(mongo ? { mongoCpuPercent: (100 * used.mongo) / ms } : {}),
+            },
             ...(problems.length ? { error: problems.join(', ') } : {}),
           });
         } catch (error) {
@@ -107,7 +130,9 @@ export async function runApi(repeat: number, plan: ApiPlan, { profileDir, runId 
     }
   } catch (error) {
     // Nothing could be measured in this repeat (a process did not start, or a target answered wrongly).
-    for (const op of plan.ops) for (const name of plan.targets) if (!results.some((r) => r.target === name && r.api?.op === op)) results.push(failed(name, op, error));
+    for (const op of plan.ops)
+      for (const name of plan.targets)
+        if (!results.some((r) => r.target === name && r.api?.op === op)) results.push(failed(name, op, error));
   } finally {
     if (mongoUrlGiven) await dropDatabases(mongoUrlGiven, databases);
     for (const stop of stops.reverse()) await stop();
@@ -124,7 +149,8 @@ async function checkAnswer(name: ApiTargetName, op: ApiOp, info: ApiTargetInfo):
   const body = (await response.json().catch(() => null)) as Record<string, unknown> | null;
   const expected = spec.method === 'POST' ? 201 : 200;
   const shaped = op === 'list' ? Array.isArray(body?.items) && (body.items as unknown[]).length === 20 : body?.nombre !== undefined;
-  if (response.status !== expected || !shaped) throw new Error(`${name} answered ${op} with ${response.status} ${JSON.stringify(body).slice(0, 200)}`);
+  if (response.status !== expected || !shaped)
+    throw new Error(`${name} answered ${op} with ${response.status} ${JSON.stringify(body).slice(0, 200)}`);
 }
 
 /** Leaves a real MONGO_URL as it was found (the double dies with its process anyway). */
