@@ -3,6 +3,7 @@ import { killAllChildren } from './children.js';
 import { describeMachine, formatMachine } from './machine.js';
 import { parseOptions, USAGE, type BenchOptions } from './options.js';
 import { planFor } from './plan.js';
+import { formatApiMedians } from './api-report.js';
 import { formatMedians } from './report.js';
 import { resultDocument, runBenchmark } from './run.js';
 import { e2eBackend } from './scenarios/e2e.js';
@@ -38,13 +39,17 @@ console.log(formatMachine(machine).join('\n'));
 console.log(
   `plan: ${options.quick ? 'quick' : 'full'} · scenarios ${plan.scenarios.join(', ')} · burst ${plan.burst.clients} clients × ${plan.burst.events} events (batches of ${plan.burst.batch}) · trickle ${plan.trickle.rate}/s × ${plan.trickle.events} events (first ${plan.trickle.warmUpEvents ?? 0} warm-up, not in latency) to ${plan.trickle.clients} · idle ${plan.idleSteps.join(' and ') || 'skipped (open files limit)'} · slow ${plan.slow.slow} of ${plan.slow.clients} × ${plan.slow.events} events`,
 );
+if (plan.scenarios.includes('api')) {
+  const api = plan.api;
+  console.log(`api: ${api.targets.join(', ')} × ${api.ops.join(', ')} · ${api.connections} connections · ${api.seconds} s each (after ${api.warmUpSeconds} s warm-up) · MongoDB: ${e2eBackend()}`);
+}
 if (plan.scenarios.includes('e2e')) console.log(`e2e: ${plan.e2e.posts} POSTs at ${plan.e2e.rate}/s to ${plan.e2e.clients} clients · MongoDB: ${e2eBackend()}`);
 console.log('');
 
 try {
   const result = await runBenchmark(plan, (line) => console.log(line), { profileDir: options.profile });
   console.log('');
-  console.log(formatMedians(result.runs).join('\n'));
+  console.log([...formatMedians(result.runs), ...formatApiMedians(result.runs)].join('\n'));
   console.log('');
   console.log(formatChecks(result.checks).join('\n'));
   console.log(`\nfinished in ${result.seconds.toFixed(0)} s`);

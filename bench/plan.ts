@@ -1,5 +1,7 @@
 import type { BenchOptions } from './options.js';
+import { API_OPS, API_TARGET_NAMES } from './api-targets.js';
 import type { ScenarioName } from './results.js';
+import type { ApiPlan } from './scenarios/api.js';
 import type { FanOutPlan } from './scenarios/fan-out.js';
 import { DEFAULT_MAX_BUFFERED, eventsToOverflow } from './scenarios/slow.js';
 import type { TargetName } from './targets/target.js';
@@ -23,6 +25,7 @@ export interface BenchPlan {
   idleSteps: number[];
   slow: FanOutPlan;
   e2e: { clients: number; posts: number; rate: number };
+  api: ApiPlan;
 }
 
 /** The plan for the given options. */
@@ -33,7 +36,7 @@ export function planFor(options: BenchOptions, idleLimit = Number.POSITIVE_INFIN
   return {
     quick,
     scenarios: options.scenarios,
-    repeats: { burst: r, trickle: r, idle: quick ? 1 : r, slow: quick ? 1 : r, e2e: quick ? 1 : r },
+    repeats: { burst: r, trickle: r, idle: quick ? 1 : r, slow: quick ? 1 : r, e2e: quick ? 1 : r, api: r },
     targets: {
       burst: ['relay', 'socketio', 'ws', 'ceiling'],
       // The raw peers lag like Socket.IO at this rate; quick skips them to stay within its budget.
@@ -49,5 +52,7 @@ export function planFor(options: BenchOptions, idleLimit = Number.POSITIVE_INFIN
     // ones (and a faster stream, for the same deliveries/s).
     slow: { scenario: 'slow', clients: quick ? 200 : 1000, slow: 10, events: slowEvents, batch: 100, rate: quick ? 5000 : 1000 },
     e2e: { clients: quick ? 100 : 1000, posts: quick ? 100 : 300, rate: 50 },
+    // As issue 16 measured: 50 connections, 10 s per operation and target; quick runs 3 s each.
+    api: { targets: [...API_TARGET_NAMES], ops: [...API_OPS], connections: 50, seconds: quick ? 3 : 10, warmUpSeconds: 1 },
   };
 }

@@ -3,6 +3,7 @@ import { describeMachine, type MachineInfo } from './machine.js';
 import type { BenchPlan } from './plan.js';
 import { formatRun } from './report.js';
 import type { RunResult, ScenarioName } from './results.js';
+import { runApi } from './scenarios/api.js';
 import { runE2e } from './scenarios/e2e.js';
 import { runFanOut } from './scenarios/fan-out.js';
 import { runIdle } from './scenarios/idle.js';
@@ -80,5 +81,7 @@ async function runScenario(session: Session, plan: BenchPlan, scenario: Scenario
       return [await runSlow(session, repeat, plan.slow)];
     case 'e2e':
       return [await runE2e(session, repeat, plan.e2e)];
+    case 'api':
+      return runApi(repeat, plan.api, { profileDir: session.profileDir, runId: session.nextRun() });
   }
 }
