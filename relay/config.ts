@@ -22,6 +22,10 @@ export const relayConfigSchema = z.object({
   RELAY_JWT_CLOCK_TOLERANCE_S: envInt(DEFAULT_CLOCK_TOLERANCE_SECONDS, { max: 300 }),
   RELAY_ALLOWED_ORIGINS: envList,
   RELAY_MAX_CONNECTIONS: int(10_000, 1),
+  // One client address cannot take every slot; a NAT or office shares one address, hence not lower.
+  RELAY_MAX_CONNECTIONS_PER_IP: int(100, 1),
+  // Proxies in front of the relay that append to X-Forwarded-For; 0: the header is ignored.
+  RELAY_TRUST_PROXY: envInt(0, { max: 10 }),
   RELAY_MAX_BUFFERED_BYTES: int(1024 * 1024, 1024),
   RELAY_STALL_MS: int(500, 50),
   RELAY_HEARTBEAT_MS: int(25_000, 10),
@@ -58,6 +62,10 @@ export interface RelayConfig {
   /** When set, an upgrade from any other Origin gets 403. */
   allowedOrigins?: string[];
   maxConnections: number;
+  /** Upgrading or open connections one client address may hold; beyond it, upgrades get 429. */
+  maxConnectionsPerIp: number;
+  /** How many proxies in front of the relay append to X-Forwarded-For (0: the header is never trusted). */
+  trustProxyHops: number;
   maxBufferedBytes: number;
   /** A client whose full socket drains nothing for this long has stopped reading: it is closed as slow. */
   stallMs: number;
@@ -108,6 +116,8 @@ function fromParsed(env: z.infer<typeof relayConfigSchema>): RelayConfig {
     tokenRules: { audience: env.RELAY_JWT_AUDIENCE, requireExp: env.RELAY_JWT_REQUIRE_EXP ?? true, clockToleranceSeconds: env.RELAY_JWT_CLOCK_TOLERANCE_S },
     allowedOrigins: env.RELAY_ALLOWED_ORIGINS,
     maxConnections: env.RELAY_MAX_CONNECTIONS,
+    maxConnectionsPerIp: env.RELAY_MAX_CONNECTIONS_PER_IP,
+    trustProxyHops: env.RELAY_TRUST_PROXY,
     maxBufferedBytes: env.RELAY_MAX_BUFFERED_BYTES,
     stallMs: env.RELAY_STALL_MS,
     heartbeatMs: env.RELAY_HEARTBEAT_MS,

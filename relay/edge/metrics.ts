@@ -30,7 +30,7 @@ interface Snapshot {
 
 // Label values shown (at 0) before they first happen, so a rate() over them has a start.
 const closeCodes: number[] = Object.values(CloseCode);
-const refusalStatuses = [400, 401, 403, 404, 405, 503];
+const refusalStatuses = [400, 401, 403, 404, 405, 429, 503];
 // A record, so a new ResetReason that is not listed here fails to compile.
 const resetReasons = Object.keys({ 'history-lost': 0, 'unknown-position': 0, 'relay-position-lost': 0 } satisfies Record<ResetReason, 0>) as ResetReason[];
 

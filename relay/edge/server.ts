@@ -14,11 +14,14 @@ import { startHeartbeat } from './heartbeat.js';
 import { createEdgeCounters, type EdgeStats } from './edge-stats.js';
 import type { Hub } from '../delivery/hub-types.js';
 import { createRelayMetrics } from './metrics.js';
+import { createAddressSlots } from './address-slots.js';
+import { clientAddress } from './client-address.js';
 import { originAllowed, refuseUpgrade, type Refusal } from './upgrade-guard.js';
 import { closeCodeOfWsError } from './ws-errors.js';
 
 // The relay's edge: HTTP health endpoints and the WebSocket upgrade on one port. An upgrade passes,
-// in order: path (404), draining (503), Origin (403), token (401), connection limit (503), then ws's own
+// in order: path (404), draining (503), Origin (403), token (401), connection limit (503), connections
+// from its client address (429, see client-address.ts for X-Forwarded-For), then ws's own
 // handshake checks (400/405). Only then the 101; a bad query is answered after it, with a close frame
 // (CloseCode.badRequest and a reason) because browsers cannot read an HTTP refusal's status or body.
 
@@ -58,6 +61,9 @@ export function createRelayServer({ config, hub, logger, healthy }: { config: Re
   });
   // Token expiry, for connections that have one (a relay with a JWT secret).
   const expiryTimers = new Map<WebSocket, NodeJS.Timeout>();
+  // The client address each open connection holds a slot for.
+  const slots = createAddressSlots(config.maxConnectionsPerIp);
+  const addresses = new Map<WebSocket, string>();
   let upgrading = 0;
   let draining = false;
   let closing: Promise<void> | undefined;
@@ -104,7 +110,7 @@ export function createRelayServer({ config, hub, logger, healthy }: { config: Re
     const url = requestUrl(request.url);
     const refuse = (refusal: Refusal) => {
       // Auth and origin refusals matter to operators; malformed requests are only noise at info level.
-      const level = refusal.status === 401 || refusal.status === 403 ? 'info' : 'debug';
+      const level = refusal.status === 401 || refusal.status === 403 || refusal.status === 429 ? 'info' : 'debug';
       log[level]({ status: refusal.status, reason: refusal.reason, origin: request.headers.origin }, 'upgrade refused');
       counts.refused.add(refusal.status);
       refuseUpgrade(socket, refusal);
@@ -125,6 +131,9 @@ export function createRelayServer({ config, hub, logger, healthy }: { config: Re
     if (sockets.size + upgrading >= config.maxConnections) {
       return refuse({ status: 503, reason: 'too many connections', headers: { 'Retry-After': '5' } });
     }
+    // 429, not 503: the relay has room, this client has used its share (and a balancer must not retry it elsewhere).
+    const address = clientAddress(request, config.trustProxyHops);
+    if (!slots.take(address)) return refuse({ status: 429, reason: 'too many connections from this address', headers: { 'Retry-After': '5' } });
 
     const parsed = parseConnectRequest(url.searchParams);
     upgrading += 1;
@@ -136,7 +145,10 @@ export function createRelayServer({ config, hub, logger, healthy }: { config: Re
     // ws answers a broken handshake itself without calling back (405 for a method other than GET, else
     // 400); the socket then closes. (A peer gone before ws could answer is counted the same way.)
     const refusedByWs = () => {
-      if (!settled) counts.refused.add(request.method === 'GET' ? 400 : 405);
+      if (!settled) {
+        counts.refused.add(request.method === 'GET' ? 400 : 405);
+        slots.release(address);
+      }
       settle();
     };
     socket.once('close', refusedByWs);
@@ -145,6 +157,7 @@ export function createRelayServer({ config, hub, logger, healthy }: { config: Re
       socket.off('close', refusedByWs);
       socket.off('error', logUpgradeSocketError);
       settle();
+      addresses.set(ws, address);
       accept(ws, parsed, grant);
     });
   }
@@ -155,6 +168,11 @@ export function createRelayServer({ config, hub, logger, healthy }: { config: Re
   function forgetSocket(this: WebSocket): void {
     sockets.delete(this);
     heartbeat.untrack(this);
+    const address = addresses.get(this);
+    if (address !== undefined) {
+      addresses.delete(this);
+      slots.release(address);
+    }
     const expiry = expiryTimers.get(this);
     if (expiry === undefined) return;
     clearTimeout(expiry);
