@@ -25,13 +25,25 @@ export interface ConsumerProcess {
 
 const running = new Set<ChildProcess>();
 
-/** Starts `node --import tsx consumer/main.ts ...args` with a clean RELAY_* environment. */
-export function startConsumer(args: string[], env: Record<string, string> = {}): ConsumerProcess {
+/**
+ * Starts `node --import tsx consumer/main.ts ...args` (or, with `viaNpm`, `npm run -s consumer -- ...args`,
+ * as the docs tell users to) with a clean RELAY_* environment, in its own process group so that
+ * killConsumers() also ends what npm started.
+ */
+export function startConsumer(
+  args: string[],
+  env: Record<string, string> = {},
+  { viaNpm = false }: { viaNpm?: boolean } = {},
+): ConsumerProcess {
   const { RELAY_URL: _url, RELAY_TOKEN: _token, ...inherited } = process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'consumer/main.ts', ...args], {
+  const [command, commandArgs] = viaNpm
+    ? ['npm', ['run', '-s', 'consumer', '--', ...args]]
+    : [process.execPath, ['--import', 'tsx', 'consumer/main.ts', ...args]];
+  const child = spawn(command, commandArgs, {
     cwd: root,
     env: { ...inherited, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   running.add(child);
   const lines = { stdout: [] as string[], stderr: [] as string[] };
@@ -98,7 +110,13 @@ export function startConsumer(args: string[], env: Record<string, string> = {}):
 
 /** Kills every consumer a test left running (for afterEach). */
 export function killConsumers(): void {
-  for (const child of running) child.kill('SIGKILL');
+  for (const child of running) {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      child.kill('SIGKILL');
+    }
+  }
   running.clear();
 }
 
