@@ -1,14 +1,31 @@
+import { environmentUsage, readCommandLine } from '../common/cli-help.js';
 import { createLogger } from '../common/logger.js';
 import { closeWithin, createMongoClient, mongoUrlForLogs } from '../common/mongo-connect.js';
 import { handleShutdownSignals } from '../common/shutdown.js';
 import { createApp, pingPrimary } from './app.js';
-import { loadApiConfig, type ApiConfig } from './config.js';
+import { apiConfigSchema, loadApiConfig, type ApiConfig } from './config.js';
 import { keepDatabase } from './database-keeper.js';
 import { listen } from './server.js';
 
 // The API process: read the environment, listen, connect to MongoDB in the background (however long
 // it takes: /readyz 503 and writes 503 meanwhile), keep the indexes, and on SIGTERM/SIGINT stop
 // accepting, finish the requests in flight, close MongoDB (bounded) and exit 0.
+
+const commandLine = readCommandLine(process.argv.slice(2));
+if (commandLine.kind === 'help') {
+  process.stdout.write(
+    environmentUsage({
+      command: 'npm run api  (node --import tsx api/main.ts)',
+      summary: 'The products HTTP API (/api/product/, /healthz, /readyz) on API_PORT, writing to MongoDB. Configured by environment variables only.',
+      schema: apiConfigSchema,
+    }),
+  );
+  process.exit(0);
+}
+if (commandLine.kind === 'unknown') {
+  console.error(`api: unexpected argument ${commandLine.args.join(' ')}: configuration is by environment variables (see --help)`);
+  process.exit(2);
+}
 
 let config: ApiConfig;
 try {

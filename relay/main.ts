@@ -1,9 +1,10 @@
 import { closeWithin, connectUntilReachable, createMongoClient, mongoUrlForLogs } from '../common/mongo-connect.js';
+import { environmentUsage, readCommandLine } from '../common/cli-help.js';
 import { createLogger } from '../common/logger.js';
 import { handleShutdownSignals } from '../common/shutdown.js';
 import { createCatchUpOpener } from './mongo/catch-up-opener.js';
 import { createChangeFeed } from './mongo/change-feed.js';
-import { loadRelayConfig, type RelayConfig } from './config.js';
+import { loadRelayConfig, relayConfigSchema, type RelayConfig } from './config.js';
 import { startProcessMetrics } from './edge/metrics.js';
 import { createRelay } from './relay.js';
 
@@ -18,6 +19,22 @@ const SHUTDOWN_MARGIN_MS = 10_000;
 const MONGO_CLOSE_MS = 3_000;
 
 function readConfig(): RelayConfig {
+  const commandLine = readCommandLine(process.argv.slice(2));
+  if (commandLine.kind === 'help') {
+    process.stdout.write(
+      environmentUsage({
+        command: 'npm run relay  (node --import tsx relay/main.ts)',
+        summary:
+          'The relay: tails the products change stream and pushes each change to WebSocket clients on RELAY_PORT (ws://host:port/?since=&ops=&where.<field>=). Configured by environment variables only.',
+        schema: relayConfigSchema,
+      }),
+    );
+    process.exit(0);
+  }
+  if (commandLine.kind === 'unknown') {
+    process.stderr.write(`relay: unexpected argument ${commandLine.args.join(' ')}: configuration is by environment variables (see --help)\n`);
+    process.exit(2);
+  }
   try {
     return loadRelayConfig(process.env);
   } catch (error) {

@@ -1,7 +1,8 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { environmentUsage, readCommandLine } from '../common/cli-help.js';
 import { stopRequests } from '../common/shutdown.js';
-import { loadStackConfig } from './config.js';
+import { loadStackConfig, stackConfigSchema } from './config.js';
 import { createLinePrinter } from './log-prefix.js';
 import { createStack } from './stack.js';
 
@@ -11,6 +12,20 @@ import { createStack } from './stack.js';
 // terminal, reading them interleaved with the services' own logs.
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+// --watch is the one flag; loadStackConfig refuses any other argument.
+if (readCommandLine(process.argv.slice(2), ['--watch']).kind === 'help') {
+  process.stdout.write(
+    environmentUsage({
+      command: 'npm start  (npm run dev: the same with --watch)',
+      summary:
+        'The whole system on one machine: MongoDB (MONGO_URL, a local mongod, or the built-in double), the api, the relay and a consumer, with prefixed logs. One Ctrl-C stops everything gracefully.',
+      schema: stackConfigSchema,
+      flags: [['--watch', 'restart a service when its source changes (also STACK_WATCH=1)']],
+    }),
+  );
+  process.exit(0);
+}
 
 let config;
 try {
