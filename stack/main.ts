@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { stopRequests } from '../common/shutdown.js';
+import { INSIST_EXIT_CODE, stopRequests } from '../common/shutdown.js';
 import { loadStackConfig } from './config.js';
 import { createLinePrinter } from './log-prefix.js';
 import { createStack } from './stack.js';
@@ -36,7 +36,7 @@ const onSignal = (signal: NodeJS.Signals) => {
   }
   printer.line('stack', `${signal} again: killing every service now`, 'err');
   stack.kill();
-  process.exit(130);
+  process.exit(INSIST_EXIT_CODE);
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
