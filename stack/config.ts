@@ -27,6 +27,8 @@ export const stackConfigSchema = z.object({
   /** How long each service may take to answer /readyz. */
   STACK_READY_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(30_000),
   NO_COLOR: z.string().optional(),
+  /** `production` runs the services compiled (dist/, `npm run build`) with plain node instead of tsx. */
+  NODE_ENV: z.string().optional(),
 });
 
 export interface StackConfig {
@@ -37,6 +39,8 @@ export interface StackConfig {
   mongoDb: string;
   allowDownload: boolean;
   watch: boolean;
+  /** Run dist/<service>/main.js with plain node (NODE_ENV=production) rather than the sources through tsx. */
+  compiled: boolean;
   mongodTimeoutMs: number;
   readyTimeoutMs: number;
   /** Colour the per-service prefixes (a TTY, and NO_COLOR unset). */
@@ -57,6 +61,10 @@ export function loadStackConfig(
     throw new Error(`invalid stack configuration: ${issues.join('; ')}`);
   }
   const values = parsed.data;
+  const watch = values.STACK_WATCH || argv.includes('--watch');
+  const compiled = values.NODE_ENV === 'production';
+  // Hot reload recompiles sources on the fly; compiled code would need a rebuild on every edit.
+  if (watch && compiled) throw new Error('--watch (STACK_WATCH) runs the TypeScript sources; unset NODE_ENV=production to use it');
   if (values.API_PORT === values.RELAY_PORT) throw new Error(`API_PORT and RELAY_PORT are both ${values.API_PORT}`);
   return {
     apiPort: values.API_PORT,
@@ -64,7 +72,8 @@ export function loadStackConfig(
     mongoUrl: values.MONGO_URL,
     mongoDb: values.MONGO_DB,
     allowDownload: values.MONGOMS_DOWNLOAD,
-    watch: values.STACK_WATCH || argv.includes('--watch'),
+    watch,
+    compiled,
     mongodTimeoutMs: values.STACK_MONGOD_TIMEOUT_MS,
     readyTimeoutMs: values.STACK_READY_TIMEOUT_MS,
     color: isTty && values.NO_COLOR === undefined,

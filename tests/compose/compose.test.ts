@@ -165,9 +165,12 @@ describe('docker-compose.yml', () => {
   it('builds api, relay and consumer from the one Dockerfile', () => {
     for (const name of ['api', 'relay', 'consumer', 'relay-scaled']) {
       expect(service(name).build).toEqual({ context: '.', target: 'runtime' });
-      expect(command(service(name)).slice(0, 3)).toEqual(['node', '--import', 'tsx']);
-      const entry = command(service(name))[3] ?? '';
-      expect(existsSync(resolve(root, entry)), `${name} runs ${entry}, which exists`).toBe(true);
+      // Compiled code with plain node: dist/<service>/main.js is what `npm run build` makes of <service>/main.ts.
+      const [node, entry = ''] = command(service(name));
+      expect(node).toBe('node');
+      expect(entry).toMatch(/^dist\/(api|relay|consumer)\/main\.js$/);
+      const source = entry.replace(/^dist\//, '').replace(/\.js$/, '.ts');
+      expect(existsSync(resolve(root, source)), `${name} runs ${entry}, compiled from ${source}, which exists`).toBe(true);
     }
   });
 
@@ -185,6 +188,7 @@ describe('Dockerfile', () => {
   const dockerfile = read('Dockerfile');
   const stages = dockerfile.split(/^FROM\s/m).slice(1);
   const runtime = stages.find((stage) => /^\S+\s+AS\s+runtime\b/i.test(stage)) ?? '';
+  const build = stages.find((stage) => /^\S+\s+AS\s+build\b/i.test(stage)) ?? '';
 
   it('is multi-stage, installs production dependencies only, and runs as a non-root user', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
@@ -194,8 +198,17 @@ describe('Dockerfile', () => {
     expect(['root', '0', '0:0']).not.toContain(users.at(-1));
   });
 
-  it('copies every file the three services import, and they import only production dependencies', () => {
-    const copied = [...runtime.matchAll(/^COPY\s+(?!--from)(.+)\s+\S+$/gm)].flatMap((match) => (match[1] ?? '').split(/\s+/));
+  it('runs compiled code: the build stage runs npm run build, the runtime copies dist/ and starts it with plain node, on Node 24', () => {
+    expect(build).toMatch(/^RUN npm run build$/m);
+    expect(runtime).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m);
+    expect(runtime).toMatch(/^ENV NODE_ENV=production$/m);
+    expect(runtime).toMatch(/^CMD \["node", "dist\/api\/main\.js"\]$/m);
+    expect(runtime).not.toMatch(/tsx|COPY (api|relay|consumer|common) /);
+    expect(dockerfile).toMatch(/^FROM node:24-slim AS base$/m);
+  });
+
+  it('compiles every file the three services import, and they import only production dependencies', () => {
+    const copied = [...build.matchAll(/^COPY\s+(?!--from)(.+)\s+\S+$/gm)].flatMap((match) => (match[1] ?? '').split(/\s+/));
     const ignored = new Set(read('.dockerignore').split('\n').map((line) => line.trim()));
     const { files, packages } = reachableImports(root, ['api/main.ts', 'relay/main.ts', 'consumer/main.ts'].filter((entry) => existsSync(resolve(root, entry))));
     for (const file of files) {
@@ -204,7 +217,8 @@ describe('Dockerfile', () => {
       expect(ignored.has(folder), `${folder} is not in .dockerignore`).toBe(false);
     }
     const { dependencies } = JSON.parse(read('package.json')) as { dependencies: Record<string, string> };
-    for (const name of [...packages, 'tsx']) expect(Object.keys(dependencies), `${name} is a runtime dependency`).toContain(name);
+    for (const name of packages) expect(Object.keys(dependencies), `${name} is a runtime dependency`).toContain(name);
+    expect(Object.keys(dependencies), 'tsx is a development tool').not.toContain('tsx');
   });
 });
 
