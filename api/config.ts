@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { TlsFiles } from '../common/tls.js';
 
 // The API's whole configuration, parsed once from the environment. Nothing else reads process.env.
 
@@ -18,6 +19,9 @@ export const apiConfigSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: flag,
   API_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  // PEM files; with both set the API serves https only (SIGHUP re-reads them).
+  API_TLS_CERT: z.string().min(1).optional(),
+  API_TLS_KEY: z.string().min(1).optional(),
 });
 
 /** Everything the API process needs to start. */
@@ -33,6 +37,8 @@ export interface ApiConfig {
   logPretty?: boolean;
   /** How long shutdown waits for requests in flight before cutting their connections. */
   shutdownGraceMs: number;
+  /** Serve https with this certificate and key instead of http. */
+  tls?: TlsFiles;
 }
 
 /** Parses the environment; a bad value throws an error naming the variable. */
@@ -45,6 +51,10 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     throw new Error(`invalid API configuration: ${issues.join('; ')}`);
   }
   const value = parsed.data;
+  // One without the other is a half-done setup; serving plain http then would be a silent downgrade.
+  if ((value.API_TLS_CERT === undefined) !== (value.API_TLS_KEY === undefined)) {
+    throw new Error('invalid API configuration: API_TLS_CERT and API_TLS_KEY must be set together');
+  }
   return {
     port: value.API_PORT,
     host: value.API_HOST,
@@ -54,5 +64,6 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     logLevel: value.LOG_LEVEL,
     logPretty: value.LOG_PRETTY,
     shutdownGraceMs: value.API_SHUTDOWN_GRACE_MS,
+    tls: value.API_TLS_CERT && value.API_TLS_KEY ? { certFile: value.API_TLS_CERT, keyFile: value.API_TLS_KEY } : undefined,
   };
 }

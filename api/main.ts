@@ -1,5 +1,7 @@
+import type { Server as HttpsServer } from 'node:https';
 import { MongoClient } from 'mongodb';
 import { createLogger } from '../common/logger.js';
+import { readTlsFiles, reloadTls, type TlsMaterial } from '../common/tls.js';
 import { createApp } from './app.js';
 import { loadApiConfig, type ApiConfig } from './config.js';
 import { ensureIndexes } from './indexes.js';
@@ -17,6 +19,13 @@ try {
 }
 
 const logger = createLogger('api', { level: config.logLevel, pretty: config.logPretty ?? process.stdout.isTTY });
+let tls: TlsMaterial | undefined;
+try {
+  tls = config.tls && readTlsFiles(config.tls);
+} catch (error) {
+  logger.fatal({ err: error }, 'cannot serve https');
+  process.exit(2);
+}
 // Fail a request in seconds rather than hold it for the driver's default 30 s while no primary is known.
 const client = new MongoClient(config.mongoUrl, { serverSelectionTimeoutMS: 5_000, appName: 'api' });
 
@@ -30,9 +39,12 @@ try {
 }
 
 const app = createApp({ db: client.db(config.mongoDb), logger, jwtSecret: config.jwtSecret });
-const server = await listen(app, { host: config.host, port: config.port });
+const server = await listen(app, { host: config.host, port: config.port, tls });
+// SIGHUP re-reads the certificate files (a renewal), without dropping a connection.
+const tlsFiles = config.tls;
+if (tlsFiles) process.on('SIGHUP', () => reloadTls(server.server as HttpsServer, tlsFiles, logger));
 logger.info(
-  { url: server.url, db: config.mongoDb, writesNeedToken: config.jwtSecret !== undefined },
+  { url: server.url, db: config.mongoDb, writesNeedToken: config.jwtSecret !== undefined, tls: tls !== undefined },
   `API listening on ${server.url}`,
 );
 

@@ -19,6 +19,8 @@ export interface ConsumerOptions {
   /** File that keeps the last event id across restarts (read at start, written atomically). */
   stateFile?: string;
   token?: string;
+  /** Certificates to trust for wss:// (PEM), besides the system's. */
+  ca?: string | Buffer;
   /** Print each relay message as its JSON text instead of a readable line. */
   json?: boolean;
   onLine(line: string): void;
@@ -87,6 +89,7 @@ export function createConsumer(options: ConsumerOptions): Consumer {
     connection = openConnection({
       url: relayUrl(options.url, subscription, position),
       token: options.token,
+      ca: options.ca,
       welcomeTimeoutMs,
       onMessage: (message, raw) =>
         handle(message, raw, () => {

@@ -26,6 +26,8 @@ export interface ConnectionOutcome {
 export interface ConnectionOptions {
   url: string;
   token?: string;
+  /** Certificates to trust for wss:// (PEM), besides the system's. */
+  ca?: string | Buffer;
   /** Longest wait for the upgrade and then the welcome. */
   welcomeTimeoutMs: number;
   /** Called for every valid message, with the frame's text. */
@@ -52,6 +54,7 @@ export function openConnection(options: ConnectionOptions): Connection {
     socket = new WebSocket(options.url, {
       headers: options.token ? { Authorization: `Bearer ${options.token}` } : undefined,
       handshakeTimeout: options.welcomeTimeoutMs,
+      ...(options.ca === undefined ? {} : { ca: options.ca }),
       maxPayload: MAX_FRAME_BYTES,
     });
   } catch (error) {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createConsumer } from './client.js';
 import { parseCommandLine } from './config.js';
 
@@ -15,8 +16,16 @@ if (parsed.kind === 'error') {
 }
 
 const { config } = parsed;
+let ca: Buffer | undefined;
+try {
+  ca = config.caFile === undefined ? undefined : readFileSync(config.caFile);
+} catch (error) {
+  process.stderr.write(`consumer: --ca: cannot read ${config.caFile}: ${(error as Error).message}\n`);
+  process.exit(2);
+}
 const consumer = createConsumer({
   ...config,
+  ca,
   onLine: (line) => process.stdout.write(`${line}\n`),
   onNotice: (text) => process.stderr.write(`consumer: ${text}\n`),
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { TlsFiles } from '../common/tls.js';
 
 // The relay's whole configuration, parsed once from the environment. Nothing else reads process.env.
 
@@ -25,6 +26,9 @@ export const relayConfigSchema = z.object({
   RELAY_MAX_CATCHUP_STREAMS: int(8, 1),
   RELAY_MAX_PAYLOAD: int(4096, 64),
   RELAY_CLIENT_MESSAGES_PER_SECOND: int(20, 1),
+  // PEM files; with both set the relay serves https/wss only (SIGHUP re-reads them).
+  RELAY_TLS_CERT: z.string().min(1).optional(),
+  RELAY_TLS_KEY: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: z
     .enum(['1', '0', 'true', 'false', 'yes', 'no'])
@@ -51,6 +55,8 @@ export interface RelayConfig {
   maxCatchUpStreams: number;
   maxPayload: number;
   clientMessagesPerSecond: number;
+  /** Serve https/wss with this certificate and key instead of http/ws. */
+  tls?: TlsFiles;
   logLevel: string;
   /** Pretty logs; undefined means "when stdout is a terminal". */
   logPretty?: boolean;
@@ -73,6 +79,10 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
     const issues = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new Error(`invalid relay configuration: ${issues.join('; ')}`);
   }
+  // One without the other is a half-done setup; serving plain ws then would be a silent downgrade.
+  if ((parsed.data.RELAY_TLS_CERT === undefined) !== (parsed.data.RELAY_TLS_KEY === undefined)) {
+    throw new Error('invalid relay configuration: RELAY_TLS_CERT and RELAY_TLS_KEY must be set together');
+  }
   return fromParsed(parsed.data);
 }
 
@@ -94,6 +104,7 @@ function fromParsed(env: z.infer<typeof relayConfigSchema>): RelayConfig {
     maxCatchUpStreams: env.RELAY_MAX_CATCHUP_STREAMS,
     maxPayload: env.RELAY_MAX_PAYLOAD,
     clientMessagesPerSecond: env.RELAY_CLIENT_MESSAGES_PER_SECOND,
+    tls: env.RELAY_TLS_CERT && env.RELAY_TLS_KEY ? { certFile: env.RELAY_TLS_CERT, keyFile: env.RELAY_TLS_KEY } : undefined,
     logLevel: env.LOG_LEVEL,
     logPretty: env.LOG_PRETTY,
   };

@@ -1,5 +1,7 @@
 import { MongoClient } from 'mongodb';
+import type { Server as HttpsServer } from 'node:https';
 import { createLogger } from '../common/logger.js';
+import { readTlsFiles, reloadTls, type TlsMaterial } from '../common/tls.js';
 import { createCatchUpOpener } from './catch-up.js';
 import { createChangeFeed } from './change-feed.js';
 import { loadRelayConfig, type RelayConfig } from './config.js';
@@ -23,6 +25,13 @@ function readConfig(): RelayConfig {
 
 const config = readConfig();
 const logger = createLogger('relay', { level: config.logLevel, pretty: config.logPretty ?? process.stdout.isTTY });
+let tls: TlsMaterial | undefined;
+try {
+  tls = config.tls && readTlsFiles(config.tls);
+} catch (error) {
+  logger.fatal({ err: error }, 'cannot serve wss');
+  process.exit(2);
+}
 // CPU and GC counts on /metrics cover the process from here, not from its first scrape.
 startProcessMetrics();
 
@@ -35,7 +44,11 @@ const relay = createRelay({
   source: createChangeFeed({ collection, logger }),
   catchUp: createCatchUpOpener({ collection }),
   logger,
+  tls,
 });
+// SIGHUP re-reads the certificate files (a renewal); open connections keep theirs.
+const tlsFiles = config.tls;
+if (tlsFiles) process.on('SIGHUP', () => reloadTls(relay.server.http as HttpsServer, tlsFiles, logger));
 
 let shuttingDown = false;
 async function shutdown(signal: NodeJS.Signals): Promise<void> {
@@ -65,7 +78,7 @@ process.on('SIGINT', (signal) => void shutdown(signal));
 
 try {
   const port = await relay.listen(config.port, config.host);
-  logger.info({ host: config.host, port, db: config.mongoDb, collection: config.collection, auth: Boolean(config.jwtSecret) }, 'relay listening');
+  logger.info({ host: config.host, port, db: config.mongoDb, collection: config.collection, auth: Boolean(config.jwtSecret), tls: tls !== undefined }, 'relay listening');
 } catch (error) {
   logger.fatal({ err: error, port: config.port }, 'relay could not start');
   await mongo.close().catch(() => {});

@@ -1,9 +1,10 @@
 import type { Logger } from '../common/logger.js';
+import type { TlsMaterial } from '../common/tls.js';
 import type { CatchUpOpener } from './catch-up-types.js';
 import type { RelayConfig } from './config.js';
 import type { EventSource } from './event-source.js';
 import { createHub, type RelayHub } from './hub.js';
-import { createRelayServer } from './server.js';
+import { createRelayServer, type RelayServer } from './server.js';
 
 // The relay assembled: delivery core (hub) behind the edge (HTTP + WebSocket server). Whoever creates
 // it closes it; nothing listens until listen().
@@ -15,16 +16,32 @@ export interface Relay {
   listen(port?: number, host?: string): Promise<number>;
   /** Drains clients (1001 over drainMs), closes the port, stops the source and catch-up streams. */
   close(): Promise<void>;
+  /** The relay's server; an https.Server (setSecureContext swaps certificates) when built with `tls`. */
+  server: RelayServer;
 }
 
 /** Wires a hub over `source` into the relay's server. */
-export function createRelay({ config, source, catchUp, logger }: { config: RelayConfig; source: EventSource; catchUp?: CatchUpOpener; logger: Logger }): Relay {
+export function createRelay({
+  config,
+  source,
+  catchUp,
+  logger,
+  tls,
+}: {
+  config: RelayConfig;
+  source: EventSource;
+  catchUp?: CatchUpOpener;
+  logger: Logger;
+  /** Serve https/wss with this certificate (read by the caller from config.tls). */
+  tls?: TlsMaterial;
+}): Relay {
   const hub = createHub({ config, source, logger, ...(catchUp ? { catchUp } : {}) });
-  const server = createRelayServer({ config, hub, logger });
+  const server = createRelayServer({ config, hub, logger, tls });
   let started: Promise<void> | undefined;
   let closing: Promise<void> | undefined;
   return {
     hub,
+    server,
     async listen(port = config.port, host = config.host) {
       started ??= hub.start();
       await started;

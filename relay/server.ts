@@ -1,8 +1,10 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../common/logger.js';
+import type { TlsMaterial } from '../common/tls.js';
 import { createAuthenticator, type Grant } from './auth.js';
 import { createClientMessages } from './client-messages.js';
 import { createHttpEndpoints, requestUrl } from './http-endpoints.js';
@@ -24,7 +26,8 @@ import { closeCodeOfWsError } from './ws-errors.js';
 
 /** The relay's HTTP + WebSocket front. */
 export interface RelayServer {
-  http: Server;
+  /** The Node server: an https.Server when built with `tls` (wss://), else plain http (ws://). */
+  http: Server | HttpsServer;
   /** Listens and resolves the bound port (port 0 picks a free one). */
   listen(port: number, host?: string): Promise<number>;
   /** Drains: /readyz 503, new upgrades 503, clients closed with 1001 over drainMs; resolves when all are gone and the port is closed. */
@@ -34,7 +37,7 @@ export interface RelayServer {
 }
 
 /** Builds the edge around a hub; nothing listens until listen(). */
-export function createRelayServer({ config, hub, logger }: { config: RelayConfig; hub: Hub; logger: Logger }): RelayServer {
+export function createRelayServer({ config, hub, logger, tls }: { config: RelayConfig; hub: Hub; logger: Logger; tls?: TlsMaterial }): RelayServer {
   const log = logger.child({ component: 'edge' });
   const authenticator = config.jwtSecret ? createAuthenticator(config.jwtSecret) : undefined;
   const wss = new WebSocketServer({ noServer: true, clientTracking: false, maxPayload: config.maxPayload, perMessageDeflate: false });
@@ -70,10 +73,11 @@ export function createRelayServer({ config, hub, logger }: { config: RelayConfig
     });
   // Requests here are tiny (health checks, upgrade handshakes): a peer that trickles its headers
   // (slowloris) is cut after 10 s instead of Node's default minute. Upgraded sockets are not affected.
-  const http = createServer(
-    { headersTimeout: 10_000, requestTimeout: 10_000 },
-    createHttpEndpoints({ streamReady: () => hub.ready, draining: () => draining, clients: () => sockets.size, metrics: renderMetrics }),
-  );
+  const endpoints = createHttpEndpoints({ streamReady: () => hub.ready, draining: () => draining, clients: () => sockets.size, metrics: renderMetrics });
+  const limits = { headersTimeout: 10_000, requestTimeout: 10_000 };
+  // With TLS the same endpoints and upgrades are served over https/wss; a handshake counts against
+  // headersTimeout too, so a peer that stalls in TLS is cut as one that trickles its headers.
+  const http: Server | HttpsServer = tls ? createHttpsServer({ ...limits, cert: tls.cert, key: tls.key }, endpoints) : createServer(limits, endpoints);
 
   http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     // Node removes its own error handler from upgraded sockets; a reset during our checks must not crash.
