@@ -6,6 +6,8 @@ import type { AppEnv } from './app-env.js';
 import { requireBearer } from './auth.js';
 import { createErrorHandler, notFoundHandler } from './error-handler.js';
 import { healthRoutes, type ReadinessCheck } from './health-routes.js';
+import { createApiMetrics, METRICS_CONTENT_TYPE, type ApiMetrics } from './metrics.js';
+import { httpMetrics } from './metrics-middleware.js';
 import { createIdempotencyStore, type IdempotencyStore } from './idempotency-store.js';
 import { createProductRepository, type ProductRepository } from './product-repository.js';
 import { productRoutes } from './product-routes.js';
@@ -18,6 +20,8 @@ export type AppDeps = {
   clock?: () => Date;
   /** When set, writes need `Authorization: Bearer <HS256 JWT signed with it>`. */
   jwtSecret?: string;
+  /** Where request and MongoDB error metrics go (GET /metrics); a fresh set by default. */
+  metrics?: ApiMetrics;
 } & (
   | { db: Db }
   | { repository: ProductRepository; idempotency: IdempotencyStore; ready: ReadinessCheck }
@@ -25,7 +29,7 @@ export type AppDeps = {
 
 /** Builds the API as a Hono app; it opens nothing, so tests drive it with `app.request()`. */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
-  const { logger, clock = () => new Date(), jwtSecret } = deps;
+  const { logger, clock = () => new Date(), jwtSecret, metrics = createApiMetrics() } = deps;
   const stores =
     'db' in deps
       ? {
@@ -37,9 +41,12 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   // Non-strict: `/api/product/` (the seed's curl) and `/api/product` are the same route.
   const app = new Hono<AppEnv>({ strict: false });
+  app.use(httpMetrics(metrics));
   app.use(requestId());
   app.use(requestLog(logger));
   app.route('/', healthRoutes(stores.ready));
+  // For Prometheus on the internal network; the compose proxies answer 404 for it from outside.
+  app.get('/metrics', async (c) => c.body(await metrics.render(), 200, { 'Content-Type': METRICS_CONTENT_TYPE, 'Cache-Control': 'no-store' }));
   app.route(
     '/',
     productRoutes({
@@ -50,7 +57,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     }),
   );
   app.notFound(notFoundHandler);
-  app.onError(createErrorHandler(logger));
+  app.onError(createErrorHandler(logger, { onMongoError: (kind) => metrics.mongoError(kind) }));
   return app;
 }
 
