@@ -1,5 +1,5 @@
 import { MongoServerError, type Collection, type Db, type ObjectId } from 'mongodb';
-import type { Product } from './product-schema.js';
+import type { Product } from '../contract/product.js';
 
 // Idempotency-Key records for POST, in MongoDB so that every API instance sees the same keys. The
 // unique index on `key` is what makes "first request wins" hold across instances and races.

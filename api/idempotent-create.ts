@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { MongoServerError, ObjectId } from 'mongodb';
-import { productFromDocument } from './product-document.js';
-import type { ProductDocument } from './product-document.js';
-import type { Product, ProductInput } from './product-schema.js';
+import { productFromDocument } from '../contract/product-document.js';
+import type { ProductDocument } from '../contract/product-document.js';
+import type { Product, ProductInput } from '../contract/product.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import type { ProductRepository } from './product-repository.js';
 import { ApiProblem, PROBLEM_TYPE_PREFIX } from './problem.js';

@@ -1,7 +1,7 @@
 import { MongoServerError, ObjectId, type Collection, type Db, type Document, type Timestamp } from 'mongodb';
-import type { ProductDocument } from './product-document.js';
-import type { ProductInput, ProductPatch } from './product-schema.js';
-import type { ClusterTime } from './stream-position.js';
+import type { ProductDocument } from '../contract/product-document.js';
+import type { ProductInput, ProductPatch } from '../contract/product.js';
+import type { ClusterTime } from '../contract/stream-position.js';
 import type { ListCursor } from './list-cursor.js';
 
 // All MongoDB access for products. Writes use write concern majority: a change stream only shows

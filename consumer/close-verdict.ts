@@ -1,4 +1,4 @@
-import { CloseCode, shouldReconnect } from '../relay/close-codes.js';
+import { CloseCode, shouldReconnect } from '../contract/close-codes.js';
 import type { ConnectionOutcome } from './connection.js';
 import { printable } from './format.js';
 

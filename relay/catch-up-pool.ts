@@ -1,5 +1,5 @@
 import type { Logger } from '../common/logger.js';
-import { parseStreamPosition } from '../api/stream-position.js';
+import { parseStreamPosition } from '../contract/stream-position.js';
 import { PositionLostError, type CatchUpCursor, type CatchUpOpener, type CatchUpStart, type TimedEvent } from './catch-up-types.js';
 import { drained, writeToClients, type EncodedEvent } from './catch-up-writes.js';
 import { encode, type Delivered } from './frames.js';
@@ -7,7 +7,7 @@ import type { History, HistoryEntry } from './history.js';
 import type { HubClient } from './hub-client.js';
 import { createLiveWaiters } from './live-waiters.js';
 import type { RoomWatcher } from './room-watcher.js';
-import type { ResetReason } from './protocol.js';
+import type { ResetReason } from '../contract/protocol.js';
 
 // Catch-up for positions older than the history. At most `maxStreams` change streams are open at once;
 // clients asking for the same position share one, the rest wait in FIFO order (a reconnect storm queues

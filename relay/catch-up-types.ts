@@ -1,5 +1,5 @@
-import type { ClusterTime } from '../api/stream-position.js';
-import type { EventMessage, ResetReason } from './protocol.js';
+import type { ClusterTime } from '../contract/stream-position.js';
+import type { EventMessage, ResetReason } from '../contract/protocol.js';
 
 // The seam between the hub and whatever reads the past (a MongoDB change stream in production, a
 // scripted log in tests): open a cursor at a client's position, read batches in order.
@@ -44,9 +44,4 @@ export class PositionLostError extends Error {
     super(message);
     this.name = 'PositionLostError';
   }
-}
-
-/** Orders cluster times: negative, zero or positive like a sort comparator. */
-export function compareTime(a: ClusterTime, b: ClusterTime): number {
-  return a.t !== b.t ? a.t - b.t : a.i - b.i;
 }

@@ -1,5 +1,5 @@
 import { MongoServerError, Timestamp, type ChangeStream, type Collection, type Document } from 'mongodb';
-import { nextClusterTime } from '../api/stream-position.js';
+import { nextClusterTime } from '../contract/stream-position.js';
 import { PositionLostError, type CatchUpCursor, type CatchUpOpener, type CatchUpStart, type TimedEvent } from './catch-up-types.js';
 import { eventFromChange } from './event-from-change.js';
 

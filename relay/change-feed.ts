@@ -1,9 +1,9 @@
 import { MongoServerError, type ChangeStream, type Collection, type Document, type ResumeToken } from 'mongodb';
 import type { Logger } from '../common/logger.js';
-import type { ClusterTime } from '../api/stream-position.js';
+import type { ClusterTime } from '../contract/stream-position.js';
 import { eventFromChange } from './event-from-change.js';
 import type { EventSource, FeedListener } from './event-source.js';
-import type { EventMessage } from './protocol.js';
+import type { EventMessage } from '../contract/protocol.js';
 
 // The relay's own change stream on the products collection: the EventSource used in production.
 // Resumable errors (network, CursorNotFound, ResumableChangeStreamError) are retried inside the driver.

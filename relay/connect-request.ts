@@ -1,7 +1,7 @@
-import { PRODUCT_FILTER_FIELDS, productFields, type ProductFilterField } from '../api/product-schema.js';
-import { parseStreamPosition } from '../api/stream-position.js';
+import { PRODUCT_FILTER_FIELDS, productFields, type ProductFilterField } from '../contract/product.js';
+import { parseStreamPosition } from '../contract/stream-position.js';
 import type { ConnectRequest } from './hub-types.js';
-import { OPERATIONS, type Operation, type Subscription } from './protocol.js';
+import { OPERATIONS, type Operation, type Subscription } from '../contract/protocol.js';
 
 // Turns a connection URL's query into a ConnectRequest, or a short reason the client can read in the
 // close frame (≤ 123 bytes). Strict on purpose: a typo in a filter must not silently widen or narrow

@@ -1,13 +1,13 @@
 import { ObjectId, Timestamp, type ChangeStreamDocument, type Document } from 'mongodb';
-import { productFromDocument } from '../api/product-document.js';
-import type { ClusterTime } from '../api/stream-position.js';
+import { productFromDocument } from '../contract/product-document.js';
+import type { ClusterTime } from '../contract/stream-position.js';
 import type { TimedEvent } from './catch-up-types.js';
-import type { EventMessage, Operation } from './protocol.js';
+import { OPERATIONS, type EventMessage, type Operation } from '../contract/protocol.js';
 
 // One MongoDB change event → one protocol `event`. The product goes through productFromDocument, the
 // same mapping the API answers with, so a client sees the same product either way.
 
-const PRODUCT_OPS = new Set<string>(['insert', 'update', 'replace', 'delete']);
+const PRODUCT_OPS: ReadonlySet<string> = new Set(OPERATIONS);
 
 /** The protocol event for a change, with its cluster time; null for changes that are not about a product (drop, rename, invalidate…). */
 export function eventFromChange(change: ChangeStreamDocument<Document>): TimedEvent | null {

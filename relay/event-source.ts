@@ -1,5 +1,5 @@
-import type { ClusterTime } from '../api/stream-position.js';
-import type { EventMessage, ResetReason } from './protocol.js';
+import type { ClusterTime } from '../contract/stream-position.js';
+import type { EventMessage, ResetReason } from '../contract/protocol.js';
 
 // The seam where events enter the relay. The change-stream feed implements it in production; tests
 // and benchmarks implement it directly, so they exercise the same fan-out path as real changes.

@@ -3,7 +3,7 @@ import type { History, HistoryEntry } from './history.js';
 import type { HubClient } from './hub-client.js';
 import type { RoomWatcher } from './room-watcher.js';
 import { matches } from './subscription-match.js';
-import type { Subscription } from './protocol.js';
+import type { Subscription } from '../contract/protocol.js';
 
 // Live delivery. Events appended during one tick form a batch, flushed once on setImmediate: for each
 // distinct subscription the batch is matched once and its frames concatenated once, and that one

@@ -1,7 +1,6 @@
-import type { ClusterTime } from '../api/stream-position.js';
-import { compareTime } from './catch-up-types.js';
+import { compareTime, type ClusterTime } from '../contract/stream-position.js';
 import type { Encoded } from './frames.js';
-import type { EventMessage } from './protocol.js';
+import type { EventMessage } from '../contract/protocol.js';
 
 // The relay's recent past: every event the live feed delivered, in order, each with a sequence
 // number that only grows (also across clear()). Bounded by count and by bytes; the oldest go first.

@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws';
-import type { Subscription } from './protocol.js';
+import type { Subscription } from '../contract/protocol.js';
 
 // One connection as the delivery core sees it.
 

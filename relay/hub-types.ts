@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws';
-import type { ResetReason, Subscription } from './protocol.js';
+import type { ResetReason, Subscription } from '../contract/protocol.js';
 import type { Tally } from './tally.js';
 
 // The contract between the relay's edge (HTTP server, upgrade checks, heartbeats, shutdown) and its

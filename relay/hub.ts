@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
-import { parseStreamPosition } from '../api/stream-position.js';
+import { parseStreamPosition } from '../contract/stream-position.js';
 import type { Logger } from '../common/logger.js';
 import { createCatchUpPool } from './catch-up-pool.js';
 import type { CatchUpOpener } from './catch-up-types.js';
-import { CloseCode } from './close-codes.js';
+import { CloseCode } from '../contract/close-codes.js';
 import type { RelayConfig } from './config.js';
 import type { EventSource } from './event-source.js';
 import { createFanOut } from './fan-out.js';
@@ -13,7 +13,7 @@ import { createHistory } from './history.js';
 import { createRoomWatcher } from './room-watcher.js';
 import type { HubClient } from './hub-client.js';
 import type { ConnectRequest, Hub, HubStats } from './hub-types.js';
-import { PROTOCOL_VERSION, type ResetReason, type WelcomeMessage } from './protocol.js';
+import { PROTOCOL_VERSION, type ResetReason, type WelcomeMessage } from '../contract/protocol.js';
 import { subscriptionKey } from './subscription-match.js';
 import { createTally } from './tally.js';
 

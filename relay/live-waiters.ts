@@ -1,5 +1,4 @@
-import type { ClusterTime } from '../api/stream-position.js';
-import { compareTime } from './catch-up-types.js';
+import { compareTime, type ClusterTime } from '../contract/stream-position.js';
 import type { History, HistoryEntry } from './history.js';
 import type { HubClient } from './hub-client.js';
 

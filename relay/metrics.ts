@@ -1,8 +1,8 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import { CloseCode } from './close-codes.js';
+import { CloseCode } from '../contract/close-codes.js';
 import type { EdgeStats } from './edge-stats.js';
 import type { HubStats } from './hub-types.js';
-import type { ResetReason } from './protocol.js';
+import type { ResetReason } from '../contract/protocol.js';
 import type { Tally } from './tally.js';
 
 // GET /metrics in the Prometheus text format, with prom-client. The relay's own metrics cost nothing

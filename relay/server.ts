@@ -8,7 +8,7 @@ import type { TlsMaterial } from '../common/tls.js';
 import { createAuthenticator, type Grant } from './auth.js';
 import { createClientMessages } from './client-messages.js';
 import { createHttpEndpoints, requestUrl } from './http-endpoints.js';
-import { CloseCode } from './close-codes.js';
+import { CloseCode } from '../contract/close-codes.js';
 import type { RelayConfig } from './config.js';
 import { parseConnectRequest } from './connect-request.js';
 import { drainSockets } from './drain.js';

@@ -7,7 +7,7 @@ import { silentLogger } from '../../common/logger.js';
 import { PositionLostError, type CatchUpOpener } from '../../relay/catch-up-types.js';
 import { relayConfig, type RelayConfig } from '../../relay/config.js';
 import { createManualSource, type ManualSource } from '../../relay/manual-source.js';
-import type { EventMessage } from '../../relay/protocol.js';
+import type { EventMessage } from '../../contract/protocol.js';
 import { createRelay, type Relay } from '../../relay/relay.js';
 import { killConsumers, startConsumer } from './consumer-process.js';
 import { productEvent } from './scripted-relay.js';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConnectRequest } from '../../relay/connect-request.js';
-import type { EventMessage } from '../../relay/protocol.js';
+import type { EventMessage } from '../../contract/protocol.js';
 import { connectOutcome, openClient } from './edge-client.js';
 import { insertEvent, startEdge, type EdgeUnderTest } from './edge-harness.js';
 

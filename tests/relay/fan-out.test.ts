@@ -6,7 +6,7 @@ import { encode } from '../../relay/frames.js';
 import { createHistory } from '../../relay/history.js';
 import type { HubClient } from '../../relay/hub-client.js';
 import { createRoomWatcher } from '../../relay/room-watcher.js';
-import type { EventMessage, Subscription } from '../../relay/protocol.js';
+import type { EventMessage, Subscription } from '../../contract/protocol.js';
 import { subscriptionKey } from '../../relay/subscription-match.js';
 import { productEvent, waitUntil } from './helpers.js';
 

@@ -5,7 +5,7 @@ import { createCatchUpOpener } from '../../relay/catch-up.js';
 import { createChangeFeed } from '../../relay/change-feed.js';
 import { relayConfig } from '../../relay/config.js';
 import { createManualSource } from '../../relay/manual-source.js';
-import type { ServerMessage } from '../../relay/protocol.js';
+import type { ServerMessage } from '../../contract/protocol.js';
 import { createRelay, type Relay } from '../../relay/relay.js';
 import { failPointMongo } from '../e2e/system.js';
 import { controllableMongoUnavailable, startControllableMongo } from '../harness/controllable-mongo.js';

@@ -37,15 +37,19 @@ export type ProductInput = z.infer<typeof productInput>;
 /** A validated PATCH body. */
 export type ProductPatch = z.infer<typeof productPatch>;
 
-/** A product as the API returns it and as relay events carry it: string id, ISO dates. */
-export interface Product {
-  id: string;
-  nombre: string;
-  precio: number;
-  talla: string;
-  createdAt: string;
-  updatedAt: string;
-}
+/**
+ * A product as the API returns it and as relay events carry it: string id, ISO dates. Clients check
+ * what they receive with it; it does not repeat the input rules, the writer already applied them.
+ */
+export const product = z.object({
+  id: z.string(),
+  nombre: z.string(),
+  precio: z.number(),
+  talla: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Product = z.infer<typeof product>;
 
 /** The fields a relay subscription may filter on, with exact-match semantics. */
 export const PRODUCT_FILTER_FIELDS = ['id', 'nombre', 'precio', 'talla'] as const;

@@ -1,5 +1,5 @@
 import type { ObjectId } from 'mongodb';
-import type { Product } from './product-schema.js';
+import type { Product } from './product.js';
 
 /** A product as stored in MongoDB. */
 export interface ProductDocument {

@@ -30,3 +30,8 @@ export function parseStreamPosition(text: string): ClusterTime | null {
 export function nextClusterTime(time: ClusterTime): ClusterTime {
   return time.i >= 0xffffffff ? { t: time.t + 1, i: 0 } : { t: time.t, i: time.i + 1 };
 }
+
+/** Orders cluster times: negative, zero or positive like a sort comparator. */
+export function compareTime(a: ClusterTime, b: ClusterTime): number {
+  return a.t !== b.t ? a.t - b.t : a.i - b.i;
+}
