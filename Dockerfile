@@ -18,6 +18,7 @@ FROM base AS build
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY contract ./contract
 COPY common ./common
 COPY api ./api
 COPY relay ./relay
