@@ -3,6 +3,7 @@ import type { TlsMaterial } from '../common/tls.js';
 import type { CatchUpOpener } from './catch-up-types.js';
 import type { RelayConfig } from './config.js';
 import type { EventSource } from './event-source.js';
+import { tapFeedTimes } from './feed-times.js';
 import { createHub, type RelayHub } from './hub.js';
 import { createRelayServer, type RelayServer } from './server.js';
 
@@ -27,6 +28,7 @@ export function createRelay({
   catchUp,
   logger,
   tls,
+  clock = Date.now,
 }: {
   config: RelayConfig;
   source: EventSource;
@@ -34,9 +36,12 @@ export function createRelay({
   logger: Logger;
   /** Serve https/wss with this certificate (read by the caller from config.tls). */
   tls?: TlsMaterial;
+  /** Wall clock in ms, for the change-stream lag and position age on /metrics. */
+  clock?: () => number;
 }): Relay {
-  const hub = createHub({ config, source, logger, ...(catchUp ? { catchUp } : {}) });
-  const server = createRelayServer({ config, hub, logger, tls });
+  const feed = tapFeedTimes(source, clock);
+  const hub = createHub({ config, source: feed.source, logger, ...(catchUp ? { catchUp } : {}) });
+  const server = createRelayServer({ config, hub, logger, tls, feedTimes: feed.times, clock });
   let started: Promise<void> | undefined;
   let closing: Promise<void> | undefined;
   return {

@@ -14,6 +14,7 @@ import { parseConnectRequest } from './connect-request.js';
 import { drainSockets } from './drain.js';
 import { startHeartbeat } from './heartbeat.js';
 import { createEdgeCounters, type EdgeStats } from './edge-stats.js';
+import type { FeedTimes } from './feed-times.js';
 import type { Hub } from './hub-types.js';
 import { createRelayMetrics } from './metrics.js';
 import { originAllowed, refuseUpgrade, type Refusal } from './upgrade-guard.js';
@@ -37,7 +38,22 @@ export interface RelayServer {
 }
 
 /** Builds the edge around a hub; nothing listens until listen(). */
-export function createRelayServer({ config, hub, logger, tls }: { config: RelayConfig; hub: Hub; logger: Logger; tls?: TlsMaterial }): RelayServer {
+export function createRelayServer({
+  config,
+  hub,
+  logger,
+  tls,
+  feedTimes = () => ({}),
+  clock = Date.now,
+}: {
+  config: RelayConfig;
+  hub: Hub;
+  logger: Logger;
+  tls?: TlsMaterial;
+  /** Where the change stream is in time, for /metrics. */
+  feedTimes?: () => FeedTimes;
+  clock?: () => number;
+}): RelayServer {
   const log = logger.child({ component: 'edge' });
   const authenticator = config.jwtSecret ? createAuthenticator(config.jwtSecret) : undefined;
   const wss = new WebSocketServer({ noServer: true, clientTracking: false, maxPayload: config.maxPayload, perMessageDeflate: false });
@@ -65,7 +81,7 @@ export function createRelayServer({ config, hub, logger, tls }: { config: RelayC
   let draining = false;
   let closing: Promise<void> | undefined;
 
-  const metrics = createRelayMetrics({ hub: () => hub.stats(), edge: stats });
+  const metrics = createRelayMetrics({ hub: () => hub.stats(), edge: stats, feed: feedTimes, clock });
   const renderMetrics = () =>
     metrics.render().catch((error: unknown) => {
       log.error({ err: error }, 'rendering /metrics failed');
