@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../common/logger.js';
+import type { EventMessage } from '../../contract/protocol.js';
 import { relayConfig } from '../../relay/config.js';
 import { createManualSource } from '../../relay/manual-source.js';
 import { createRelay, type Relay } from '../../relay/relay.js';
@@ -33,7 +34,7 @@ describe('relay change-stream lag and position age', () => {
     clients.push(client);
     // Two events committed at 1_700_000_000 and arriving 3.5 s later (a relay falling behind).
     source.push([insertEvent(1), insertEvent(2)], [{ t: 1_699_999_999, i: 1 }, { t: 1_700_000_000, i: 4 }]);
-    await client.next((message) => message.type === 'event' && message.id === insertEvent(2).id);
+    await client.next((message): message is EventMessage => message.type === 'event' && message.id === insertEvent(2).id);
 
     let text = await scrape();
     expect(sampleValue(text, 'relay_change_stream_lag_seconds')).toBe(3.5);
