@@ -4,6 +4,7 @@ import type { Db } from 'mongodb';
 import type { Logger } from '../common/logger.js';
 import type { AppEnv } from './app-env.js';
 import { requireBearer } from './auth.js';
+import { docsRoutes } from './docs-routes.js';
 import { createErrorHandler, notFoundHandler } from './error-handler.js';
 import { healthRoutes, type ReadinessCheck } from './health-routes.js';
 import { createApiMetrics, METRICS_CONTENT_TYPE, type ApiMetrics } from './metrics.js';
@@ -56,6 +57,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       writeGuard: jwtSecret === undefined ? undefined : requireBearer({ secret: jwtSecret }),
     }),
   );
+  app.route('/', docsRoutes());
   app.notFound(notFoundHandler);
   app.onError(createErrorHandler(logger, { onMongoError: (kind) => metrics.mongoError(kind) }));
   return app;
