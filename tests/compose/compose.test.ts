@@ -14,7 +14,16 @@ import { reachableImports } from './source-imports.js';
 const root = resolve(import.meta.dirname, '../..');
 const read = (path: string) => readFileSync(resolve(root, path), 'utf8');
 const composeText = read('docker-compose.yml');
-const compose = loadCompose(resolve(root, 'docker-compose.yml'));
+const exampleEnv: Record<string, string> = Object.fromEntries(
+  read('.env.example')
+    .split('\n')
+    .map((line) => /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line))
+    .filter((match) => match !== null)
+    .map((match) => [match[1], match[2]]),
+);
+// What a user writes into .env before the first `docker compose up`.
+const secrets = { MONGO_KEYFILE: 'a1b2c3d4e5f6', MONGO_ROOT_PASSWORD: 'rootsecret', MONGO_APP_PASSWORD: 'appsecret', GRAFANA_ADMIN_PASSWORD: 'grafanasecret' };
+const compose = loadCompose(resolve(root, 'docker-compose.yml'), { ...exampleEnv, ...secrets });
 const services = compose.services;
 const service = (name: string): ComposeService => {
   const found = services[name];
@@ -43,19 +52,16 @@ describe('docker-compose.yml', () => {
   it('is valid under the compose specification schema, which does reject a broken file', () => {
     const validate = composeValidator();
     expect(validate(compose)).toEqual([]);
-    const broken = parseCompose(composeText.replace('service_completed_successfully', 'service_finished'));
+    const broken = parseCompose(composeText.replace('service_completed_successfully', 'service_finished'), { ...exampleEnv, ...secrets });
     expect(validate(broken).join('\n')).toMatch(/condition must be equal to one of the allowed values/);
   });
 
-  it('stays valid when .env.example is used as .env', () => {
-    const env = Object.fromEntries(
-      read('.env.example')
-        .split('\n')
-        .map((line) => /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line))
-        .filter((match) => match !== null)
-        .map((match) => [match[1], match[2]]),
-    );
-    expect(composeValidator()(loadCompose(resolve(root, 'docker-compose.yml'), env))).toEqual([]);
+  it('refuses to start until .env sets the MongoDB secrets and the Grafana password, naming the variable', () => {
+    expect(() => loadCompose(resolve(root, 'docker-compose.yml'), exampleEnv)).toThrow(/MONGO_KEYFILE|MONGO_ROOT_PASSWORD|MONGO_APP_PASSWORD|GRAFANA_ADMIN_PASSWORD/);
+    for (const name of Object.keys(secrets)) {
+      const without = { ...exampleEnv, ...secrets, [name]: '' };
+      expect(() => loadCompose(resolve(root, 'docker-compose.yml'), without), name).toThrow(new RegExp(`${name} is missing a value: set ${name} in .env`));
+    }
   });
 
   it('runs mongo, a one-shot mongo-init, api, relay and consumer by default', () => {
@@ -64,23 +70,46 @@ describe('docker-compose.yml', () => {
   });
 
   it('publishes the api on 8000, the relay on 8765 and MongoDB on 27017 (loopback only)', () => {
-    expect(containerPorts(service('api'))).toEqual(['8000']);
-    expect(containerPorts(service('relay'))).toEqual(['8765']);
+    expect(service('api').ports).toEqual(['127.0.0.1:8000:8000']);
+    expect(service('relay').ports).toEqual(['127.0.0.1:8765:8765']);
     expect(service('mongo').ports).toEqual(['127.0.0.1:27017:27017']);
     expect(environment(service('api')).get('API_PORT')).toBe('8000');
     expect(environment(service('relay')).get('RELAY_PORT')).toBe('8765');
   });
 
-  it('runs mongod from the official image as member of replica set rs0', () => {
+  it('publishes every port on 127.0.0.1 unless PUBLISH_ADDRESS says otherwise; MongoDB always on 127.0.0.1', () => {
+    for (const [name, svc] of Object.entries(services)) {
+      for (const port of svc.ports ?? []) expect(String(port), name).toMatch(/^127\.0\.0\.1:\d+:\d+$/);
+    }
+    const open = loadCompose(resolve(root, 'docker-compose.yml'), { ...exampleEnv, ...secrets, PUBLISH_ADDRESS: '0.0.0.0' }).services;
+    expect(open.api?.ports).toEqual(['0.0.0.0:8000:8000']);
+    expect(open.mongo?.ports).toEqual(['127.0.0.1:27017:27017']);
+  });
+
+  it('runs mongod from the official image as member of replica set rs0, with a keyfile (authorization on)', () => {
     for (const name of ['mongo', 'mongo2', 'mongo3']) {
       expect(service(name).image).toMatch(/^mongo:\d/);
       expect(command(service(name)).join(' ')).toMatch(/--replSet rs0\b/);
+      expect(command(service(name)).join(' ')).toMatch(/--keyFile \/etc\/mongo-keyfile\b/);
+      expect(environment(service(name)).get('MONGO_KEYFILE')).toBe(secrets.MONGO_KEYFILE);
+      // The entrypoint writes the keyfile from the environment, owner-only, then runs the image's own.
+      const entrypoint = [service(name).entrypoint].flat().join(' ');
+      expect(entrypoint).toMatch(/printf '%s' "\$MONGO_KEYFILE" > \/etc\/mongo-keyfile && chmod 400 \/etc\/mongo-keyfile/);
+      expect(entrypoint).toMatch(/exec docker-entrypoint\.sh "\$@"/);
+    }
+    // The root user is created once, by the first member, from .env.
+    expect(environment(service('mongo')).get('MONGO_INITDB_ROOT_USERNAME')).toBe('root');
+    expect(environment(service('mongo')).get('MONGO_INITDB_ROOT_PASSWORD')).toBe(secrets.MONGO_ROOT_PASSWORD);
+    for (const name of ['mongo-init', 'mongo-init-replica-set']) {
+      expect(environment(service(name)).get('MONGO_ROOT_PASSWORD'), name).toBe(secrets.MONGO_ROOT_PASSWORD);
+      expect(environment(service(name)).get('MONGO_APP_USER'), name).toBe('app');
+      expect(environment(service(name)).get('MONGO_APP_PASSWORD'), name).toBe(secrets.MONGO_APP_PASSWORD);
     }
   });
 
-  it('points every service at the compose replica set', () => {
+  it('points every service at the compose replica set, as the app user', () => {
     for (const name of ['api', 'relay', 'relay-scaled']) {
-      expect(environment(service(name)).get('MONGO_URL')).toBe('mongodb://mongo:27017/?replicaSet=rs0');
+      expect(environment(service(name)).get('MONGO_URL')).toBe('mongodb://app:appsecret@mongo:27017/?replicaSet=rs0&authSource=admin');
     }
     expect(command(service('consumer'))).toEqual(expect.arrayContaining(['--url', 'ws://relay:8765']));
   });
