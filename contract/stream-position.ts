@@ -35,3 +35,21 @@ export function nextClusterTime(time: ClusterTime): ClusterTime {
 export function compareTime(a: ClusterTime, b: ClusterTime): number {
   return a.t !== b.t ? a.t - b.t : a.i - b.i;
 }
+
+/** Where a client resumes: just after an event id (a resume token), or just after a cluster time. */
+export type ResumePosition = { afterId: string } | { afterTime: ClusterTime };
+
+/** A resume token is MongoDB's opaque hex `_data`: never parsed, only checked to be hex of sane size. */
+const resumeToken = /^[0-9a-fA-F]{2,1024}$/;
+
+/** Parses `?since=` (an event id or a `time:<t>.<i>` stream position); null when it is neither. */
+export function parseResumePosition(text: string): ResumePosition | null {
+  const time = parseStreamPosition(text);
+  if (time) return { afterTime: time };
+  return resumeToken.test(text) ? { afterId: text } : null;
+}
+
+/** The text of a resume position, as a client sends it in `?since=`. */
+export function formatResumePosition(position: ResumePosition): string {
+  return 'afterId' in position ? position.afterId : formatStreamPosition(position.afterTime);
+}

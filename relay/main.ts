@@ -2,10 +2,10 @@ import { MongoClient } from 'mongodb';
 import type { Server as HttpsServer } from 'node:https';
 import { createLogger } from '../common/logger.js';
 import { readTlsFiles, reloadTls, type TlsMaterial } from '../common/tls.js';
-import { createCatchUpOpener } from './catch-up.js';
-import { createChangeFeed } from './change-feed.js';
+import { createCatchUpOpener } from './mongo/catch-up-opener.js';
+import { createChangeFeed } from './mongo/change-feed.js';
 import { loadRelayConfig, type RelayConfig } from './config.js';
-import { startProcessMetrics } from './metrics.js';
+import { startProcessMetrics } from './edge/metrics.js';
 import { createRelay } from './relay.js';
 
 // The relay process: environment, MongoDB, listen, signals. On SIGTERM/SIGINT it drains (readyz 503,

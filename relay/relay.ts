@@ -1,11 +1,11 @@
 import type { Logger } from '../common/logger.js';
 import type { TlsMaterial } from '../common/tls.js';
-import type { CatchUpOpener } from './catch-up-types.js';
+import type { CatchUpOpener } from './delivery/catch-up-source.js';
 import type { RelayConfig } from './config.js';
-import type { EventSource } from './event-source.js';
-import { tapFeedTimes } from './feed-times.js';
-import { createHub, type RelayHub } from './hub.js';
-import { createRelayServer, type RelayServer } from './server.js';
+import type { EventSource } from './delivery/event-source.js';
+import { tapFeedTimes } from './delivery/feed-times.js';
+import { createHub, type RelayHub } from './delivery/hub.js';
+import { createRelayServer, type RelayServer } from './edge/server.js';
 
 // The relay assembled: delivery core (hub) behind the edge (HTTP + WebSocket server). Whoever creates
 // it closes it; nothing listens until listen().

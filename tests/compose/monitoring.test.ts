@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.js';
 import { silentLogger } from '../../common/logger.js';
 import { relayConfig } from '../../relay/config.js';
-import { createManualSource } from '../../relay/manual-source.js';
+import { createManualSource } from '../../relay/delivery/manual-source.js';
 import { createRelay, type Relay } from '../../relay/relay.js';
 import { failingStores } from '../api/stub-stores.js';
 import { metricFamilies } from '../harness/prometheus-text.js';

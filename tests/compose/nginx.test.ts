@@ -10,7 +10,7 @@ import { freePort } from '../../chaos/free-port.js';
 import type { EventMessage } from '../../contract/protocol.js';
 import { silentLogger } from '../../common/logger.js';
 import { relayConfig } from '../../relay/config.js';
-import { createManualSource, type ManualSource } from '../../relay/manual-source.js';
+import { createManualSource, type ManualSource } from '../../relay/delivery/manual-source.js';
 import { createRelay, type Relay } from '../../relay/relay.js';
 import { apiFixture, SEED, type ApiFixture } from '../api/api-fixture.js';
 import { makeDevCertificate, type DevCertificate } from '../harness/dev-certificate.js';

@@ -27,7 +27,7 @@ describe('import boundaries', () => {
 
     it('names a service that imports another service, even for a type', () => {
       const dir = tree({
-        'relay/hub.ts': "import type { X } from '../api/x.js';\nimport { y } from '../contract/y.js';\n",
+        'relay/hub.ts': "import type { X } from '../api/x.js';\nimport { y } from './y.js';\n",
         'consumer/main.ts': "export { close } from '../relay/close.js';\n",
         'api/app.ts': "const m = await import('../consumer/m.js');\n",
       });

@@ -2,7 +2,7 @@ import { ObjectId, Timestamp, type ChangeStreamDocument } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { serverMessage, type WelcomeMessage } from '../../contract/protocol.js';
 import { isMalformed, parseServerMessage } from '../../consumer/server-message.js';
-import { eventFromChange } from '../../relay/event-from-change.js';
+import { eventFromChange } from '../../relay/mongo/event-from-change.js';
 
 const welcome: WelcomeMessage = {
   type: 'welcome',

@@ -1,6 +1,6 @@
 import type { ClusterTime } from '../../contract/stream-position.js';
-import { PositionLostError, type CatchUpOpener, type TimedEvent } from '../../relay/catch-up-types.js';
-import type { ManualSource } from '../../relay/manual-source.js';
+import { PositionLostError, type CatchUpOpener, type TimedEvent } from '../../relay/delivery/catch-up-source.js';
+import type { ManualSource } from '../../relay/delivery/manual-source.js';
 import type { EventMessage } from '../../contract/protocol.js';
 import { productEvent } from './helpers.js';
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../common/logger.js';
 import type { EventMessage } from '../../contract/protocol.js';
 import { relayConfig } from '../../relay/config.js';
-import { createManualSource } from '../../relay/manual-source.js';
+import { createManualSource } from '../../relay/delivery/manual-source.js';
 import { createRelay, type Relay } from '../../relay/relay.js';
 import { sampleValue } from '../harness/prometheus-text.js';
 import { openClient, type TestClient } from './edge-client.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../common/logger.js';
 import { relayConfig } from '../../relay/config.js';
-import { createManualSource, type ManualSource } from '../../relay/manual-source.js';
+import { createManualSource, type ManualSource } from '../../relay/delivery/manual-source.js';
 import { createRelay, type Relay } from '../../relay/relay.js';
 import { startChild, stopAll } from '../harness/child-service.js';
 import { makeDevCertificate, type DevCertificate } from '../harness/dev-certificate.js';

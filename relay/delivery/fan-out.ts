@@ -1,9 +1,9 @@
 import { concatFrames, writeFrames, type Delivered, type Encoded } from './frames.js';
 import type { History, HistoryEntry } from './history.js';
-import type { HubClient } from './hub-client.js';
-import type { RoomWatcher } from './room-watcher.js';
+import type { HubClient } from './client-lifecycle.js';
+import type { BufferWatcher } from './buffer-watcher.js';
 import { matches } from './subscription-match.js';
-import type { Subscription } from '../contract/protocol.js';
+import type { Subscription } from '../../contract/protocol.js';
 
 // Live delivery. Events appended during one tick form a batch, flushed once on setImmediate: for each
 // distinct subscription the batch is matched once and its frames concatenated once, and that one
@@ -21,7 +21,7 @@ const REPLAY_CHUNK_BYTES = 256 * 1024;
 
 /** Live fan-out over a history. */
 export interface FanOut {
-  /** Starts delivering to `client` from history sequence `fromSeq` (replays what it missed, then live). */
+  /** Starts delivering to a `live` client from history sequence `fromSeq` (replays what it missed, then live). */
   join(client: HubClient, fromSeq: number): void;
   /** Stops delivering to `client`. */
   leave(client: HubClient): void;
@@ -40,20 +40,20 @@ interface Group {
 }
 
 /**
- * Creates the fan-out; `closeSlow` is how it gives up on a client, `rooms` how it waits for a full
+ * Creates the fan-out; `closeSlow` is how it gives up on a client, `buffers` how it waits for a full
  * socket, `delivered` what it adds its writes to.
  */
 export function createFanOut({
   history,
   maxBufferedBytes,
   closeSlow,
-  rooms,
+  buffers,
   delivered = { messages: 0, bytes: 0 },
 }: {
   history: History;
   maxBufferedBytes: number;
   closeSlow: (client: HubClient, reason: string) => void;
-  rooms: RoomWatcher;
+  buffers: BufferWatcher;
   delivered?: Delivered;
 }): FanOut {
   const groups = new Map<string, Group>();
@@ -69,7 +69,7 @@ export function createFanOut({
   }
 
   function pause(client: HubClient): void {
-    client.paused = rooms.wait(
+    client.paused = buffers.wait(
       client.ws,
       resumeAt,
       () => {
@@ -85,7 +85,7 @@ export function createFanOut({
 
   /** Serves a client that is behind from the history, pausing while its socket is full. */
   function pump(client: HubClient): void {
-    if (client.paused || client.state !== 'live') return;
+    if (client.paused || client.phase !== 'live') return;
     const end = batchStart + pending.length;
     while (client.nextSeq < end) {
       if (client.ws.bufferedAmount >= resumeAt) return pause(client);
@@ -148,7 +148,6 @@ export function createFanOut({
 
   return {
     join(client, fromSeq) {
-      client.state = 'live';
       client.nextSeq = fromSeq;
       let group = groups.get(client.key);
       if (!group) {

@@ -1,8 +1,8 @@
 import { ObjectId, Timestamp, type ChangeStreamDocument, type Document } from 'mongodb';
-import { productFromDocument } from '../contract/product-document.js';
-import type { ClusterTime } from '../contract/stream-position.js';
-import type { TimedEvent } from './catch-up-types.js';
-import { OPERATIONS, type EventMessage, type Operation } from '../contract/protocol.js';
+import { productFromDocument } from '../../contract/product-document.js';
+import type { ClusterTime } from '../../contract/stream-position.js';
+import type { TimedEvent } from '../delivery/catch-up-source.js';
+import { OPERATIONS, type EventMessage, type Operation } from '../../contract/protocol.js';
 
 // One MongoDB change event → one protocol `event`. The product goes through productFromDocument, the
 // same mapping the API answers with, so a client sees the same product either way.

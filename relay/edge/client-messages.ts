@@ -1,6 +1,6 @@
 import type { RawData, WebSocket } from 'ws';
-import { CloseCode } from '../contract/close-codes.js';
-import { clientMessage, type PongMessage } from '../contract/protocol.js';
+import { CloseCode } from '../../contract/close-codes.js';
+import { clientMessage, type PongMessage } from '../../contract/protocol.js';
 
 // What a client may say: only `{"type":"ping"}`, answered with `{"type":"pong"}` (browsers cannot send
 // WebSocket pings). Anything else breaks the protocol and closes the connection with CloseCode.policy;

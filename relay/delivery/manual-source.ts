@@ -1,6 +1,6 @@
-import type { ClusterTime } from '../contract/stream-position.js';
+import type { ClusterTime } from '../../contract/stream-position.js';
 import type { EventSource, FeedListener } from './event-source.js';
-import type { EventMessage, ResetReason } from '../contract/protocol.js';
+import type { EventMessage, ResetReason } from '../../contract/protocol.js';
 
 // An event source driven by hand: tests and benchmarks push events into the relay through the same
 // seam, and so the same fan-out path, as change-stream events.

@@ -1,6 +1,6 @@
-import { compareTime, type ClusterTime } from '../contract/stream-position.js';
+import { compareTime, type ClusterTime } from '../../contract/stream-position.js';
 import type { History, HistoryEntry } from './history.js';
-import type { HubClient } from './hub-client.js';
+import type { HubClient } from './client-lifecycle.js';
 
 // Clients whose position is ahead of the live feed (they came from a relay that had read further, or
 // their catch-up outran the live stream). They hold no stream and no buffer: each waits for the live
@@ -16,8 +16,8 @@ export interface LiveWaiters {
   /** Called for every event the live feed appends. */
   onLiveEntry(entry: HistoryEntry): void;
   remove(client: HubClient): void;
-  /** Forgets every waiter and returns them (the live feed lost its position). */
-  takeAll(): HubClient[];
+  /** Forgets every waiter (the live feed lost its position: the hub resets them). */
+  clear(): void;
   readonly size: number;
 }
 
@@ -49,16 +49,12 @@ export function createLiveWaiters(join: (client: HubClient, fromSeq: number) => 
       let set = byId.get(id);
       if (!set) byId.set(id, (set = new Set()));
       for (const client of clients) {
-        client.state = 'waiting';
         set.add(client);
         idOf.set(client, id);
       }
     },
     waitForTime(clients, time, history, fromSeq) {
-      for (const client of clients) {
-        client.state = 'waiting';
-        byTime.set(client, time);
-      }
+      for (const client of clients) byTime.set(client, time);
       // Events appended since `fromSeq` may already be past the position.
       for (let seq = Math.max(fromSeq, history.oldestSeq); seq < history.nextSeq && byTime.size > 0; seq += 1) {
         const entry = history.at(seq);
@@ -74,12 +70,10 @@ export function createLiveWaiters(join: (client: HubClient, fromSeq: number) => 
       const set = byId.get(id);
       if (set?.delete(client) && set.size === 0) byId.delete(id);
     },
-    takeAll() {
-      const all = [...idOf.keys(), ...byTime.keys()];
+    clear() {
       byId.clear();
       idOf.clear();
       byTime.clear();
-      return all;
     },
     get size() {
       return idOf.size + byTime.size;

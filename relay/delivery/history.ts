@@ -1,6 +1,6 @@
-import { compareTime, type ClusterTime } from '../contract/stream-position.js';
+import { compareTime, type ClusterTime } from '../../contract/stream-position.js';
 import type { Encoded } from './frames.js';
-import type { EventMessage } from '../contract/protocol.js';
+import type { EventMessage } from '../../contract/protocol.js';
 
 // The relay's recent past: every event the live feed delivered, in order, each with a sequence
 // number that only grows (also across clear()). Bounded by count and by bytes; the oldest go first.

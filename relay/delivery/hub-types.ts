@@ -1,6 +1,7 @@
 import type { WebSocket } from 'ws';
-import type { ResetReason, Subscription } from '../contract/protocol.js';
-import type { Tally } from './tally.js';
+import type { ResetReason, Subscription } from '../../contract/protocol.js';
+import type { ResumePosition } from '../../contract/stream-position.js';
+import type { Tally } from '../tally.js';
 
 // The contract between the relay's edge (HTTP server, upgrade checks, heartbeats, shutdown) and its
 // delivery core (hub: fan-out, history, catch-up). The edge accepts and validates a connection,
@@ -9,8 +10,8 @@ import type { Tally } from './tally.js';
 /** A validated connection request. */
 export interface ConnectRequest {
   subscription: Subscription;
-  /** `?since=`: an event id (resume token) or a stream position (`time:<t>.<i>`), syntax already checked. */
-  since?: string;
+  /** `?since=`, parsed by the edge: after an event id (resume token), or after a cluster time. */
+  since?: ResumePosition;
 }
 
 /** The delivery core as the edge sees it. */

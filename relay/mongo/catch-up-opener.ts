@@ -1,20 +1,22 @@
 import { MongoServerError, Timestamp, type ChangeStream, type Collection, type Document } from 'mongodb';
-import { nextClusterTime } from '../contract/stream-position.js';
-import { PositionLostError, type CatchUpCursor, type CatchUpOpener, type CatchUpStart, type TimedEvent } from './catch-up-types.js';
+import { MongoErrorCode, TIME_LIMIT_CODES, UNAVAILABLE_CODES } from '../../common/mongo-errors.js';
+import { nextClusterTime } from '../../contract/stream-position.js';
+import { PositionLostError, type CatchUpCursor, type CatchUpOpener, type CatchUpStart, type TimedEvent } from '../delivery/catch-up-source.js';
 import { eventFromChange } from './event-from-change.js';
 
 // Catch-up streams on the products collection, for positions older than the relay's history:
 // `startAfter` an event id, or `startAtOperationTime` just after a snapshot's cluster time.
 
-const HISTORY_LOST = 286;
 /**
  * Server errors that say nothing about the position (failover, shutdown, timeouts): the client is
  * closed with 1011 and reconnects. Any other server error when a catch-up opens is about the position
- * (MongoDB answers a token it cannot use with several codes: 9 FailedToParse, 260 InvalidResumeToken,
- * 280 ChangeStreamFatalError "resume token was not found", …): the client gets a reset rather than
+ * (MongoDB answers a token it cannot use with several codes: FailedToParse, InvalidResumeToken,
+ * ChangeStreamFatalError "resume token was not found", …): the client gets a reset rather than
  * reconnecting forever to the same refusal.
  */
-const TRANSIENT = new Set([6, 7, 50, 89, 91, 134, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436]);
+function saysNothingAboutPosition(code: number): boolean {
+  return UNAVAILABLE_CODES.has(code) || TIME_LIMIT_CODES.has(code);
+}
 const MAX_BATCH = 1_000;
 
 /** Creates the opener; each open() is one change stream (the hub bounds how many are open). */
@@ -73,8 +75,8 @@ export function createCatchUpOpener({ collection, maxAwaitTimeMS = 500 }: { coll
 
 function asPositionError(error: unknown): unknown {
   if (!(error instanceof MongoServerError)) return error;
-  if (error.code === HISTORY_LOST) return new PositionLostError('history-lost', 'MongoDB no longer holds that position (oplog rolled over); reload a snapshot');
-  const transient = (typeof error.code === 'number' && TRANSIENT.has(error.code)) || error.hasErrorLabel('ResumableChangeStreamError') || error.hasErrorLabel('RetryableError');
+  if (error.code === MongoErrorCode.ChangeStreamHistoryLost) return new PositionLostError('history-lost', 'MongoDB no longer holds that position (oplog rolled over); reload a snapshot');
+  const transient = (typeof error.code === 'number' && saysNothingAboutPosition(error.code)) || error.hasErrorLabel('ResumableChangeStreamError') || error.hasErrorLabel('RetryableError');
   if (transient) return error;
   return new PositionLostError('unknown-position', 'MongoDB does not recognise that position; reload a snapshot');
 }

@@ -1,13 +1,13 @@
-import type { Logger } from '../common/logger.js';
-import { parseStreamPosition } from '../contract/stream-position.js';
-import { PositionLostError, type CatchUpCursor, type CatchUpOpener, type CatchUpStart, type TimedEvent } from './catch-up-types.js';
+import type { Logger } from '../../common/logger.js';
+import { CloseCode } from '../../contract/close-codes.js';
+import { formatResumePosition } from '../../contract/stream-position.js';
+import type { BufferWatcher } from './buffer-watcher.js';
+import { PositionLostError, type CatchUpCursor, type CatchUpOpener, type CatchUpStart, type TimedEvent } from './catch-up-source.js';
 import { drained, writeToClients, type EncodedEvent } from './catch-up-writes.js';
+import type { ClientLifecycle, HubClient } from './client-lifecycle.js';
 import { encode, type Delivered } from './frames.js';
 import type { History, HistoryEntry } from './history.js';
-import type { HubClient } from './hub-client.js';
 import { createLiveWaiters } from './live-waiters.js';
-import type { RoomWatcher } from './room-watcher.js';
-import type { ResetReason } from '../contract/protocol.js';
 
 // Catch-up for positions older than the history. At most `maxStreams` change streams are open at once;
 // clients asking for the same position share one, the rest wait in FIFO order (a reconnect storm queues
@@ -27,63 +27,72 @@ import type { ResetReason } from '../contract/protocol.js';
 /** Events written per client per step of a catch-up batch. */
 const CHUNK_EVENTS = 500;
 
-/** What the pool needs from the hub. */
-export interface CatchUpHost {
-  history: History;
-  maxBufferedBytes: number;
-  /** Waits for room in full sockets (shared with the live fan-out). */
-  rooms: RoomWatcher;
-  /** Where event writes are counted (shared with the live fan-out). */
-  delivered: Delivered;
+/** What the pool reads of the live feed (the hub owns it). */
+export interface LiveFeedView {
+  readonly history: History;
   /** History sequence number at which the live feed's current epoch began (start or last reset). */
-  liveStartSeq(): number;
+  readonly startSeq: number;
   /** "Caught up" marks the live feed reported while it had delivered nothing in this epoch. */
-  quietMarks(): number;
-  welcome(client: HubClient, resume: 'resumed' | 'reset'): void;
-  /** Sends `reset`, then live events from now (held until the live feed tails: see hub.ts). */
-  resetToLive(client: HubClient, reason: ResetReason, message: string): void;
-  join(client: HubClient, fromSeq: number): void;
-  closeSlow(client: HubClient, reason: string): void;
-  closeInternal(client: HubClient, reason: string): void;
+  readonly quietMarks: number;
+}
+
+/** How catch-up writes are paced and counted, shared with the live fan-out. */
+export interface Pacing {
+  maxBufferedBytes: number;
+  /** Waits for room in full sockets. */
+  buffers: BufferWatcher;
+  /** Where event writes are counted. */
+  delivered: Delivered;
 }
 
 /** Bounded, shared catch-up streams plus the clients waiting for the live feed to reach them. */
 export interface CatchUpPool {
   /** Catches `client` up from `since` (not in the history), then hands it to the live feed. */
-  request(client: HubClient, since: string): void;
+  request(client: HubClient, since: CatchUpStart): void;
   remove(client: HubClient): void;
   /** Called for every event the live feed appends. */
   onLiveEntry(entry: HistoryEntry): void;
-  /** Ends every stream and wait; returns the clients that were in them (the hub resets them). */
-  abortAll(): { client: HubClient; welcomed: boolean }[];
+  /** Ends every stream and wait (the hub then resets their clients). */
+  abortAll(): void;
   readonly stats: { open: number; queued: number; waiting: number; peakOpen: number };
 }
 
 interface Stream {
+  /** The position as text: the key requests for the same position share, and what logs show. */
   since: string;
   start: CatchUpStart;
   clients: Set<HubClient>;
-  welcomed: boolean;
+  /** The log accepted the position and its clients were welcomed: no one joins it by position any more. */
+  opened: boolean;
   aborted: boolean;
   cursor?: CatchUpCursor;
   /** Id of the last event delivered (or the asked id). */
   last?: string;
 }
 
-/** Creates the pool. */
-export function createCatchUpPool({ opener, maxStreams, host, logger }: { opener: CatchUpOpener; maxStreams: number; host: CatchUpHost; logger: Logger }): CatchUpPool {
+/** Creates the pool; `clients` moves each client on (welcome, live, reset, close). */
+export function createCatchUpPool({
+  opener,
+  maxStreams,
+  clients,
+  feed,
+  pacing,
+  logger,
+}: {
+  opener: CatchUpOpener;
+  maxStreams: number;
+  clients: ClientLifecycle;
+  feed: LiveFeedView;
+  pacing: Pacing;
+  logger: Logger;
+}): CatchUpPool {
   const log = logger.child({ component: 'catch-up' });
   const queue: Stream[] = [];
   const running = new Set<Stream>();
   const joinable = new Map<string, Stream>();
   const streamOf = new Map<HubClient, Stream>();
-  const waiters = createLiveWaiters((client, fromSeq) => host.join(client, fromSeq));
+  const waiters = createLiveWaiters((client, fromSeq) => clients.join(client, fromSeq));
   let peakOpen = 0;
-
-  function startFrom(since: string): CatchUpStart {
-    const time = parseStreamPosition(since);
-    return time ? { afterTime: time } : { afterId: since };
-  }
 
   function pump(): void {
     while (running.size < maxStreams && queue.length > 0) {
@@ -92,11 +101,11 @@ export function createCatchUpPool({ opener, maxStreams, host, logger }: { opener
         finish(stream);
         continue;
       }
-      const seq = stream.last === undefined ? undefined : host.history.seqOf(stream.last);
+      const seq = stream.last === undefined ? undefined : feed.history.seqOf(stream.last);
       if (seq !== undefined) {
         // The live feed reached this position while the request queued: no stream needed.
         finish(stream);
-        for (const client of stream.clients) host.welcome(client, 'resumed');
+        for (const client of stream.clients) clients.welcome(client, 'resumed');
         handOver(stream, seq + 1);
         continue;
       }
@@ -105,7 +114,7 @@ export function createCatchUpPool({ opener, maxStreams, host, logger }: { opener
       run(stream)
         .catch((error: unknown) => {
           log.error({ err: error, since: stream.since }, 'catch-up failed');
-          for (const client of stream.clients) host.closeInternal(client, 'catch-up failed, reconnect');
+          for (const client of stream.clients) clients.close(client, CloseCode.internal, 'catch-up failed, reconnect');
         })
         .finally(() => {
           finish(stream);
@@ -123,32 +132,33 @@ export function createCatchUpPool({ opener, maxStreams, host, logger }: { opener
 
   function handOver(stream: Stream, fromSeq: number): void {
     finish(stream);
-    for (const client of stream.clients) host.join(client, fromSeq);
+    for (const client of stream.clients) clients.join(client, fromSeq);
     stream.clients.clear();
   }
 
   function welcomeAll(stream: Stream): void {
-    if (stream.welcomed) return;
-    stream.welcomed = true;
+    if (stream.opened) return;
+    stream.opened = true;
     joinable.delete(stream.since);
-    for (const client of stream.clients) host.welcome(client, 'resumed');
+    for (const client of stream.clients) clients.welcome(client, 'resumed');
   }
 
   /** The log refused the position: every client of the stream is told to reset, then goes live. */
   function lost(stream: Stream, error: PositionLostError): void {
     log.info({ since: stream.since, reason: error.reason }, 'catch-up position lost: reset');
-    const clients = [...stream.clients];
+    const lostClients = [...stream.clients];
     finish(stream);
     stream.clients.clear();
-    for (const client of clients) {
-      if (!stream.welcomed) host.welcome(client, 'reset');
-      host.resetToLive(client, error.reason, error.message);
+    const reset = clients.encodeReset(error.reason, error.message);
+    for (const client of lostClients) {
+      clients.welcome(client, 'reset'); // does nothing to a client the stream already welcomed
+      clients.startLive(client, reset);
     }
   }
 
   async function run(stream: Stream): Promise<void> {
     // The history's length when each read began (see atHead). The first read may begin inside open().
-    const readBegan = host.history.nextSeq;
+    const readBegan = feed.history.nextSeq;
     const cursor = opener.open(stream.start);
     stream.cursor = cursor;
     try {
@@ -162,7 +172,7 @@ export function createCatchUpPool({ opener, maxStreams, host, logger }: { opener
     if (cursor.opened) welcomeAll(stream);
     let markAt: number | undefined;
     for (let first = true; !stream.aborted && stream.clients.size > 0; first = false) {
-      const seqBefore = first ? readBegan : host.history.nextSeq;
+      const seqBefore = first ? readBegan : feed.history.nextSeq;
       let batch: TimedEvent[];
       try {
         batch = await cursor.next();
@@ -179,12 +189,12 @@ export function createCatchUpPool({ opener, maxStreams, host, logger }: { opener
         continue;
       }
       if (atHead(stream, seqBefore)) return;
-      const quiet = host.history.nextSeq === host.liveStartSeq();
-      if (seqBefore === host.liveStartSeq() && quiet) {
-        if (markAt === undefined) markAt = host.quietMarks();
-        else if (host.quietMarks() >= markAt + 2) {
+      const quiet = feed.history.nextSeq === feed.startSeq;
+      if (seqBefore === feed.startSeq && quiet) {
+        if (markAt === undefined) markAt = feed.quietMarks;
+        else if (feed.quietMarks >= markAt + 2) {
           log.debug({ since: stream.since }, 'catch-up at the head of a quiet feed: joining live');
-          return handOver(stream, host.liveStartSeq());
+          return handOver(stream, feed.startSeq);
         }
       } else markAt = undefined;
     }
@@ -193,27 +203,27 @@ export function createCatchUpPool({ opener, maxStreams, host, logger }: { opener
   /** Delivers a batch in chunks; returns true when the stream handed over to the history. */
   async function deliver(stream: Stream, batch: TimedEvent[]): Promise<boolean> {
     // Chunks of at most half the bound, each written once every socket is below half: never past the bound.
-    const half = Math.max(1, Math.floor(host.maxBufferedBytes / 2));
+    const half = Math.max(1, Math.floor(pacing.maxBufferedBytes / 2));
     let index = 0;
     while (index < batch.length) {
-      await drained(stream.clients, half, host.rooms, host.closeSlow);
+      await drained(stream.clients, half, pacing.buffers, clients.closeSlow);
       if (stream.aborted || stream.clients.size === 0) return true;
       // Checked right before writing: the history may have moved while we waited for sockets.
       const chunk: EncodedEvent[] = [];
       let bytes = 0;
       for (let next = index; next < batch.length && chunk.length < CHUNK_EVENTS; next += 1) {
         const item = batch[next]!;
-        if (host.history.seqOf(item.event.id) !== undefined) break;
+        if (feed.history.seqOf(item.event.id) !== undefined) break;
         const encoded = encode(item.event);
         if (bytes > 0 && bytes + encoded.frame.length > half) break;
         chunk.push({ item, encoded });
         bytes += encoded.frame.length;
       }
       if (chunk.length === 0) {
-        handOver(stream, host.history.seqOf(batch[index]!.event.id)!);
+        handOver(stream, feed.history.seqOf(batch[index]!.event.id)!);
         return true;
       }
-      writeToClients(stream.clients, chunk, host.delivered);
+      writeToClients(stream.clients, chunk, pacing.delivered);
       absorbQueued(stream, chunk);
       index += chunk.length;
       stream.last = batch[index - 1]!.event.id;
@@ -231,10 +241,10 @@ export function createCatchUpPool({ opener, maxStreams, host, logger }: { opener
       if (!queued || queued === stream || running.has(queued)) continue;
       joinable.delete(queued.since);
       queue.splice(queue.indexOf(queued), 1);
-      for (const client of queued.clients) host.welcome(client, 'resumed');
-      writeToClients(queued.clients, encoded.slice(index + 1), host.delivered);
+      for (const client of queued.clients) clients.welcome(client, 'resumed');
+      writeToClients(queued.clients, encoded.slice(index + 1), pacing.delivered);
       for (const client of queued.clients) {
-        if (client.state === 'closed') continue;
+        if (client.phase === 'closed') continue;
         stream.clients.add(client);
         streamOf.set(client, stream);
       }
@@ -244,7 +254,7 @@ export function createCatchUpPool({ opener, maxStreams, host, logger }: { opener
 
   /** The stream read to the head and found nothing: hand over if the position can be placed. */
   function atHead(stream: Stream, seqBefore: number): boolean {
-    const history = host.history;
+    const history = feed.history;
     if (stream.last !== undefined) {
       const seq = history.seqOf(stream.last);
       if (seq !== undefined) {
@@ -252,24 +262,26 @@ export function createCatchUpPool({ opener, maxStreams, host, logger }: { opener
         return true;
       }
     }
-    if (seqBefore <= host.liveStartSeq() || !history.at(seqBefore - 1)) return false;
+    if (seqBefore <= feed.startSeq || !history.at(seqBefore - 1)) return false;
     // The live feed delivered an event before this read began, and it is at or before our position:
     // our position is ahead of the live feed (or equal to an event it is about to deliver).
-    const clients = [...stream.clients];
+    const ahead = [...stream.clients];
     finish(stream);
     stream.clients.clear();
-    if (stream.last !== undefined) waiters.waitForId(clients, stream.last);
-    else if ('afterTime' in stream.start) waiters.waitForTime(clients, stream.start.afterTime, history, seqBefore);
+    for (const client of ahead) clients.waitForFeed(client);
+    if (stream.last !== undefined) waiters.waitForId(ahead, stream.last);
+    else if ('afterTime' in stream.start) waiters.waitForTime(ahead, stream.start.afterTime, history, seqBefore);
     return true;
   }
 
   return {
-    request(client, since) {
-      client.state = 'catching-up';
+    request(client, start) {
+      clients.catchUp(client);
+      const since = formatResumePosition(start);
       let stream = joinable.get(since);
       if (!stream) {
-        stream = { since, start: startFrom(since), clients: new Set(), welcomed: false, aborted: false };
-        if ('afterId' in stream.start) stream.last = since;
+        stream = { since, start, clients: new Set(), opened: false, aborted: false };
+        if ('afterId' in start) stream.last = start.afterId;
         joinable.set(since, stream);
         queue.push(stream);
       }
@@ -296,17 +308,14 @@ export function createCatchUpPool({ opener, maxStreams, host, logger }: { opener
     },
     onLiveEntry: (entry) => waiters.onLiveEntry(entry),
     abortAll() {
-      const out: { client: HubClient; welcomed: boolean }[] = [];
       for (const stream of [...running, ...queue]) {
         stream.aborted = true;
-        for (const client of stream.clients) out.push({ client, welcomed: stream.welcomed });
         finish(stream);
         stream.clients.clear();
         void stream.cursor?.close().catch(() => {});
       }
       queue.length = 0;
-      for (const client of waiters.takeAll()) out.push({ client, welcomed: true });
-      return out;
+      waiters.clear();
     },
     get stats() {
       return { open: running.size, queued: queue.length, waiting: waiters.size, peakOpen };

@@ -1,5 +1,5 @@
-import type { ClusterTime } from '../contract/stream-position.js';
-import type { EventMessage, ResetReason } from '../contract/protocol.js';
+import type { ClusterTime } from '../../contract/stream-position.js';
+import type { EventMessage, ResetReason } from '../../contract/protocol.js';
 
 // The seam where events enter the relay. The change-stream feed implements it in production; tests
 // and benchmarks implement it directly, so they exercise the same fan-out path as real changes.
@@ -18,7 +18,7 @@ export interface FeedListener {
   /**
    * Optional: the source has just read up to the head of the log and found nothing more, so it has
    * delivered every change committed before that read began. Lets catch-up streams hand over to live
-   * on a quiet system (see relay/catch-up-pool.ts).
+   * on a quiet system (see relay/delivery/catch-up-pool.ts).
    */
   onCaughtUp?(): void;
 }

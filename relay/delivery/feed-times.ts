@@ -1,4 +1,4 @@
-import type { ClusterTime } from '../contract/stream-position.js';
+import type { ClusterTime } from '../../contract/stream-position.js';
 import type { EventSource, FeedListener } from './event-source.js';
 
 // Where the relay's change stream is in time, for operators: a tap on the event source that notes the

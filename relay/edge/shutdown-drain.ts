@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws';
-import { CloseCode } from '../contract/close-codes.js';
+import { CloseCode } from '../../contract/close-codes.js';
 
 // Graceful shutdown of the connections: close each with 1001 ("reconnect elsewhere"), spread evenly
 // over the drain window so thousands of clients do not all reconnect in the same instant (Mercure does

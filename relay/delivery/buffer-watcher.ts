@@ -10,7 +10,7 @@ import { onceDrained } from './frames.js';
 const POLL_MS = 25;
 
 /** Watches sockets that are too full to write to. */
-export interface RoomWatcher {
+export interface BufferWatcher {
   /**
    * Calls `onRoom` once `ws` has fewer than `below` unsent bytes or is closed (the caller looks at its
    * state), or `onStall` once its unsent bytes have not shrunk for `stallMs`. Returns a function that
@@ -33,7 +33,7 @@ interface Waiter {
 }
 
 /** Creates a watcher; `now` is injectable for tests. */
-export function createRoomWatcher({ stallMs, now = Date.now }: { stallMs: number; now?: () => number }): RoomWatcher {
+export function createBufferWatcher({ stallMs, now = Date.now }: { stallMs: number; now?: () => number }): BufferWatcher {
   const waiters = new Set<Waiter>();
   let timer: NodeJS.Timeout | undefined;
 

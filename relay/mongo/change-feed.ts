@@ -1,9 +1,10 @@
 import { MongoServerError, type ChangeStream, type Collection, type Document, type ResumeToken } from 'mongodb';
-import type { Logger } from '../common/logger.js';
-import type { ClusterTime } from '../contract/stream-position.js';
+import type { Logger } from '../../common/logger.js';
+import type { ClusterTime } from '../../contract/stream-position.js';
 import { eventFromChange } from './event-from-change.js';
-import type { EventSource, FeedListener } from './event-source.js';
-import type { EventMessage } from '../contract/protocol.js';
+import type { EventSource, FeedListener } from '../delivery/event-source.js';
+import type { EventMessage } from '../../contract/protocol.js';
+import { MongoErrorCode } from '../../common/mongo-errors.js';
 
 // The relay's own change stream on the products collection: the EventSource used in production.
 // Resumable errors (network, CursorNotFound, ResumableChangeStreamError) are retried inside the driver.
@@ -12,7 +13,6 @@ import type { EventMessage } from '../contract/protocol.js';
 // nothing twice. If MongoDB no longer holds our own position (286), every client is reset and the
 // stream reopens from now.
 
-const HISTORY_LOST = 286;
 /** Events handed to the hub in one go at most (one fan-out batch). */
 const MAX_BATCH = 1_000;
 
@@ -85,7 +85,7 @@ export function createChangeFeed({ collection, logger, maxAwaitTimeMS = 1_000, i
       } catch (error) {
         if (closed) break;
         listener.onStatus(false);
-        if (error instanceof MongoServerError && error.code === HISTORY_LOST) {
+        if (error instanceof MongoServerError && error.code === MongoErrorCode.ChangeStreamHistoryLost) {
           log.error({ err: error }, 'the oplog no longer holds the relay position: resetting clients, reopening from now');
           token = undefined;
           listener.onReset('relay-position-lost', 'the relay lost its place in the change stream; reload a snapshot');

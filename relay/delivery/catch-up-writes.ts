@@ -1,7 +1,7 @@
-import type { TimedEvent } from './catch-up-types.js';
+import type { TimedEvent } from './catch-up-source.js';
 import { concatFrames, writeFrames, type Delivered, type Encoded } from './frames.js';
-import type { HubClient } from './hub-client.js';
-import type { RoomWatcher } from './room-watcher.js';
+import type { HubClient } from './client-lifecycle.js';
+import type { BufferWatcher } from './buffer-watcher.js';
 import { matches } from './subscription-match.js';
 
 // Writing a catch-up stream's events to the clients riding on it: matched once per distinct
@@ -37,7 +37,7 @@ export function writeToClients(clients: Iterable<HubClient>, events: readonly En
 export async function drained(
   clients: Iterable<HubClient>,
   below: number,
-  rooms: RoomWatcher,
+  buffers: BufferWatcher,
   closeSlow: (client: HubClient, reason: string) => void,
 ): Promise<void> {
   const full = [...clients].filter((client) => client.ws.bufferedAmount >= below);
@@ -45,7 +45,7 @@ export async function drained(
     full.map(
       (client) =>
         new Promise<void>((resolve) => {
-          rooms.wait(client.ws, below, resolve, () => {
+          buffers.wait(client.ws, below, resolve, () => {
             closeSlow(client, 'client stopped reading');
             resolve();
           });

@@ -1,11 +1,11 @@
-import type { ClusterTime } from '../contract/stream-position.js';
-import type { EventMessage, ResetReason } from '../contract/protocol.js';
+import type { ClusterTime, ResumePosition } from '../../contract/stream-position.js';
+import type { EventMessage, ResetReason } from '../../contract/protocol.js';
 
 // The seam between the hub and whatever reads the past (a MongoDB change stream in production, a
 // scripted log in tests): open a cursor at a client's position, read batches in order.
 
 /** Where a catch-up begins: just after an event id (startAfter), or just after a cluster time. */
-export type CatchUpStart = { afterId: string } | { afterTime: ClusterTime };
+export type CatchUpStart = ResumePosition;
 
 /** One event read by a catch-up stream, with its cluster time when known. */
 export interface TimedEvent {

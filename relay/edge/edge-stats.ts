@@ -1,4 +1,4 @@
-import { createTally, type Tally } from './tally.js';
+import { createTally, type Tally } from '../tally.js';
 
 // What the edge counts for /metrics: plain numbers bumped where upgrades are refused and connections
 // closed, nothing kept per connection.

@@ -1,5 +1,5 @@
-import type { ProductFilterField } from '../contract/product.js';
-import type { EventMessage, Subscription } from '../contract/protocol.js';
+import type { ProductFilterField } from '../../contract/product.js';
+import type { EventMessage, Subscription } from '../../contract/protocol.js';
 
 // Which events a subscription receives. `where` is matched against the product after the change, with
 // one rule on top so that a client never keeps a product it should have dropped: MongoDB gives the

@@ -1,10 +1,10 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import { CloseCode } from '../contract/close-codes.js';
+import { CloseCode } from '../../contract/close-codes.js';
 import type { EdgeStats } from './edge-stats.js';
-import type { FeedTimes } from './feed-times.js';
-import type { HubStats } from './hub-types.js';
-import type { ResetReason } from '../contract/protocol.js';
-import type { Tally } from './tally.js';
+import type { FeedTimes } from '../delivery/feed-times.js';
+import type { HubStats } from '../delivery/hub-types.js';
+import type { ResetReason } from '../../contract/protocol.js';
+import type { Tally } from '../tally.js';
 
 // GET /metrics in the Prometheus text format, with prom-client. The relay's own metrics cost nothing
 // while it works: the hub and the edge keep plain counters (hub.stats(), the server's stats()), and

@@ -1,6 +1,6 @@
 import * as wsModule from 'ws';
 import { WebSocket } from 'ws';
-import type { ServerMessage } from '../contract/protocol.js';
+import type { ServerMessage } from '../../contract/protocol.js';
 
 // Serialise once, frame once, write the same bytes to many sockets. ws's own send() frames every
 // message for every socket; for fan-out we build the unmasked text frame ourselves with ws's public

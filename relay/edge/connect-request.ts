@@ -1,7 +1,7 @@
-import { PRODUCT_FILTER_FIELDS, productFields, type ProductFilterField } from '../contract/product.js';
-import { parseStreamPosition } from '../contract/stream-position.js';
-import type { ConnectRequest } from './hub-types.js';
-import { OPERATIONS, type Operation, type Subscription } from '../contract/protocol.js';
+import { PRODUCT_FILTER_FIELDS, productFields, type ProductFilterField } from '../../contract/product.js';
+import { parseResumePosition } from '../../contract/stream-position.js';
+import type { ConnectRequest } from '../delivery/hub-types.js';
+import { OPERATIONS, type Operation, type Subscription } from '../../contract/protocol.js';
 
 // Turns a connection URL's query into a ConnectRequest, or a short reason the client can read in the
 // close frame (≤ 123 bytes). Strict on purpose: a typo in a filter must not silently widen or narrow
@@ -15,8 +15,6 @@ import { OPERATIONS, type Operation, type Subscription } from '../contract/proto
 /** The parameters a connection URL may carry; anything else is refused. */
 export const CONNECT_PARAMETERS = ['ops', 'since', 'access_token', ...PRODUCT_FILTER_FIELDS.map((field) => `where.${field}`)];
 
-/** A resume token is MongoDB's opaque hex `_data`; never parsed, only checked to be hex of sane size. */
-const resumeToken = /^[0-9a-fA-F]{2,1024}$/;
 const objectIdHex = /^[0-9a-fA-F]{24}$/;
 const decimal = /^\d{1,15}(\.\d{1,2})?$/;
 
@@ -47,10 +45,10 @@ export function parseConnectRequest(query: URLSearchParams): ConnectRequestResul
   const request: ConnectRequest = { subscription: { ops, where } };
   const since = query.get('since');
   if (since !== null) {
-    if (!resumeToken.test(since) && parseStreamPosition(since) === null) {
-      return refuse('since must be an event id or a time:<t>.<i> position');
-    }
-    request.since = since;
+    // Parsed once, here: the delivery core gets the position, never the text.
+    const position = parseResumePosition(since);
+    if (!position) return refuse('since must be an event id or a time:<t>.<i> position');
+    request.since = position;
   }
   return { ok: true, request };
 }
