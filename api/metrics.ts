@@ -35,7 +35,12 @@ function processMetrics(): Registry {
 export function createApiMetrics(): ApiMetrics {
   const registry = new Registry();
   const labelNames = ['method', 'route', 'status'] as const;
-  const requests = new Counter({ name: 'api_http_requests_total', help: 'HTTP requests answered, by method, route pattern and status.', labelNames, registers: [registry] });
+  const requests = new Counter({
+    name: 'api_http_requests_total',
+    help: 'HTTP requests answered, by method, route pattern and status.',
+    labelNames,
+    registers: [registry],
+  });
   const duration = new Histogram({
     name: 'api_http_request_duration_seconds',
     help: 'Time from a request reaching the API to its response being ready, by method, route pattern and status.',

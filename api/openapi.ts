@@ -52,7 +52,13 @@ export const API_VERSION = '1.0.0';
 /** Builds the document. */
 export function openApiDocument(): Json {
   const query = schemaOf(listQuery, 'input') as { properties: Record<string, Json> };
-  const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-fA-F]{24}$' }, description: 'The product id.' };
+  const idParameter = {
+    name: 'id',
+    in: 'path',
+    required: true,
+    schema: { type: 'string', pattern: '^[0-9a-fA-F]{24}$' },
+    description: 'The product id.',
+  };
   return {
     openapi: '3.1.0',
     info: {
@@ -98,7 +104,10 @@ export function openApiDocument(): Json {
               description: 'Created (or replayed for a repeated Idempotency-Key).',
               headers: {
                 Location: { schema: { type: 'string' } },
-                'Idempotent-Replayed': { schema: { type: 'string', enum: ['true'] }, description: 'Present when this answers an earlier request with the same key.' },
+                'Idempotent-Replayed': {
+                  schema: { type: 'string', enum: ['true'] },
+                  description: 'Present when this answers an earlier request with the same key.',
+                },
               },
               content: json(ref('Product')),
             },
@@ -120,14 +129,24 @@ export function openApiDocument(): Json {
           summary: 'Replaces every field of a product',
           ...secured,
           requestBody: { required: true, content: json(ref('ProductInput')) },
-          responses: { '200': { description: 'The product as stored.', content: json(ref('Product')) }, ...writeErrors, ...notFound, ...common },
+          responses: {
+            '200': { description: 'The product as stored.', content: json(ref('Product')) },
+            ...writeErrors,
+            ...notFound,
+            ...common,
+          },
         },
         patch: {
           operationId: 'updateProduct',
           summary: 'Changes some fields of a product',
           ...secured,
           requestBody: { required: true, content: json(ref('ProductPatch')) },
-          responses: { '200': { description: 'The product as stored.', content: json(ref('Product')) }, ...writeErrors, ...notFound, ...common },
+          responses: {
+            '200': { description: 'The product as stored.', content: json(ref('Product')) },
+            ...writeErrors,
+            ...notFound,
+            ...common,
+          },
         },
         delete: {
           operationId: 'deleteProduct',
@@ -137,13 +156,20 @@ export function openApiDocument(): Json {
         },
       },
       '/healthz': {
-        get: { operationId: 'health', summary: 'Liveness: the process serves', responses: { '200': { description: 'Up.', content: json(ref('Status')) } } },
+        get: {
+          operationId: 'health',
+          summary: 'Liveness: the process serves',
+          responses: { '200': { description: 'Up.', content: json(ref('Status')) } },
+        },
       },
       '/readyz': {
         get: {
           operationId: 'ready',
           summary: 'Readiness: the MongoDB primary answers',
-          responses: { '200': { description: 'Ready.', content: json(ref('Status')) }, '503': problem('MongoDB is not reachable.', { 'Retry-After': { schema: { type: 'string' } } }) },
+          responses: {
+            '200': { description: 'Ready.', content: json(ref('Status')) },
+            '503': problem('MongoDB is not reachable.', { 'Retry-After': { schema: { type: 'string' } } }),
+          },
         },
       },
       '/metrics': {
@@ -154,16 +180,31 @@ export function openApiDocument(): Json {
         },
       },
       '/openapi.json': {
-        get: { operationId: 'openapi', summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1.', content: json({ type: 'object' }) } } },
+        get: {
+          operationId: 'openapi',
+          summary: 'This document',
+          responses: { '200': { description: 'OpenAPI 3.1.', content: json({ type: 'object' }) } },
+        },
       },
       '/docs': {
-        get: { operationId: 'docs', summary: 'This document as a page (Swagger UI, served by the API)', responses: { '200': { description: 'HTML.', content: { 'text/html': { schema: { type: 'string' } } } } } },
+        get: {
+          operationId: 'docs',
+          summary: 'This document as a page (Swagger UI, served by the API)',
+          responses: { '200': { description: 'HTML.', content: { 'text/html': { schema: { type: 'string' } } } } },
+        },
       },
     },
     components: {
       schemas: {
-        ProductInput: { ...schemaOf(productInput, 'input'), description: 'All fields; strings are trimmed; precio has at most 2 decimals. Unknown fields are refused.' },
-        ProductPatch: { ...schemaOf(productPatch, 'input'), minProperties: 1, description: 'Some fields (at least one); same rules as ProductInput.' },
+        ProductInput: {
+          ...schemaOf(productInput, 'input'),
+          description: 'All fields; strings are trimmed; precio has at most 2 decimals. Unknown fields are refused.',
+        },
+        ProductPatch: {
+          ...schemaOf(productPatch, 'input'),
+          minProperties: 1,
+          description: 'Some fields (at least one); same rules as ProductInput.',
+        },
         Product: schemaOf(product, 'output'),
         ProductList: schemaOf(listBody, 'output'),
         Status: { type: 'object', properties: { status: { type: 'string' } }, required: ['status'] },
@@ -178,7 +219,11 @@ export function openApiDocument(): Json {
             instance: { type: 'string' },
             errors: {
               type: 'array',
-              items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } }, required: ['path', 'message'] },
+              items: {
+                type: 'object',
+                properties: { path: { type: 'string' }, message: { type: 'string' } },
+                required: ['path', 'message'],
+              },
             },
           },
           required: ['type', 'title', 'status'],
@@ -186,8 +231,12 @@ export function openApiDocument(): Json {
       },
       responses: {
         InvalidRequest: problem('Invalid fields (listed in `errors`), or a body that is not JSON.'),
-        Unauthorized: problem('A write without a valid bearer token (only when API_JWT_SECRET is set).', { 'WWW-Authenticate': { schema: { type: 'string' } } }),
-        DatabaseUnavailable: problem('MongoDB is unreachable or has no primary just now; retry.', { 'Retry-After': { schema: { type: 'string' } } }),
+        Unauthorized: problem('A write without a valid bearer token (only when API_JWT_SECRET is set).', {
+          'WWW-Authenticate': { schema: { type: 'string' } },
+        }),
+        DatabaseUnavailable: problem('MongoDB is unreachable or has no primary just now; retry.', {
+          'Retry-After': { schema: { type: 'string' } },
+        }),
         InternalError: problem('A bug; logged with the request id, nothing about it is said.'),
       },
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (HS256)' } },

@@ -1,3 +1,4 @@
+import type * as MemoryServer from 'mongodb-memory-server';
 import type { MongoMemoryReplSet } from 'mongodb-memory-server';
 import { z } from 'zod';
 import { envFlag, envMongoUrl, readEnv } from './env.js';
@@ -10,6 +11,8 @@ import { envFlag, envMongoUrl, readEnv } from './env.js';
 // Nothing is ever downloaded unless asked: a newcomer without internet must not wait for a download
 // that cannot succeed. What to do when an asked-for mongod cannot be had is the caller's policy
 // (`npm start` falls back to the double and says so; the test run fails loudly).
+
+type MemoryServerModule = typeof MemoryServer;
 
 /** The replica set name every embedded backend uses. */
 export const REPLICA_SET = 'rs0';
@@ -41,7 +44,7 @@ export type MongoBackendPlan =
 export async function planMongoBackend(choice: MongoBackendChoice): Promise<MongoBackendPlan> {
   if (choice.mongoUrl) return { kind: 'external', url: choice.mongoUrl };
   const requested = choice.allowDownload || choice.systemBinary !== undefined;
-  let lib: typeof import('mongodb-memory-server');
+  let lib: MemoryServerModule;
   try {
     lib = await import('mongodb-memory-server');
   } catch {

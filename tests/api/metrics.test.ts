@@ -31,13 +31,16 @@ describe('API metrics', () => {
     await api.send('GET', '/no/such/path');
 
     const text = await scrape(api.app);
-    const count = (method: string, route: string, status: string) => sampleValue(text, 'api_http_requests_total', { method, route, status });
+    const count = (method: string, route: string, status: string) =>
+      sampleValue(text, 'api_http_requests_total', { method, route, status });
     expect(count('POST', '/api/product', '201')).toBe(1);
     expect(count('GET', '/api/product/:id', '200')).toBe(1);
     expect(count('GET', '/api/product/:id', '404')).toBe(1);
     expect(count('GET', 'unmatched', '404')).toBe(1);
     expect(sampleValue(text, 'api_http_request_duration_seconds_count', { method: 'POST', route: '/api/product', status: '201' })).toBe(1);
-    expect(sampleValue(text, 'api_http_request_duration_seconds_bucket', { method: 'POST', route: '/api/product', status: '201', le: '+Inf' })).toBe(1);
+    expect(
+      sampleValue(text, 'api_http_request_duration_seconds_bucket', { method: 'POST', route: '/api/product', status: '201', le: '+Inf' }),
+    ).toBe(1);
     expect(text).not.toContain(id);
     // The scrape itself is in flight while it renders; nothing else is.
     expect(sampleValue(text, 'api_http_requests_in_flight')).toBe(1);

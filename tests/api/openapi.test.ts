@@ -41,7 +41,11 @@ describe('the OpenAPI document', () => {
     const routes = api.app.routes.filter((route) => route.method !== 'ALL' && !route.path.startsWith('/docs/'));
     const served = [...new Set(routes.map((route) => `${route.method.toLowerCase()} ${documentedPath(route.path)}`))].sort();
     const documented = Object.entries(doc.paths as Json)
-      .flatMap(([path, item]) => Object.keys(item as Json).filter((key) => key !== 'parameters').map((method) => `${method} ${path}`))
+      .flatMap(([path, item]) =>
+        Object.keys(item as Json)
+          .filter((key) => key !== 'parameters')
+          .map((method) => `${method} ${path}`),
+      )
       .sort();
     expect(documented).toEqual(served);
   });
@@ -50,7 +54,11 @@ describe('the OpenAPI document', () => {
     const ajv = new Ajv2020({ strict: false });
     ajv.addSchema({ ...doc, $id: 'openapi' });
     const secured = createApp({ logger: silentLogger(), db: api.db, jwtSecret: 'x'.repeat(32) });
-    const down = createApp({ logger: silentLogger(), ...failingStores(new MongoNetworkError('connection reset')), ready: async () => false });
+    const down = createApp({
+      logger: silentLogger(),
+      ...failingStores(new MongoNetworkError('connection reset')),
+      ready: async () => false,
+    });
     const broken = createApp({ logger: silentLogger(), ...failingStores(new TypeError('a bug')), ready: async () => true });
 
     const created = (await (await api.send('POST', '/api/product/', SEED)).json()) as { id: string };
@@ -117,7 +125,11 @@ describe('the OpenAPI document', () => {
       }
     }
     // The catalogue above covered each error the product routes document (a guard against a case silently not running).
-    for (const status of [200, 201, 204, 400, 401, 404, 413, 415, 422, 500, 503]) expect([...seen].some((entry) => entry.endsWith(` ${status}`)), String(status)).toBe(true);
+    for (const status of [200, 201, 204, 400, 401, 404, 413, 415, 422, 500, 503])
+      expect(
+        [...seen].some((entry) => entry.endsWith(` ${status}`)),
+        String(status),
+      ).toBe(true);
   });
 });
 

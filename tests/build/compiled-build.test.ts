@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,8 @@ const database = testDatabaseName(import.meta.url);
 const tsc = fileURLToPath(import.meta.resolve('typescript/bin/tsc'));
 
 beforeAll(async () => {
+  // As `npm run build` does: start from an empty dist/, so nothing left from an older layout counts.
+  await rm(`${root}dist`, { recursive: true, force: true });
   await run(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root });
 }, 180_000);
 

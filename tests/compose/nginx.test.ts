@@ -113,7 +113,11 @@ describe.skipIf(!nginx)(`compose's nginx configurations under nginx ${nginxVersi
     });
 
     it('serves the api over https and keeps /metrics off the outside', async () => {
-      const created = await httpsRequest(`https://localhost:${ports.api}/api/product/`, { ca: certificate.cert, method: 'POST', body: SEED });
+      const created = await httpsRequest(`https://localhost:${ports.api}/api/product/`, {
+        ca: certificate.cert,
+        method: 'POST',
+        body: SEED,
+      });
       expect(created.status).toBe(201);
       expect(JSON.parse(created.body)).toMatchObject({ nombre: 'iPhone 15' });
       expect((await httpsRequest(`https://localhost:${ports.api}/metrics`, { ca: certificate.cert })).status).toBe(404);

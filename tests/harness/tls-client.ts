@@ -5,7 +5,10 @@ import { connect } from 'node:tls';
 // certificate the server presents (to tell a reload happened), and the TLS error when it does not.
 
 /** An https request trusting `ca`; resolves status and body. */
-export function httpsRequest(url: string, { ca, method = 'GET', body }: { ca?: Buffer; method?: string; body?: unknown }): Promise<{ status: number; body: string }> {
+export function httpsRequest(
+  url: string,
+  { ca, method = 'GET', body }: { ca?: Buffer; method?: string; body?: unknown },
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const req = request(url, { method, ca, headers: payload ? { 'content-type': 'application/json' } : {} }, (response) => {

@@ -2,7 +2,7 @@ import { WebSocket } from 'ws';
 import { describe, expect, it } from 'vitest';
 import { CloseCode } from '../../contract/close-codes.js';
 import type { ServerMessage } from '../../contract/protocol.js';
-import { openClient, waitFor, type TestClient } from './edge-client.js';
+import { openClient, type TestClient } from './edge-client.js';
 import { edgeFixture, type EdgeUnderTest } from './edge-harness.js';
 
 // What a client may send: application pings, within a rate, in small text frames. Anything else
@@ -26,7 +26,7 @@ describe('relay client messages', () => {
     const alice = await client();
     alice.ws.send(JSON.stringify({ type: 'ping' }));
     alice.ws.send(JSON.stringify({ type: 'ping' }));
-    await waitFor(() => alice.messages.filter(isPong).length === 2);
+    await expect.poll(() => alice.messages.filter(isPong).length === 2).toBe(true);
     expect(alice.ws.readyState).toBe(WebSocket.OPEN);
   });
 

@@ -1,3 +1,4 @@
+import { vi } from 'vitest';
 import { WebSocket, type ClientOptions } from 'ws';
 import type { ServerMessage } from '../../contract/protocol.js';
 
@@ -48,20 +49,17 @@ export async function openClient(url: string, options: ClientOptions = {}): Prom
     ws,
     messages,
     closed,
-    next: (match, timeoutMs = 5_000) => waitFor(() => messages.find(match), timeoutMs, 'message'),
+    next: (match, timeoutMs = 5_000) =>
+      vi.waitFor(
+        () => {
+          const found = messages.find(match);
+          if (!found) throw new Error('no matching message yet');
+          return found;
+        },
+        { timeout: timeoutMs, interval: 10 },
+      ),
   };
   const refused = closed.then(({ code, reason }) => Promise.reject(new Error(`closed before welcome: ${code} ${reason}`)));
   await Promise.race([client.next((message): message is ServerMessage => message.type === 'welcome'), refused]);
   return client;
-}
-
-/** Polls `probe` until it returns something other than undefined/false, or fails after `timeoutMs`. */
-export async function waitFor<T>(probe: () => T | undefined | false, timeoutMs = 5_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }

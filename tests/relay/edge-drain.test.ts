@@ -1,7 +1,7 @@
 import { connect as tcpConnect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { CloseCode } from '../../contract/close-codes.js';
-import { connectOutcome, openClient, waitFor, type TestClient } from './edge-client.js';
+import { connectOutcome, openClient } from './edge-client.js';
 import { edgeFixture, type EdgeUnderTest } from './edge-harness.js';
 
 // Graceful shutdown: readiness fails first, new upgrades are refused, and connected clients are closed
@@ -54,7 +54,7 @@ describe('relay drain', () => {
     raw.on('error', () => {});
     const ended = new Promise<void>((resolve) => raw.on('close', () => resolve()));
     raw.write('GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
-    await waitFor(() => received.includes('welcome'));
+    await expect.poll(() => received.includes('welcome')).toBe(true);
     // The raw peer reads but never answers: only the straggler timeout can end its connection.
     await edge.relay.close();
     await ended;

@@ -1,6 +1,5 @@
 import { WebSocket } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
-import { waitFor } from './edge-client.js';
 import { startEdge, type EdgeUnderTest } from './edge-harness.js';
 
 // Dead peers: the relay pings every heartbeatMs and terminates a peer that did not answer the previous ping.
@@ -32,7 +31,7 @@ describe('relay heartbeat', () => {
     // Terminated without a close frame: the client sees an abnormal closure.
     expect(await silent.closed).toBe(1006);
     expect(silent.pings()).toBeGreaterThanOrEqual(1);
-    await waitFor(() => alive.pings() >= 3, 10_000, 'three pings');
+    await expect.poll(() => alive.pings() >= 3, { message: 'three pings', timeout: 10_000 }).toBe(true);
     expect(alive.ws.readyState).toBe(WebSocket.OPEN);
     expect(edge.relay.hub.clientCount).toBe(1);
   });

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { waitFor } from './edge-client.js';
 import { openClient } from './edge-client.js';
 import { insertEvent, startEdge } from './edge-harness.js';
 import { MALFORMED_RELAY_INPUTS, VALID_RELAY_TOKEN, malformedRelayConfig } from './malformed-connections.js';
@@ -35,7 +34,7 @@ describe('relay under malformed input', () => {
       expect(wrong).toEqual([]);
       expect(observed.filter((entry) => 'http' in (entry.got as object) && (entry.got as { http: number }).http >= 500)).toEqual([]);
 
-      await waitFor(() => healthy.messages.filter((message) => message.type === 'event').length === pushed, 10_000, 'every event');
+      await expect.poll(() => healthy.messages.filter((message) => message.type === 'event').length === pushed, { message: 'every event', timeout: 10_000 }).toBe(true);
       const ids = healthy.messages.flatMap((message) => (message.type === 'event' ? [message.id] : []));
       expect(ids).toEqual(Array.from({ length: pushed }, (_, index) => insertEvent(index + 1).id));
       expect(healthy.ws.readyState).toBe(healthy.ws.OPEN);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CloseCode } from '../../contract/close-codes.js';
 import { encode } from '../../relay/delivery/frames.js';
 import type { EventMessage, ServerMessage } from '../../contract/protocol.js';
-import { connectOutcome, openClient, waitFor, type TestClient } from './edge-client.js';
+import { connectOutcome, openClient, type TestClient } from './edge-client.js';
 import { edgeFixture, insertEvent, signToken, type EdgeUnderTest } from './edge-harness.js';
 
 // GET /metrics as an operator's Prometheus sees it: the text format, no token needed, and numbers that
@@ -31,14 +31,8 @@ async function scrape(edge: EdgeUnderTest): Promise<Map<string, number>> {
 }
 
 /** Scrapes until `sample` reads `value` (a counter may move a moment after what the client saw). */
-async function expectSample(edge: EdgeUnderTest, sample: string, value: number, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = (await scrape(edge)).get(sample);
-  while (last !== value && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    last = (await scrape(edge)).get(sample);
-  }
-  expect(last, sample).toBe(value);
+async function expectSample(edge: EdgeUnderTest, sample: string, value: number): Promise<void> {
+  await expect.poll(async () => (await scrape(edge)).get(sample), { message: sample }).toBe(value);
 }
 
 const events = (message: ServerMessage[]) => message.filter((m): m is EventMessage => m.type === 'event');
@@ -69,7 +63,7 @@ describe('relay /metrics', () => {
     const pushed = Array.from({ length: 5 }, (_, n) => insertEvent(n + 1));
     edge.source.push(pushed.slice(0, 2));
     edge.source.push(pushed.slice(2));
-    for (const each of [a!, b!, c!]) await waitFor(() => events(each.messages).length === 5);
+    for (const each of [a!, b!, c!]) await expect.poll(() => events(each.messages).length === 5).toBe(true);
 
     const samples = await scrape(edge);
     expect(samples.get('relay_events_received_total')).toBe(5);
@@ -96,7 +90,7 @@ describe('relay /metrics', () => {
       edge.source.push(pushed.slice(start, start + 100));
       await new Promise((resolve) => setImmediate(resolve));
     }
-    await waitFor(() => events(healthy.messages).length === pushed.length, 10_000, 'the healthy client to get everything');
+    await expect.poll(() => events(healthy.messages).length === pushed.length, { message: 'the healthy client to get everything', timeout: 10_000 }).toBe(true);
     await expectSample(edge, `relay_clients_closed_total{code="${CloseCode.slowClient}"}`, 1);
     expect((await scrape(edge)).get('relay_events_received_total')).toBe(pushed.length);
   });
@@ -156,7 +150,7 @@ describe('relay /metrics', () => {
   it('counts resets by reason', async () => {
     const edge = await fixture.start();
     const lost = await client(edge, '?since=82ABCDEF');
-    await waitFor(() => lost.messages.some((message) => message.type === 'reset'));
+    await expect.poll(() => lost.messages.some((message) => message.type === 'reset')).toBe(true);
     const samples = await scrape(edge);
     expect(samples.get('relay_resets_total{reason="unknown-position"}')).toBe(1);
     expect(samples.get('relay_resets_total{reason="history-lost"}')).toBe(0);

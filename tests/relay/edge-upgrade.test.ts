@@ -1,7 +1,7 @@
 import { connect as tcpConnect } from 'node:net';
 import { WebSocket } from 'ws';
 import { describe, expect, it } from 'vitest';
-import { connectOutcome, openClient, waitFor, type TestClient } from './edge-client.js';
+import { connectOutcome, openClient } from './edge-client.js';
 import { signToken, edgeFixture, type EdgeUnderTest } from './edge-harness.js';
 
 // Who gets a 101: origin allow list, JWT, connection limit. Refusals are HTTP answers before the
@@ -108,7 +108,7 @@ describe('relay upgrade: connection limit', () => {
       return ws;
     });
     try {
-      await waitFor(() => opened + statuses.length === 20, 10_000, 'every attempt answered');
+      await expect.poll(() => opened + statuses.length === 20, { message: 'every attempt answered', timeout: 10_000 }).toBe(true);
       expect(opened).toBe(5);
       expect(statuses).toEqual(Array.from({ length: 15 }, () => 503));
       expect(edge.relay.hub.clientCount).toBe(5);

@@ -33,7 +33,13 @@ describe('relay change-stream lag and position age', () => {
     const client = await openClient(`ws://127.0.0.1:${port}/`);
     clients.push(client);
     // Two events committed at 1_700_000_000 and arriving 3.5 s later (a relay falling behind).
-    source.push([insertEvent(1), insertEvent(2)], [{ t: 1_699_999_999, i: 1 }, { t: 1_700_000_000, i: 4 }]);
+    source.push(
+      [insertEvent(1), insertEvent(2)],
+      [
+        { t: 1_699_999_999, i: 1 },
+        { t: 1_700_000_000, i: 4 },
+      ],
+    );
     await client.next((message): message is EventMessage => message.type === 'event' && message.id === insertEvent(2).id);
 
     let text = await scrape();

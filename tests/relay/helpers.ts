@@ -1,4 +1,5 @@
 import { pino } from 'pino';
+import { vi } from 'vitest';
 import WebSocket from 'ws';
 import { silentLogger, type Logger } from '../../common/logger.js';
 import type { CatchUpOpener } from '../../relay/delivery/catch-up-source.js';
@@ -9,15 +10,6 @@ import { createRelay, type Relay } from '../../relay/relay.js';
 
 // Shared by the delivery-core tests: a relay on port 0 fed by the manual source, lean clients that
 // record what they receive, and an event factory.
-
-/** Polls `condition` until it holds; fails with `what` after `timeoutMs`. */
-export async function waitUntil(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 /** A product event numbered `n` (id E<n> zero-padded, so ids are unique and readable). */
 export function productEvent(n: number, overrides: Partial<EventMessage> & { talla?: string } = {}): EventMessage {
@@ -82,12 +74,24 @@ export async function connect(url: string, query = '', { waitWelcome = true } = 
     closed,
     events: () => messages.filter((message): message is EventMessage => message.type === 'event'),
     async waitForEvents(count, timeoutMs = 10_000) {
-      await waitUntil(() => client.events().length >= count, `${count} events (have ${client.events().length})`, timeoutMs);
+      await vi.waitFor(
+        () => {
+          if (client.events().length < count) throw new Error(`waiting for ${count} events (have ${client.events().length})`);
+        },
+        { timeout: timeoutMs, interval: 10 },
+      );
       return client.events();
     },
     close: () => ws.close(),
   };
-  if (waitWelcome) await waitUntil(() => messages.length > 0, 'welcome');
+  if (waitWelcome) {
+    await vi.waitFor(
+      () => {
+        if (messages.length === 0) throw new Error('waiting for the welcome');
+      },
+      { timeout: 10_000, interval: 10 },
+    );
+  }
   return client;
 }
 

@@ -60,7 +60,10 @@ describe('the relay over wss', () => {
 
   it('lets the consumer CLI connect with --ca and print the event; without it, it says why it cannot', async () => {
     const port = await startTlsRelay();
-    const consumer = startChild(['--import', 'tsx', 'consumer/main.ts', '--url', `wss://localhost:${port}`, '--ca', certificate.certFile], {});
+    const consumer = startChild(
+      ['--import', 'tsx', 'consumer/main.ts', '--url', `wss://localhost:${port}`, '--ca', certificate.certFile],
+      {},
+    );
     await consumer.waitForLine(/connected to wss:\/\//);
     source.push(insertEvent(2));
     await consumer.waitForLine(/Product created/);
@@ -84,7 +87,9 @@ describe('the relay process with RELAY_TLS_CERT and RELAY_TLS_KEY', () => {
     });
     const { port, tls } = JSON.parse(await child.waitForLine(/relay listening/)) as { port: number; tls: boolean };
     expect(tls).toBe(true);
-    await expect.poll(async () => (await httpsRequest(`https://localhost:${port}/readyz`, { ca: first.cert })).status, { timeout: 30_000 }).toBe(200);
+    await expect
+      .poll(async () => (await httpsRequest(`https://localhost:${port}/readyz`, { ca: first.cert })).status, { timeout: 30_000 })
+      .toBe(200);
     const before = await openClient(`wss://localhost:${port}/`, { ca: first.cert });
     clients.push(before);
 
