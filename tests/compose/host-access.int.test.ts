@@ -5,7 +5,7 @@ import { ensureIndexes } from '../../api/indexes.js';
 import { silentLogger } from '../../common/logger.js';
 import type { EventMessage } from '../../contract/protocol.js';
 import { startMongoDouble, type MongoDouble } from '../../mongo-double/index.js';
-import { openClient } from '../relay/edge-client.js';
+import { connect } from '../relay/relay-harness.js';
 import { startMongoRelay, type MongoTestRelay } from '../relay/mongo-relay.js';
 
 // A developer on the host reaches the compose replica set at 127.0.0.1:27017, but its member calls
@@ -38,7 +38,7 @@ describe('connecting from the host to the compose replica set', () => {
       const db = client.db('host_access');
       await ensureIndexes(db);
       relay = await startMongoRelay(db.collection('products'));
-      const subscriber = await openClient(relay.url);
+      const subscriber = await connect(relay.url);
       try {
         const app = createApp({ db, logger: silentLogger() });
         const created = await app.request('/api/product/', {

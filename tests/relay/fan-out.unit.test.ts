@@ -8,7 +8,7 @@ import type { HubClient } from '../../relay/delivery/client-lifecycle.js';
 import { createBufferWatcher } from '../../relay/delivery/buffer-watcher.js';
 import type { EventMessage, Subscription } from '../../contract/protocol.js';
 import { subscriptionKey } from '../../relay/delivery/subscription-match.js';
-import { productEvent } from './helpers.js';
+import { productEvent } from './relay-harness.js';
 
 // The fan-out's write pattern, observed on stand-in sockets that record each write: one write per
 // client per tick, the same Buffer for every client of a subscription, each event its own frame.

@@ -15,8 +15,7 @@ import { createRelay, type Relay } from '../../relay/relay.js';
 import { apiFixture, SEED, type ApiFixture } from '../api/api-fixture.js';
 import { makeDevCertificate, type DevCertificate } from '../harness/dev-certificate.js';
 import { httpsRequest } from '../harness/tls-client.js';
-import { openClient } from '../relay/edge-client.js';
-import { insertEvent } from '../relay/edge-harness.js';
+import { connect, insertEvent } from '../relay/relay-harness.js';
 
 // The compose nginx configurations, checked by nginx itself (Debian's nginx, installed by .ci/run):
 // `nginx -t` parses them, and the `tls` profile's configuration really terminates TLS in front of
@@ -124,7 +123,7 @@ describe.skipIf(!nginx)(`compose's nginx configurations under nginx ${nginxVersi
     });
 
     it('upgrades wss to the relay and carries its events', async () => {
-      const client = await openClient(`wss://localhost:${ports.relay}/`, { ca: certificate.cert });
+      const client = await connect(`wss://localhost:${ports.relay}/`, '', { options: { ca: certificate.cert } });
       try {
         source.push(insertEvent(7));
         const event = await client.next((message): message is EventMessage => message.type === 'event', 10_000);

@@ -5,8 +5,7 @@ import { relayConfig } from '../../relay/config.js';
 import { createManualSource } from '../../relay/delivery/manual-source.js';
 import { createRelay, type Relay } from '../../relay/relay.js';
 import { sampleValue } from '../harness/prometheus-text.js';
-import { openClient, type TestClient } from './edge-client.js';
-import { insertEvent } from './edge-harness.js';
+import { connect, insertEvent, type TestClient } from './relay-harness.js';
 
 // What an operator of a change-stream pipeline watches and no peer shows: how far behind MongoDB the
 // relay's tail is (lag at arrival) and how old its position is, from the events' cluster times.
@@ -30,7 +29,7 @@ describe('relay change-stream lag and position age', () => {
     expect(sampleValue(await scrape(), 'relay_change_stream_lag_seconds')).toBeNaN();
     expect(sampleValue(await scrape(), 'relay_position_age_seconds')).toBeNaN();
 
-    const client = await openClient(`ws://127.0.0.1:${port}/`);
+    const client = await connect(`ws://127.0.0.1:${port}/`);
     clients.push(client);
     // Two events committed at 1_700_000_000 and arriving 3.5 s later (a relay falling behind).
     source.push(

@@ -11,8 +11,7 @@ import { startChild, stopAll } from '../harness/child-service.js';
 import { makeDevCertificate, type DevCertificate } from '../harness/dev-certificate.js';
 import { mongoUrl, testDatabaseName } from '../harness/mongo.js';
 import { httpsRequest, presentedFingerprint } from '../harness/tls-client.js';
-import { connectOutcome, openClient, type TestClient } from '../relay/edge-client.js';
-import { insertEvent } from '../relay/edge-harness.js';
+import { connect, connectOutcome, insertEvent, type TestClient } from '../relay/relay-harness.js';
 
 // The relay serves wss (and its health endpoints over https) itself when given a certificate and key
 // (RELAY_TLS_CERT / RELAY_TLS_KEY); the consumer trusts a private CA with --ca.
@@ -44,7 +43,7 @@ async function startTlsRelay(): Promise<number> {
 describe('the relay over wss', () => {
   it('welcomes a client that trusts the certificate and pushes events to it', async () => {
     const port = await startTlsRelay();
-    const client = await openClient(`wss://localhost:${port}/`, { ca: certificate.cert });
+    const client = await connect(`wss://localhost:${port}/`, '', { options: { ca: certificate.cert } });
     clients.push(client);
     source.push(insertEvent(1));
     const event = await client.next((message) => message.type === 'event');
@@ -90,14 +89,14 @@ describe('the relay process with RELAY_TLS_CERT and RELAY_TLS_KEY', () => {
     await expect
       .poll(async () => (await httpsRequest(`https://localhost:${port}/readyz`, { ca: first.cert })).status, { timeout: 30_000 })
       .toBe(200);
-    const before = await openClient(`wss://localhost:${port}/`, { ca: first.cert });
+    const before = await connect(`wss://localhost:${port}/`, '', { options: { ca: first.cert } });
     clients.push(before);
 
     const renewed = await makeDevCertificate(processDir);
     child.child.kill('SIGHUP');
     await child.waitForLine(/TLS certificate reloaded/);
     expect(await presentedFingerprint(port, renewed.cert)).toBe(new X509Certificate(renewed.cert).fingerprint256);
-    clients.push(await openClient(`wss://localhost:${port}/`, { ca: renewed.cert }));
+    clients.push(await connect(`wss://localhost:${port}/`, '', { options: { ca: renewed.cert } }));
     // The connection made before the renewal is still open.
     expect(before.ws.readyState).toBe(before.ws.OPEN);
   }, 60_000);

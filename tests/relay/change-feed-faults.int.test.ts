@@ -2,8 +2,8 @@ import { MongoClient, MongoServerError, ObjectId, type Collection, type Document
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { controllableMongoUnavailable, startControllableMongo, type ControllableMongo } from '../harness/controllable-mongo.js';
 import { testDatabaseName } from '../harness/mongo.js';
-import { connect } from './helpers.js';
 import { productDoc, startMongoRelay } from './mongo-relay.js';
+import { connect } from './relay-harness.js';
 
 // MongoDB going away under a running relay: clients stay connected, nothing is lost or repeated; when
 // MongoDB no longer holds the relay's own position, every client is told to reset. Runs on a MongoDB

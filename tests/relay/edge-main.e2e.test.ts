@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { connectClient, mongoUrl, testDatabaseName } from '../harness/mongo.js';
 import type { EventMessage } from '../../contract/protocol.js';
-import { openClient, type TestClient } from './edge-client.js';
+import { connect, type TestClient } from './relay-harness.js';
 
 // relay/main.ts as a process: it starts against the run's MongoDB, serves a change, and on SIGTERM
 // fails readiness, closes every client with 1001 and exits 0. A bad environment value stops it at once.
@@ -66,7 +66,7 @@ describe('relay process (relay/main.ts)', () => {
     const http = `http://127.0.0.1:${port}`;
     await expect.poll(async () => (await fetch(`${http}/readyz`)).status, { timeout: 20_000 }).toBe(200);
 
-    for (let i = 0; i < 3; i += 1) clients.push(await openClient(`ws://127.0.0.1:${port}/`));
+    for (let i = 0; i < 3; i += 1) clients.push(await connect(`ws://127.0.0.1:${port}/`));
     const mongo = await connectClient();
     try {
       await mongo.db(database).collection('products').insertOne({ nombre: 'iPhone 15', precio: 999.99, talla: 'L', createdAt: new Date(), updatedAt: new Date() });

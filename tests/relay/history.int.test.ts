@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { encode } from '../../relay/delivery/frames.js';
 import { createHistory } from '../../relay/delivery/history.js';
-import { connect, ids, productEvent, startRelay, type TestRelay } from './helpers.js';
+import { connect, ids, productEvent, startRelay, type TestRelay } from './relay-harness.js';
 
 describe('history', () => {
   it('keeps at most the configured number of events, dropping the oldest', () => {

@@ -2,8 +2,8 @@ import type { Collection, Document, MongoClient, Timestamp } from 'mongodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { productFromDocument } from '../../contract/product-document.js';
 import { connectClient, testDatabaseName } from '../harness/mongo.js';
-import { connect } from './helpers.js';
 import { productDoc, startMongoRelay, type MongoTestRelay } from './mongo-relay.js';
+import { connect } from './relay-harness.js';
 
 // The relay on a real change stream (the harness's backend): what a write in MongoDB becomes for a
 // WebSocket client, and positions served from the history, a catch-up stream or a snapshot time.

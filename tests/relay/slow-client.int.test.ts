@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { TestClient } from './helpers.js';
-import { connect, ids, productEvent, recordingLogger, startRelay, type TestRelay } from './helpers.js';
+import { connect, ids, productEvent, recordingLogger, startRelay, type TestClient, type TestRelay } from './relay-harness.js';
 
 // Clients that stop reading must be cut off without costing the others anything; clients that are
 // merely behind (a burst larger than their bound, a long replay) must be paced, not cut off.

@@ -2,23 +2,22 @@ import { describe, expect, it } from 'vitest';
 import { CloseCode } from '../../contract/close-codes.js';
 import { encode } from '../../relay/delivery/frames.js';
 import type { EventMessage, ServerMessage } from '../../contract/protocol.js';
-import { connectOutcome, openClient, type TestClient } from './edge-client.js';
-import { edgeFixture, insertEvent, signToken, type EdgeUnderTest } from './edge-harness.js';
+import { connect, connectOutcome, insertEvent, relayFixture, signToken, type TestClient, type TestRelay } from './relay-harness.js';
 
 // GET /metrics as an operator's Prometheus sees it: the text format, no token needed, and numbers that
 // move with what clients do (events delivered, closes by code, refusals by status, stream readiness).
 
-const fixture = edgeFixture();
+const fixture = relayFixture();
 const clients = fixture.clients;
 
-async function client(edge: EdgeUnderTest, query = ''): Promise<TestClient> {
-  const opened = await openClient(`${edge.ws}/${query}`);
+async function client(edge: TestRelay, query = ''): Promise<TestClient> {
+  const opened = await connect(`${edge.ws}/${query}`);
   clients.push(opened);
   return opened;
 }
 
 /** Scrapes /metrics into `name{labels}` → value. */
-async function scrape(edge: EdgeUnderTest): Promise<Map<string, number>> {
+async function scrape(edge: TestRelay): Promise<Map<string, number>> {
   const response = await fetch(`${edge.http}/metrics`);
   expect(response.status).toBe(200);
   const samples = new Map<string, number>();
@@ -31,7 +30,7 @@ async function scrape(edge: EdgeUnderTest): Promise<Map<string, number>> {
 }
 
 /** Scrapes until `sample` reads `value` (a counter may move a moment after what the client saw). */
-async function expectSample(edge: EdgeUnderTest, sample: string, value: number): Promise<void> {
+async function expectSample(edge: TestRelay, sample: string, value: number): Promise<void> {
   await expect.poll(async () => (await scrape(edge)).get(sample), { message: sample }).toBe(value);
 }
 
@@ -133,7 +132,7 @@ describe('relay /metrics', () => {
     expect((await scrape(edge)).get('relay_change_stream_ready')).toBe(1);
     edge.source.setReady(false);
     // Resolves at its welcome, which waits for the stream to tail again.
-    const held = openClient(`${edge.ws}/`);
+    const held = connect(`${edge.ws}/`);
     await expectSample(edge, 'relay_clients_held', 1);
     const notReady = await scrape(edge);
     expect(notReady.get('relay_change_stream_ready')).toBe(0);
@@ -160,7 +159,7 @@ describe('relay /metrics', () => {
     // Two clients over 2 s: the first is closed at once, the second a second later, port open meanwhile.
     const edge = await fixture.start({ drainMs: 2_000 });
     const [first] = [await client(edge), await client(edge)];
-    const stopping = edge.stop();
+    const stopping = edge.close();
     expect((await first!.closed).code).toBe(CloseCode.shutdown);
     const samples = await scrape(edge);
     expect(samples.get(`relay_clients_closed_total{code="${CloseCode.shutdown}"}`)).toBe(1);

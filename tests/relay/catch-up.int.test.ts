@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createManualSource } from '../../relay/delivery/manual-source.js';
 import type { EventMessage } from '../../contract/protocol.js';
 import { createFakeLog, timeAt, type FakeLog } from './fake-log.js';
-import { connect, ids, startRelay, type TestClient, type TestRelay } from './helpers.js';
+import { connect, ids, startRelay, type TestClient, type TestRelay } from './relay-harness.js';
 
 // Positions older than the history, served by catch-up streams over a scripted log (fake-log.ts):
 // handover to live without gap or duplicate, the bound on open streams, sharing, and resets.

@@ -10,8 +10,8 @@ import { createRelay, type Relay } from '../../relay/relay.js';
 import { failPointMongo } from '../e2e/system.js';
 import { controllableMongoUnavailable, startControllableMongo } from '../harness/controllable-mongo.js';
 import { testDatabaseName } from '../harness/mongo.js';
-import { connect, ids, productEvent, startRelay, type TestClient, type TestRelay } from './helpers.js';
 import { productDoc } from './mongo-relay.js';
+import { connect, ids, productEvent, startRelay, type TestClient, type TestRelay } from './relay-harness.js';
 
 // A welcome without `since` promises "live from now": every write committed after it follows. So does
 // a reset ("reload a snapshot, then continue live"). Only an open change stream can keep that promise,
