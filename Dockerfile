@@ -20,6 +20,9 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY contract ./contract
 COPY common ./common
+# The client library: the consumer runs on it, and the API bundles it with live-page/ for /live/.
+COPY client ./client
+COPY live-page ./live-page
 COPY api ./api
 COPY relay ./relay
 COPY consumer ./consumer
@@ -30,6 +33,9 @@ ENV NODE_ENV=production
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY --from=build /app/dist ./dist
+# The live page's sources and the client library's: the API bundles them with esbuild for /live/.
+COPY --from=build /app/client ./client
+COPY --from=build /app/live-page ./live-page
 # The consumer keeps its position here (a volume in compose) so a restart resumes where it stopped.
 RUN mkdir -p /var/lib/consumer && chown node:node /var/lib/consumer
 # The code stays root-owned and read-only to the process that runs it.

@@ -4,9 +4,11 @@ import type { Db } from 'mongodb';
 import type { Logger } from '../common/logger.js';
 import type { AppEnv } from './app-env.js';
 import { requireBearer } from './auth.js';
+import { corsPolicy, type CorsOptions } from './cors.js';
 import { docsRoutes } from './docs-routes.js';
 import { createErrorHandler, notFoundHandler } from './error-handler.js';
 import { healthRoutes, type ReadinessCheck } from './health-routes.js';
+import { livePageRoutes } from './live-page.js';
 import { createApiMetrics, METRICS_CONTENT_TYPE, type ApiMetrics } from './metrics.js';
 import { httpMetrics } from './metrics-middleware.js';
 import { createIdempotencyStore, type IdempotencyStore } from './idempotency-store.js';
@@ -23,6 +25,10 @@ export type AppDeps = {
   jwtSecret?: string;
   /** Where request and MongoDB error metrics go (GET /metrics); a fresh set by default. */
   metrics?: ApiMetrics;
+  /** When set, pages on these origins may call the API (CORS with preflight). */
+  cors?: CorsOptions;
+  /** Serve the live page at /live/ (see live-page.ts). */
+  livePage?: boolean;
 } & (
   | { db: Db }
   | { repository: ProductRepository; idempotency: IdempotencyStore; ready: ReadinessCheck }
@@ -30,7 +36,7 @@ export type AppDeps = {
 
 /** Builds the API as a Hono app; it opens nothing, so tests drive it with `app.request()`. */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
-  const { logger, clock = () => new Date(), jwtSecret, metrics = createApiMetrics() } = deps;
+  const { logger, clock = () => new Date(), jwtSecret, metrics = createApiMetrics(), cors, livePage = false } = deps;
   const stores =
     'db' in deps
       ? {
@@ -45,9 +51,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use(httpMetrics(metrics));
   app.use(requestId());
   app.use(requestLog(logger));
+  if (cors) app.use(corsPolicy(cors));
   app.route('/', healthRoutes(stores.ready));
   // For Prometheus on the internal network; the compose proxies answer 404 for it from outside.
   app.get('/metrics', async (c) => c.body(await metrics.render(), 200, { 'Content-Type': METRICS_CONTENT_TYPE, 'Cache-Control': 'no-store' }));
+  if (livePage) app.route('/', livePageRoutes());
   app.route(
     '/',
     productRoutes({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_MONGO_URL, envFlag, envInt, envLogLevel, envMongoDb, envMongoUrl, envPort, readEnv } from '../common/env.js';
+import { DEFAULT_MONGO_URL, envFlag, envInt, envList, envLogLevel, envMongoDb, envMongoUrl, envPort, readEnv } from '../common/env.js';
 import type { TlsFiles } from '../common/tls.js';
 
 // The API's whole configuration, parsed once from the environment (see common/env.ts for empty
@@ -19,7 +19,23 @@ export const apiConfigSchema = z.object({
   // PEM files; with both set the API serves https only (SIGHUP re-reads them).
   API_TLS_CERT: z.string().min(1).optional(),
   API_TLS_KEY: z.string().min(1).optional(),
+  API_CORS_ORIGINS: envList.refine((origins) => origins === undefined || origins.every(isOrigin), {
+    message: 'must be a comma-separated list of origins like https://shop.example (scheme, host, optional port; no path), or *',
+  }),
+  API_CORS_MAX_AGE_S: envInt(600, { max: 86_400 }),
+  API_LIVE_PAGE: envFlag,
 });
+
+/** `*`, or exactly what a browser sends as Origin: scheme://host[:port], nothing more. */
+function isOrigin(text: string): boolean {
+  if (text === '*') return true;
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === text;
+  } catch {
+    return false;
+  }
+}
 
 /** Everything the API process needs to start. */
 export interface ApiConfig {
@@ -36,6 +52,12 @@ export interface ApiConfig {
   shutdownGraceMs: number;
   /** Serve https with this certificate and key instead of http. */
   tls?: TlsFiles;
+  /** Origins whose pages may call the API (CORS); undefined: no CORS headers at all. */
+  corsOrigins?: string[];
+  /** How long browsers may cache a preflight answer. */
+  corsMaxAgeSeconds: number;
+  /** Whether GET /live/ serves the live page (default on). */
+  livePage: boolean;
 }
 
 /** Parses the environment; a bad value throws an error naming the variable. */
@@ -56,5 +78,8 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     logPretty: value.LOG_PRETTY,
     shutdownGraceMs: value.API_SHUTDOWN_GRACE_MS,
     tls: value.API_TLS_CERT && value.API_TLS_KEY ? { certFile: value.API_TLS_CERT, keyFile: value.API_TLS_KEY } : undefined,
+    corsOrigins: value.API_CORS_ORIGINS,
+    corsMaxAgeSeconds: value.API_CORS_MAX_AGE_S,
+    livePage: value.API_LIVE_PAGE ?? true,
   };
 }

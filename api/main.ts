@@ -38,7 +38,13 @@ try {
   process.exit(1);
 }
 
-const app = createApp({ db: client.db(config.mongoDb), logger, jwtSecret: config.jwtSecret });
+const app = createApp({
+  db: client.db(config.mongoDb),
+  logger,
+  jwtSecret: config.jwtSecret,
+  livePage: config.livePage,
+  cors: config.corsOrigins ? { origins: config.corsOrigins, maxAgeSeconds: config.corsMaxAgeSeconds } : undefined,
+});
 const server = await listen(app, { host: config.host, port: config.port, tls });
 // SIGHUP re-reads the certificate files (a renewal), without dropping a connection.
 const tlsFiles = config.tls;

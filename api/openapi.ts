@@ -186,6 +186,20 @@ export function openApiDocument(): Json {
           responses: { '200': { description: 'OpenAPI 3.1.', content: json({ type: 'object' }) } },
         },
       },
+      '/live/': {
+        get: {
+          operationId: 'livePage',
+          summary: 'The live page (API_LIVE_PAGE, on by default)',
+          responses: { '200': { description: 'HTML.', content: { 'text/html': { schema: { type: 'string' } } } } },
+        },
+      },
+      '/live/page.js': {
+        get: {
+          operationId: 'livePageScript',
+          summary: "The live page's script (the client library and the page, bundled)",
+          responses: { '200': { description: 'JavaScript.', content: { 'text/javascript': { schema: { type: 'string' } } } } },
+        },
+      },
       '/docs': {
         get: {
           operationId: 'docs',

@@ -25,7 +25,8 @@ afterAll(() => api?.close());
 
 /** `/api/product/:id` as the document writes it; the collection route as the seed's curl uses it. */
 function documentedPath(path: string): string {
-  return path === '/api/product' ? '/api/product/' : path.replace(/:(\w+)/g, '{$1}');
+  if (path === '/api/product' || path === '/live') return `${path}/`;
+  return path.replace(/:(\w+)/g, '{$1}');
 }
 
 describe('the OpenAPI document', () => {
@@ -38,7 +39,8 @@ describe('the OpenAPI document', () => {
 
   it('documents every route the app serves, with its method', () => {
     // `ALL` routes only answer 405 for the methods a path lacks; /docs/<file> are the page's assets.
-    const routes = api.app.routes.filter((route) => route.method !== 'ALL' && !route.path.startsWith('/docs/'));
+    const withPage = createApp({ logger: silentLogger(), db: api.db, livePage: true });
+    const routes = withPage.routes.filter((route) => route.method !== 'ALL' && !route.path.startsWith('/docs/'));
     const served = [...new Set(routes.map((route) => `${route.method.toLowerCase()} ${documentedPath(route.path)}`))].sort();
     const documented = Object.entries(doc.paths as Json)
       .flatMap(([path, item]) =>

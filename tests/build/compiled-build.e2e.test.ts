@@ -54,5 +54,9 @@ describe('the compiled build (npm run build)', () => {
     });
     expect(response.status).toBe(201);
     await consumer.waitForLine(/Product created: Compiled 15/);
+    // The live page is bundled from its sources by the compiled API too.
+    const page = await fetch(`${apiUrl}/live/page.js`);
+    expect(page.status).toBe(200);
+    expect((await page.text()).length).toBeGreaterThan(1000);
   }, 120_000);
 });

@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { createConsumer } from './client.js';
+import { parseCommandLine } from './config.js';
+
+// The CLI's logic without the process: read the command line, run the consumer, decide the exit
+// status. main.ts adds the process (streams, signals, exit); tests run this in-process.
+
+/** Where the CLI writes: stdout lines (events) and stderr lines (notices, errors). */
+export interface CliOutput {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+/** A running CLI: its exit status once it ends, and how to stop it (Ctrl-C, SIGTERM). */
+export interface CliRun {
+  readonly exitCode: Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** Runs the consumer CLI for `argv` (without node and script): 0 stopped, 1 refused, 2 usage. */
+export function runCli(argv: string[], env: NodeJS.ProcessEnv, output: CliOutput): CliRun {
+  const parsed = parseCommandLine(argv, env);
+  if (parsed.kind === 'help') {
+    output.out(parsed.text);
+    return { exitCode: Promise.resolve(0), stop: async () => {} };
+  }
+  if (parsed.kind === 'error') {
+    output.err(`consumer: ${parsed.message}`);
+    output.err('Try --help for the options.');
+    return { exitCode: Promise.resolve(2), stop: async () => {} };
+  }
+  const { caFile, ...config } = parsed.config;
+  let ca: Buffer | undefined;
+  try {
+    ca = caFile === undefined ? undefined : readFileSync(caFile);
+  } catch (error) {
+    output.err(`consumer: --ca: cannot read ${caFile}: ${(error as Error).message}`);
+    return { exitCode: Promise.resolve(2), stop: async () => {} };
+  }
+  const consumer = createConsumer({
+    ...config,
+    // ws takes the certificates to trust for wss:// as `ca` (the client library passes it through).
+    ...(ca ? { webSocketOptions: { ca } } : {}),
+    onLine: (line) => output.out(line),
+    onNotice: (text) => output.err(`consumer: ${text}`),
+  });
+  const exitCode = consumer.run().then((end) => {
+    if (end.kind !== 'refused') return 0;
+    output.err(`consumer: ${end.message}`);
+    return 1;
+  });
+  return { exitCode, stop: () => consumer.stop() };
+}
