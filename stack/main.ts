@@ -1,8 +1,10 @@
+import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { INSIST_EXIT_CODE, stopRequests } from '../common/shutdown.js';
 import { loadStackConfig } from './config.js';
 import { createLinePrinter } from './log-prefix.js';
+import { compiledEntry } from './service-process.js';
 import { createStack } from './stack.js';
 
 // `npm start`: the whole system on one machine (MongoDB, api, relay, consumer), one Ctrl-C away from
@@ -17,6 +19,13 @@ try {
   config = loadStackConfig();
 } catch (error) {
   process.stderr.write(`stack: ${(error as Error).message}\n`);
+  process.exit(2);
+}
+
+// NODE_ENV=production runs what `npm run build` compiled; without it there is nothing to run.
+const missing = ['api/main.ts', 'relay/main.ts', 'consumer/main.ts'].map(compiledEntry).filter((file) => !existsSync(resolve(root, file)));
+if (config.compiled && missing.length > 0) {
+  process.stderr.write(`stack: NODE_ENV=production runs the compiled services, but ${missing.join(', ')} is missing: run \`npm run build\` first\n`);
   process.exit(2);
 }
 
