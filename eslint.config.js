@@ -28,7 +28,7 @@ const services = ['api', 'relay', 'consumer', 'client'];
 const outside = ['bench', 'chaos', 'stack', 'tests', 'mongo-double', 'mongo-init'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.readme-parts/', 'tmp/'] },
+  { ignores: ['node_modules/', '.readme-parts/', 'tmp/', 'dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -6,9 +6,12 @@ import type { AppEnv } from './app-env.js';
 import { API_AUDIENCE, type TokenPolicy } from '../common/tokens.js';
 import { requireBearer } from './auth.js';
 import { corsPolicy, type CorsOptions } from './cors.js';
+import { docsRoutes } from './docs-routes.js';
 import { createErrorHandler, notFoundHandler } from './error-handler.js';
 import { healthRoutes, type ReadinessCheck } from './health-routes.js';
 import { livePageRoutes } from './live-page.js';
+import { createApiMetrics, METRICS_CONTENT_TYPE, type ApiMetrics } from './metrics.js';
+import { httpMetrics } from './metrics-middleware.js';
 import { createIdempotencyStore, type IdempotencyStore } from './idempotency-store.js';
 import { createProductRepository, type ProductRepository } from './product-repository.js';
 import { productRoutes } from './product-routes.js';
@@ -26,6 +29,8 @@ export type AppDeps = {
   tokenRules?: Omit<TokenPolicy, 'secret'>;
   /** PUT, PATCH and DELETE without If-Match answer 428 (default: allowed). */
   requireIfMatch?: boolean;
+  /** Where request and MongoDB error metrics go (GET /metrics); a fresh set by default. */
+  metrics?: ApiMetrics;
   /** When set, pages on these origins may call the API (CORS with preflight). */
   cors?: CorsOptions;
   /** Serve the live page at /live/ (see live-page.ts). */
@@ -42,7 +47,7 @@ export type AppDeps = {
 
 /** Builds the API as a Hono app; it opens nothing, so tests drive it with `app.request()`. */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
-  const { logger, clock = () => new Date(), jwtSecret, cors, livePage = false } = deps;
+  const { logger, clock = () => new Date(), jwtSecret, metrics = createApiMetrics(), cors, livePage = false } = deps;
   const stores =
     'db' in deps
       ? {
@@ -54,10 +59,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   // Non-strict: `/api/product/` (the seed's curl) and `/api/product` are the same route.
   const app = new Hono<AppEnv>({ strict: false });
+  app.use(httpMetrics(metrics));
   app.use(requestId());
   app.use(requestLog(logger));
   if (cors) app.use(corsPolicy(cors));
   app.route('/', healthRoutes(stores.ready));
+  // For Prometheus on the internal network; the compose proxies answer 404 for it from outside.
+  app.get('/metrics', async (c) => c.body(await metrics.render(), 200, { 'Content-Type': METRICS_CONTENT_TYPE, 'Cache-Control': 'no-store' }));
   if (livePage) app.route('/', livePageRoutes());
   app.route(
     '/',
@@ -69,8 +77,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       requireIfMatch: deps.requireIfMatch ?? false,
     }),
   );
+  app.route('/', docsRoutes());
   app.notFound(notFoundHandler);
-  app.onError(createErrorHandler(logger));
+  app.onError(createErrorHandler(logger, { onMongoError: (kind) => metrics.mongoError(kind) }));
   return app;
 }
 

@@ -3,6 +3,7 @@ import { jwtSecret } from '../common/env-secret.js';
 import { API_AUDIENCE, DEFAULT_CLOCK_TOLERANCE_SECONDS } from '../common/tokens.js';
 import type { ServerLimits } from './server.js';
 import { DEFAULT_MONGO_URL, envFlag, envInt, envList, envLogLevel, envMongoDb, envMongoUrl, envPort, readEnv } from '../common/env.js';
+import type { TlsFiles } from '../common/tls.js';
 
 // The API's whole configuration, parsed once from the environment (see common/env.ts for empty
 // values and booleans). Nothing else reads process.env.
@@ -35,6 +36,9 @@ export const apiConfigSchema = z.object({
   MONGO_CONNECT_TIMEOUT_MS: envInt(5_000, { min: 100, max: 600_000 }),
   MONGO_OPERATION_TIMEOUT_MS: envInt(5_000, { min: 100, max: 600_000 }),
   MONGO_SOCKET_TIMEOUT_MS: envInt(10_000, { min: 1_000, max: 600_000 }),
+  // PEM files; with both set the API serves https only (SIGHUP re-reads them).
+  API_TLS_CERT: z.string().min(1).optional(),
+  API_TLS_KEY: z.string().min(1).optional(),
   API_CORS_ORIGINS: envList.refine((origins) => origins === undefined || origins.every(isOrigin), {
     message: 'must be a comma-separated list of origins like https://shop.example (scheme, host, optional port; no path), or *',
   }),
@@ -78,6 +82,8 @@ export interface ApiConfig {
   mongoOperationTimeoutMs: number;
   /** A MongoDB socket silent this long is closed as dead. */
   mongoSocketTimeoutMs: number;
+  /** Serve https with this certificate and key instead of http. */
+  tls?: TlsFiles;
   /** Origins whose pages may call the API (CORS); undefined: no CORS headers at all. */
   corsOrigins?: string[];
   /** How long browsers may cache a preflight answer. */
@@ -90,6 +96,10 @@ export interface ApiConfig {
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   // An empty variable (`API_JWT_SECRET=` in a .env file) means "not set", as a shell user expects.
   const value = readEnv(apiConfigSchema, env, { what: 'API' });
+  // One without the other is a half-done setup; serving plain http then would be a silent downgrade.
+  if ((value.API_TLS_CERT === undefined) !== (value.API_TLS_KEY === undefined)) {
+    throw new Error('invalid API configuration: API_TLS_CERT and API_TLS_KEY must be set together');
+  }
   return {
     port: value.API_PORT,
     host: value.API_HOST,
@@ -111,6 +121,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     mongoConnectTimeoutMs: value.MONGO_CONNECT_TIMEOUT_MS,
     mongoOperationTimeoutMs: value.MONGO_OPERATION_TIMEOUT_MS,
     mongoSocketTimeoutMs: value.MONGO_SOCKET_TIMEOUT_MS,
+    tls: value.API_TLS_CERT && value.API_TLS_KEY ? { certFile: value.API_TLS_CERT, keyFile: value.API_TLS_KEY } : undefined,
     corsOrigins: value.API_CORS_ORIGINS,
     corsMaxAgeSeconds: value.API_CORS_MAX_AGE_S,
     livePage: value.API_LIVE_PAGE ?? true,

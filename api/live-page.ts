@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
@@ -8,7 +9,10 @@ import type { AppEnv } from './app-env.js';
 // time it is asked for (then kept): no build step, nothing generated in the repository. esbuild is
 // loaded only then, so an API that never serves the page never loads it.
 
-const root = fileURLToPath(new URL('../live-page/', import.meta.url));
+// live-page/ beside api/ when run from the sources; compiled (`npm run build`) this file is in
+// dist/api/, one level deeper, and the page's sources stay where they are (esbuild reads TypeScript).
+const candidates = ['../live-page/', '../../live-page/'].map((path) => fileURLToPath(new URL(path, import.meta.url)));
+const root = candidates.find((dir) => existsSync(`${dir}page.ts`)) ?? (candidates[0] as string);
 
 /** The bundled page script (ES module, minified); rejects with esbuild's errors. */
 export async function bundleLivePage(): Promise<string> {

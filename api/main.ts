@@ -1,7 +1,9 @@
+import type { Server as HttpsServer } from 'node:https';
 import { environmentUsage, readCommandLine } from '../common/cli-help.js';
 import { createLogger } from '../common/logger.js';
 import { closeWithin, createMongoClient, mongoUrlForLogs } from '../common/mongo-connect.js';
 import { handleShutdownSignals } from '../common/shutdown.js';
+import { readTlsFiles, reloadTls, type TlsMaterial } from '../common/tls.js';
 import { createApp, pingPrimary } from './app.js';
 import { apiConfigSchema, loadApiConfig, type ApiConfig } from './config.js';
 import { keepDatabase } from './database-keeper.js';
@@ -39,6 +41,13 @@ try {
 const MONGO_CLOSE_MS = 3_000;
 
 const logger = createLogger('api', { level: config.logLevel, pretty: config.logPretty ?? process.stdout.isTTY });
+let tls: TlsMaterial | undefined;
+try {
+  tls = config.tls && readTlsFiles(config.tls);
+} catch (error) {
+  logger.fatal({ err: error }, 'cannot serve https');
+  process.exit(2);
+}
 const client = createMongoClient(config.mongoUrl, 'api', {
   serverSelectionTimeoutMS: config.mongoServerSelectionTimeoutMs,
   connectTimeoutMS: config.mongoConnectTimeoutMs,
@@ -62,19 +71,24 @@ const app = createApp({
 });
 let server: Awaited<ReturnType<typeof listen>>;
 try {
-  server = await listen(app, { host: config.host, port: config.port, limits: config.limits });
+  server = await listen(app, { host: config.host, port: config.port, limits: config.limits, tls });
 } catch (error) {
   logger.fatal({ err: error, port: config.port }, 'API could not listen');
   process.exit(1);
 }
 
+// SIGHUP re-reads the certificate files (a renewal), without dropping a connection.
+const tlsFiles = config.tls;
+if (tlsFiles) process.on('SIGHUP', () => reloadTls(server.server as HttpsServer, tlsFiles, logger));
 logger.info(
-  { url: server.url, db: config.mongoDb, writesNeedToken: config.jwtSecret !== undefined },
+  { url: server.url, db: config.mongoDb, writesNeedToken: config.jwtSecret !== undefined, tls: tls !== undefined },
   `API listening on ${server.url}`,
 );
 
 handleShutdownSignals({
   logger,
+  // With TLS, SIGHUP means "reload the certificate" (above), as daemons take it; otherwise it stops.
+  signals: tlsFiles ? ['SIGTERM', 'SIGINT'] : ['SIGTERM', 'SIGINT', 'SIGHUP'],
   deadlineMs: config.shutdownGraceMs + MONGO_CLOSE_MS + 2_000,
   stop: async () => {
     stopConnecting.abort();

@@ -34,7 +34,8 @@ export interface ProductRouteDeps {
   requireIfMatch?: boolean;
 }
 
-const listQuery = z
+/** The query of GET /api/product/ (also the source of its OpenAPI parameters). */
+export const listQuery = z
   .object({
     limit: z.coerce.number().int().min(1).max(100).default(20),
     after: z.string().optional(),

@@ -1,14 +1,18 @@
 import { createAdaptorServer } from '@hono/node-server';
 import type { Server, ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Hono } from 'hono';
+import type { TlsMaterial } from '../common/tls.js';
 import type { AppEnv } from './app-env.js';
 
 /** A listening API server. */
 export interface ApiServer {
-  /** Base URL, e.g. http://127.0.0.1:8000. */
+  /** Base URL, e.g. http://127.0.0.1:8000 (https:// when serving TLS). */
   url: string;
   port: number;
+  /** The Node server (an https.Server when serving TLS: its setSecureContext swaps certificates). */
+  server: Server | HttpsServer;
   /**
    * Graceful stop: refuses new connections at once, lets requests in flight finish (closing each
    * keep-alive connection as it goes idle), and after `graceMs` cuts whatever is still open.
@@ -35,14 +39,16 @@ export interface ServerLimits {
 /** The limits when none are given (the API's configuration defaults). */
 export const DEFAULT_SERVER_LIMITS: ServerLimits = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxConnections: 1_000 };
 
-/** Serves `app` over HTTP on host:port (port 0 picks a free one); resolves once listening. */
+/** Serves `app` over HTTP (HTTPS when given `tls`) on host:port (port 0 picks a free one); resolves once listening. */
 export function listen(
   app: Hono<AppEnv>,
-  { host, port, limits = DEFAULT_SERVER_LIMITS }: { host: string; port: number; limits?: ServerLimits },
+  { host, port, limits = DEFAULT_SERVER_LIMITS, tls }: { host: string; port: number; limits?: ServerLimits; tls?: TlsMaterial },
 ): Promise<ApiServer> {
   const server = createAdaptorServer({
     fetch: app.fetch,
+    ...(tls ? { createServer: createHttpsServer } : {}),
     serverOptions: {
+      ...(tls ? { cert: tls.cert, key: tls.key } : {}),
       headersTimeout: limits.headersTimeoutMs,
       // Node refuses a request timeout shorter than the headers timeout.
       requestTimeout: Math.max(limits.requestTimeoutMs, limits.headersTimeoutMs),
@@ -63,7 +69,8 @@ export function listen(
       server.off('error', reject);
       const address = server.address() as AddressInfo;
       const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-      resolve({ url: `http://${shownHost}:${address.port}`, port: address.port, close: (graceMs) => stop(server, inFlight, graceMs) });
+      const scheme = tls ? 'https' : 'http';
+      resolve({ url: `${scheme}://${shownHost}:${address.port}`, port: address.port, server, close: (graceMs) => stop(server, inFlight, graceMs) });
     });
   });
 }

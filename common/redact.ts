@@ -27,10 +27,17 @@ export const REDACT_PATHS = [
 const BEARER = /(Bearer\s+)[A-Za-z0-9._~+/=-]+/gi;
 const ACCESS_TOKEN = /(access_token=)[^&\s#"']+/gi;
 const JWT = /eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g;
+// The password of a connection string (mongodb://user:password@host).
+const URL_PASSWORD = /(\/\/[^:/@\s]+:)[^@\s]*@/g;
+
+/** `url` with the password of its user part, if any, replaced by [redacted]. */
+export function redactUrlCredentials(url: string): string {
+  return url.replace(URL_PASSWORD, `$1${REDACTED}@`);
+}
 
 /** `text` with every credential in it replaced by [redacted]. */
 export function redactText(text: string): string {
-  return text.replace(BEARER, `$1${REDACTED}`).replace(ACCESS_TOKEN, `$1${REDACTED}`).replace(JWT, REDACTED);
+  return redactUrlCredentials(text.replace(BEARER, `$1${REDACTED}`).replace(ACCESS_TOKEN, `$1${REDACTED}`).replace(JWT, REDACTED));
 }
 
 /** pino's error serializer, minus raw request bytes, with credentials taken out of its text. */

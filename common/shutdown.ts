@@ -4,7 +4,7 @@ import type { Logger } from './logger.js';
 //  - the first SIGTERM/SIGINT/SIGHUP starts a graceful stop, bounded by a deadline;
 //  - the same signal again within `repeatWindowMs` is the same request, not a second one: a Ctrl-C
 //    reaches a process both from the terminal and through a wrapper that forwards it (npm, tsx);
-//  - a later signal is a person insisting: exit at once, non-zero;
+//  - a later signal is a person insisting: exit at once with INSIST_EXIT_CODE;
 //  - a graceful stop that fails or misses its deadline exits 1, so a supervisor sees it.
 
 /** Options of handleShutdownSignals. */
@@ -33,6 +33,9 @@ export interface ShutdownHandle {
   /** Whether a stop has begun (for /healthz and /readyz). */
   readonly stopping: boolean;
 }
+
+/** The exit code of a process stopped by an insisting second signal (128 + SIGINT, as a shell reports it). */
+export const INSIST_EXIT_CODE = 130;
 
 /** How a stop request relates to the ones before it. */
 export type StopRequest = 'first' | 'repeat' | 'insist';
@@ -66,7 +69,7 @@ export function handleShutdownSignals(options: ShutdownOptions): ShutdownHandle 
     if (kind === 'repeat') return;
     if (kind === 'insist') {
       logger.warn({ reason }, 'second stop request: exiting now without finishing');
-      exit(code === 0 ? 1 : code);
+      exit(code === 0 ? INSIST_EXIT_CODE : code);
       return;
     }
     stopping = true;

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createConsumer } from './client.js';
 import { parseCommandLine } from './config.js';
 
@@ -28,8 +29,18 @@ export function runCli(argv: string[], env: NodeJS.ProcessEnv, output: CliOutput
     output.err('Try --help for the options.');
     return { exitCode: Promise.resolve(2), stop: async () => {} };
   }
+  const { caFile, ...config } = parsed.config;
+  let ca: Buffer | undefined;
+  try {
+    ca = caFile === undefined ? undefined : readFileSync(caFile);
+  } catch (error) {
+    output.err(`consumer: --ca: cannot read ${caFile}: ${(error as Error).message}`);
+    return { exitCode: Promise.resolve(2), stop: async () => {} };
+  }
   const consumer = createConsumer({
-    ...parsed.config,
+    ...config,
+    // ws takes the certificates to trust for wss:// as `ca` (the client library passes it through).
+    ...(ca ? { webSocketOptions: { ca } } : {}),
     onLine: (line) => output.out(line),
     onNotice: (text) => output.err(`consumer: ${text}`),
   });

@@ -13,6 +13,8 @@ export interface ConsumerConfig {
   since?: string;
   stateFile?: string;
   token?: string;
+  /** PEM file of the CA (or self-signed certificate) to trust for wss://, besides the system's. */
+  caFile?: string;
   json: boolean;
   retryBaseMs: number;
   retryCapMs: number;
@@ -38,6 +40,7 @@ Options:
   --since ID           start after this event id (or a time:<t>.<i> stream position from the API)
   --state-file PATH    keep the last event id in PATH; a restart continues from it
   --token JWT          access token, sent as "Authorization: Bearer" (env RELAY_TOKEN)
+  --ca PATH            PEM certificate(s) to trust for wss://, e.g. ssl/cert.pem (env RELAY_CA)
   --json               print each relay message as one JSON object per line
   --retry-base-ms N    first reconnect delay ceiling in ms (default 500)
   --retry-cap-ms N     longest reconnect delay in ms (default 30000)
@@ -66,6 +69,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = {}): P
         since: { type: 'string' },
         'state-file': { type: 'string' },
         token: { type: 'string' },
+        ca: { type: 'string' },
         json: { type: 'boolean', default: false },
         'retry-base-ms': { type: 'string' },
         'retry-cap-ms': { type: 'string' },
@@ -83,6 +87,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = {}): P
       since: values.since === undefined ? undefined : position(values.since),
       stateFile: values['state-file'] === undefined ? undefined : path('--state-file', values['state-file']),
       token: tokenOption(values.token ?? nonEmpty(env.RELAY_TOKEN)),
+      caFile: optionalPath('--ca', values.ca ?? nonEmpty(env.RELAY_CA)),
       json: values.json,
       retryBaseMs,
       retryCapMs,
@@ -154,6 +159,10 @@ function position(text: string): string {
 function path(option: string, text: string): string {
   if (text.trim() === '') throw new UsageError(`${option}: expected a file path`);
   return text;
+}
+
+function optionalPath(option: string, text: string | undefined): string | undefined {
+  return text === undefined ? undefined : path(option, text);
 }
 
 function tokenOption(text: string | undefined): string | undefined {

@@ -1,3 +1,4 @@
+import { INSIST_EXIT_CODE, stopRequests } from '../common/shutdown.js';
 import { runCli } from './cli.js';
 
 // The consumer CLI as a process: stdout for events, stderr for notices, Ctrl-C / SIGTERM for a clean
@@ -8,14 +9,16 @@ const run = runCli(process.argv.slice(2), process.env, {
   err: (line) => process.stderr.write(`${line}\n`),
 });
 
-let stopping = false;
+// The project's one signal rule (common/shutdown.ts): the first signal stops cleanly, the same one
+// again within a second is its echo (npm forwards the terminal's Ctrl-C), a later one exits at once.
+const request = stopRequests();
 const shutdown = (signal: NodeJS.Signals | 'SIGPIPE') => {
-  if (stopping) {
-    // A second signal means the user is done waiting.
+  const kind = request();
+  if (kind === 'repeat') return;
+  if (kind === 'insist') {
     process.stderr.write(`consumer: ${signal} again, exiting now\n`);
-    process.exit(0);
+    process.exit(INSIST_EXIT_CODE);
   }
-  stopping = true;
   void run.stop();
 };
 process.on('SIGINT', shutdown);

@@ -1,6 +1,7 @@
 // `npm run mongo-double -- --port 27017`: serves the MongoDB double until SIGINT/SIGTERM.
 // A test double for offline development and tests, never a production database.
 import { createLogger } from '../common/logger.js';
+import { handleShutdownSignals } from '../common/shutdown.js';
 import { parseCliOptions, USAGE } from './cli-options.js';
 import { startMongoDouble, type MongoDouble } from './index.js';
 
@@ -27,14 +28,11 @@ try {
 logger.warn('this is a MongoDB TEST DOUBLE: data lives in memory only and is lost on exit; never use it as a production database');
 console.log(double.url);
 
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, 'stopping the MongoDB test double');
-  await double.stop();
-  // pino writes asynchronously; give it the chance to flush before exiting.
-  logger.flush(() => process.exit(0));
-}
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
+// The project's one signal rule (common/shutdown.ts); pino writes asynchronously, so every exit
+// flushes it first.
+handleShutdownSignals({
+  logger,
+  stop: () => double.stop(),
+  deadlineMs: 10_000,
+  exit: (code) => logger.flush(() => process.exit(code)),
+});

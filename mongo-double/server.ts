@@ -21,6 +21,11 @@ export interface MongoDoubleOptions {
   host?: string;
   /** Replica set name reported by hello (default 'rs0'). */
   replSetName?: string;
+  /**
+   * The host:port the double calls itself in hello (`me`, the only entry of `hosts`), like a member
+   * that a replica-set config names by a compose host name (`mongo:27017`). Default: where it listens.
+   */
+  memberName?: string;
   /** Oplog entries retained; older ones are forgotten (resuming before them gives code 286). */
   oplogMaxEntries?: number;
   /** Where the double logs; silent by default. */
@@ -84,7 +89,7 @@ export async function startMongoDouble(options: MongoDoubleOptions = {}): Promis
     port = await listenWithRetry(next, host, port);
     next.on('error', (error) => logger.error({ err: error }, 'mongo-double server error'));
     server = next;
-    state.topology.me = `${hostInUrl}:${port}`;
+    state.topology.me = options.memberName ?? `${hostInUrl}:${port}`;
     // Every start is a new server process to clients: a monitor waiting on the old one starts over.
     state.topology.topologyVersion = { processId: new ObjectId(), counter: 0 };
     sweep = setInterval(() => state.cursors.expireIdle(), CURSOR_SWEEP_MS);

@@ -3,7 +3,11 @@
 //   1. initiate the set with MONGO_MEMBERS if it was never initiated; add any listed member that is
 //      missing from an existing set (members are never removed: that is an operator's decision);
 //   2. wait until a primary is elected;
-//   3. create the API's indexes (indexes.json, kept equal to api/indexes.ts by a test) with w:majority.
+//   3. create the API's indexes (indexes.json, kept equal to api/indexes.ts by a test) with w:majority;
+//   4. create the user the services connect as (MONGO_APP_USER, readWrite on MONGO_DB only), or set its
+//      password and roles again when it exists, so a password changed in .env takes effect.
+// It authenticates as the root user (MONGO_ROOT_USER/MONGO_ROOT_PASSWORD) that the mongo image
+// created on the first start.
 // Exits non-zero when any step fails, so `depends_on: service_completed_successfully` holds the apps.
 
 const fs = require('fs');
@@ -16,6 +20,10 @@ const members = (process.env.MONGO_MEMBERS || 'mongo:27017')
   .filter(Boolean);
 const dbName = process.env.MONGO_DB || 'shop';
 const timeoutMs = Number(process.env.MONGO_INIT_TIMEOUT_MS || 120000);
+const rootUser = process.env.MONGO_ROOT_USER || '';
+const rootPassword = process.env.MONGO_ROOT_PASSWORD || '';
+const appUser = process.env.MONGO_APP_USER || '';
+const appPassword = process.env.MONGO_APP_PASSWORD || '';
 const here = typeof __dirname === 'string' ? __dirname : '/mongo-init';
 const indexes = JSON.parse(fs.readFileSync(path.join(here, 'indexes.json'), 'utf8'));
 const deadline = Date.now() + timeoutMs;
@@ -51,15 +59,23 @@ function currentConfig() {
   }
 }
 
+/** Logs `connection` in as root (a no-op when no root user is configured: MongoDB without auth). */
+function authenticate(connection) {
+  if (rootUser) connection.getDB('admin').auth(rootUser, rootPassword);
+  return connection;
+}
+
 /** A connection to the primary (elections can move it off the member this script dialled). */
 function primary() {
   return retry('waiting for a primary', () => {
     const hello = db.hello();
     if (hello.isWritablePrimary) return db.getMongo();
-    if (hello.primary) return new Mongo(hello.primary);
+    if (hello.primary) return authenticate(new Mongo(hello.primary));
     return undefined;
   });
 }
+
+authenticate(db.getMongo());
 
 const config = currentConfig();
 if (!config) {
@@ -106,5 +122,18 @@ for (const [collection, specs] of Object.entries(indexes)) {
     return result;
   });
   log(`indexes on ${dbName}.${collection}: ${specs.map((spec) => spec.name).join(', ')}`);
+}
+if (appUser) {
+  if (!appPassword) throw new Error('MONGO_APP_USER is set but MONGO_APP_PASSWORD is empty');
+  const roles = [{ role: 'readWrite', db: dbName }];
+  retry(`creating the user ${appUser}`, () => {
+    const admin = primary().getDB('admin');
+    const exists = admin.runCommand({ usersInfo: appUser }).users.length > 0;
+    const command = exists ? { updateUser: appUser, pwd: appPassword, roles } : { createUser: appUser, pwd: appPassword, roles };
+    const result = admin.runCommand({ ...command, writeConcern: { w: 'majority' } });
+    if (result.ok !== 1) throw new Error(result.errmsg || JSON.stringify(result));
+    log(`${exists ? 'updated' : 'created'} user ${appUser} (readWrite on ${dbName})`);
+    return result;
+  });
 }
 log('done');

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { jwtSecret } from '../common/env-secret.js';
 import { DEFAULT_CLOCK_TOLERANCE_SECONDS, RELAY_AUDIENCE } from '../common/tokens.js';
 import { DEFAULT_MONGO_URL, envFlag, envInt, envList, envLogLevel, envMongoDb, envMongoUrl, envPort, readEnv } from '../common/env.js';
+import type { TlsFiles } from '../common/tls.js';
 
 // The relay's whole configuration, parsed once from the environment (see common/env.ts for empty
 // values and booleans). Nothing else reads process.env.
@@ -45,6 +46,9 @@ export const relayConfigSchema = z.object({
   RELAY_METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
   RELAY_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   RELAY_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  // PEM files; with both set the relay serves https/wss only (SIGHUP re-reads them).
+  RELAY_TLS_CERT: z.string().min(1).optional(),
+  RELAY_TLS_KEY: z.string().min(1).optional(),
   LOG_LEVEL: envLogLevel,
   LOG_PRETTY: envFlag,
 });
@@ -86,6 +90,8 @@ export interface RelayConfig {
   metricsHost: string;
   /** When set, /metrics on the public port needs `Authorization: Bearer <it>`; when not, it is 404 there. */
   metricsToken?: string;
+  /** Serve https/wss with this certificate and key instead of http/ws. */
+  tls?: TlsFiles;
   logLevel: string;
   /** Pretty logs; undefined means "when stdout is a terminal". */
   logPretty?: boolean;
@@ -102,7 +108,12 @@ export function relayConfig(overrides: Partial<RelayConfig> = {}): RelayConfig {
  * rather than silently turning authentication off.
  */
 export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
-  return fromParsed(readEnv(relayConfigSchema, env, { what: 'relay', keepEmpty: ['RELAY_JWT_SECRET'] }));
+  const parsed = readEnv(relayConfigSchema, env, { what: 'relay', keepEmpty: ['RELAY_JWT_SECRET'] });
+  // One without the other is a half-done setup; serving plain ws then would be a silent downgrade.
+  if ((parsed.RELAY_TLS_CERT === undefined) !== (parsed.RELAY_TLS_KEY === undefined)) {
+    throw new Error('invalid relay configuration: RELAY_TLS_CERT and RELAY_TLS_KEY must be set together');
+  }
+  return fromParsed(parsed);
 }
 
 function fromParsed(env: z.infer<typeof relayConfigSchema>): RelayConfig {
@@ -134,6 +145,7 @@ function fromParsed(env: z.infer<typeof relayConfigSchema>): RelayConfig {
     ...(env.RELAY_METRICS_PORT === undefined ? {} : { metricsPort: env.RELAY_METRICS_PORT }),
     metricsHost: env.RELAY_METRICS_HOST,
     ...(env.RELAY_METRICS_TOKEN === undefined ? {} : { metricsToken: env.RELAY_METRICS_TOKEN }),
+    tls: env.RELAY_TLS_CERT && env.RELAY_TLS_KEY ? { certFile: env.RELAY_TLS_CERT, keyFile: env.RELAY_TLS_KEY } : undefined,
     logLevel: env.LOG_LEVEL,
     logPretty: env.LOG_PRETTY,
   };

@@ -2,6 +2,8 @@ import { closeWithin, connectUntilReachable, createMongoClient, mongoUrlForLogs 
 import { environmentUsage, readCommandLine } from '../common/cli-help.js';
 import { createLogger } from '../common/logger.js';
 import { handleShutdownSignals } from '../common/shutdown.js';
+import type { Server as HttpsServer } from 'node:https';
+import { readTlsFiles, reloadTls, type TlsMaterial } from '../common/tls.js';
 import { createCatchUpOpener } from './mongo/catch-up-opener.js';
 import { createChangeFeed } from './mongo/change-feed.js';
 import { loadRelayConfig, relayConfigSchema, type RelayConfig } from './config.js';
@@ -45,6 +47,13 @@ function readConfig(): RelayConfig {
 
 const config = readConfig();
 const logger = createLogger('relay', { level: config.logLevel, pretty: config.logPretty ?? process.stdout.isTTY });
+let tls: TlsMaterial | undefined;
+try {
+  tls = config.tls && readTlsFiles(config.tls);
+} catch (error) {
+  logger.fatal({ err: error }, 'cannot serve wss');
+  process.exit(2);
+}
 // CPU and GC counts on /metrics cover the process from here, not from its first scrape.
 startProcessMetrics();
 
@@ -71,10 +80,16 @@ const relay = createRelay({
   catchUp: createCatchUpOpener({ collection }),
   logger,
   healthy: () => healthy,
+  tls,
 });
+// SIGHUP re-reads the certificate files (a renewal); open connections keep theirs.
+const tlsFiles = config.tls;
+if (tlsFiles) process.on('SIGHUP', () => reloadTls(relay.server.http as HttpsServer, tlsFiles, logger));
 
 const signals = handleShutdownSignals({
   logger,
+  // With TLS, SIGHUP means "reload the certificate" (above), as daemons take it; otherwise it stops.
+  signals: tlsFiles ? ['SIGTERM', 'SIGINT'] : ['SIGTERM', 'SIGINT', 'SIGHUP'],
   deadlineMs: config.drainMs + SHUTDOWN_MARGIN_MS,
   stop: async () => {
     stopConnecting.abort();
@@ -85,7 +100,7 @@ const signals = handleShutdownSignals({
 
 try {
   const port = await relay.listen(config.port, config.host);
-  logger.info({ host: config.host, port, db: config.mongoDb, collection: config.collection, auth: Boolean(config.jwtSecret) }, 'relay listening');
+  logger.info({ host: config.host, port, db: config.mongoDb, collection: config.collection, auth: Boolean(config.jwtSecret), tls: tls !== undefined }, 'relay listening');
 } catch (error) {
   logger.fatal({ err: error, port: config.port }, 'relay could not start');
   stopConnecting.abort();

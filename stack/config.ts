@@ -27,6 +27,8 @@ export const stackConfigSchema = z.object({
   /** When the relay needs tokens, the stack mints its own consumer one (the relay refuses a short secret). */
   RELAY_JWT_SECRET: z.string().optional(),
   RELAY_JWT_AUDIENCE: z.string().min(1).default(RELAY_AUDIENCE),
+  /** `production` runs the services compiled (dist/, `npm run build`) with plain node instead of tsx. */
+  NODE_ENV: z.string().optional(),
 });
 
 export interface StackConfig {
@@ -38,6 +40,8 @@ export interface StackConfig {
   allowDownload: boolean;
   systemBinary?: string;
   watch: boolean;
+  /** Run dist/<service>/main.js with plain node (NODE_ENV=production) rather than the sources through tsx. */
+  compiled: boolean;
   mongodTimeoutMs: number;
   readyTimeoutMs: number;
   /** Colour the per-service prefixes (a TTY, and NO_COLOR unset). */
@@ -55,6 +59,10 @@ export function loadStackConfig(
   const unknown = argv.filter((arg) => arg !== '--watch');
   if (unknown.length > 0) throw new Error(`unknown argument ${unknown.join(' ')} (the only option is --watch)`);
   const values = readEnv(stackConfigSchema, env, { what: 'stack' });
+  const watch = (values.STACK_WATCH ?? false) || argv.includes('--watch');
+  const compiled = values.NODE_ENV === 'production';
+  // Hot reload recompiles sources on the fly; compiled code would need a rebuild on every edit.
+  if (watch && compiled) throw new Error('--watch (STACK_WATCH) runs the TypeScript sources; unset NODE_ENV=production to use it');
   if (values.API_PORT === values.RELAY_PORT) throw new Error(`API_PORT and RELAY_PORT are both ${values.API_PORT}`);
   return {
     apiPort: values.API_PORT,
@@ -63,7 +71,8 @@ export function loadStackConfig(
     mongoDb: values.MONGO_DB,
     allowDownload: values.MONGOMS_DOWNLOAD ?? false,
     systemBinary: values.MONGOMS_SYSTEM_BINARY,
-    watch: (values.STACK_WATCH ?? false) || argv.includes('--watch'),
+    watch,
+    compiled,
     mongodTimeoutMs: values.STACK_MONGOD_TIMEOUT_MS,
     readyTimeoutMs: values.STACK_READY_TIMEOUT_MS,
     color: isTty && values.NO_COLOR === undefined,

@@ -1,9 +1,11 @@
+import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { environmentUsage, readCommandLine } from '../common/cli-help.js';
-import { stopRequests } from '../common/shutdown.js';
+import { INSIST_EXIT_CODE, stopRequests } from '../common/shutdown.js';
 import { loadStackConfig, stackConfigSchema } from './config.js';
 import { createLinePrinter } from './log-prefix.js';
+import { compiledEntry } from './service-process.js';
 import { createStack } from './stack.js';
 
 // `npm start`: the whole system on one machine (MongoDB, api, relay, consumer), one Ctrl-C away from
@@ -35,6 +37,13 @@ try {
   process.exit(2);
 }
 
+// NODE_ENV=production runs what `npm run build` compiled; without it there is nothing to run.
+const missing = ['api/main.ts', 'relay/main.ts', 'consumer/main.ts'].map(compiledEntry).filter((file) => !existsSync(resolve(root, file)));
+if (config.compiled && missing.length > 0) {
+  process.stderr.write(`stack: NODE_ENV=production runs the compiled services, but ${missing.join(', ')} is missing: run \`npm run build\` first\n`);
+  process.exit(2);
+}
+
 const printer = createLinePrinter({ names: ['stack', 'mongo', 'api', 'relay', 'consumer'], color: config.color });
 const stack = createStack({ config, printer, root, env: process.env });
 
@@ -51,7 +60,7 @@ const onSignal = (signal: NodeJS.Signals) => {
   }
   printer.line('stack', `${signal} again: killing every service now`, 'err');
   stack.kill();
-  process.exit(130);
+  process.exit(INSIST_EXIT_CODE);
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);

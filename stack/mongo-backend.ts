@@ -1,6 +1,7 @@
 import { DOWNLOAD_TIMEOUT_MS, planMongoBackend, REPLICA_SET, startMongod, type MongoBackendPlan } from '../common/mongo-backend.js';
 import { startMongoDouble } from '../mongo-double/index.js';
 import type { StackConfig } from './config.js';
+import { redactUrlCredentials } from '../common/redact.js';
 
 // The MongoDB the embedded stack runs against: the choice shared with the tests (common/mongo-backend.ts).
 // The stack's own policy: whatever cannot be had falls back to the double, saying why.
@@ -22,8 +23,8 @@ export type Say = (text: string, level?: 'info' | 'warn') => void;
 export async function selectMongoBackend(config: StackConfig, say: Say): Promise<MongoBackend> {
   const plan = await planMongoBackend({ mongoUrl: config.mongoUrl, allowDownload: config.allowDownload, systemBinary: config.systemBinary });
   if (plan.kind === 'external') {
-    say(`using ${redact(plan.url)} (MONGO_URL)`);
-    return { kind: 'external', url: plan.url, description: `${redact(plan.url)} (MONGO_URL)`, stop: async () => {} };
+    say(`using ${redactUrlCredentials(plan.url)} (MONGO_URL)`);
+    return { kind: 'external', url: plan.url, description: `${redactUrlCredentials(plan.url)} (MONGO_URL)`, stop: async () => {} };
   }
   if (plan.kind === 'double') {
     say(plan.reason, plan.requested ? 'warn' : 'info');
@@ -61,9 +62,4 @@ async function startDouble(say: Say): Promise<MongoBackend> {
     description: `${double.url} (MongoDB double: test stand-in, in memory only)`,
     stop: () => double.stop(),
   };
-}
-
-/** Hides a password in a connection string before it is printed. */
-export function redact(url: string): string {
-  return url.replace(/\/\/([^:/@]+):([^@]*)@/, '//$1:***@');
 }

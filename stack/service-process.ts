@@ -26,6 +26,13 @@ export interface ServiceSpec {
   cwd: string;
   /** Run under `tsx watch`, which restarts the service when one of its files changes. */
   watch: boolean;
+  /** Run the compiled dist/<entry>.js with plain node (`npm run build` made it) instead of tsx. */
+  compiled?: boolean;
+}
+
+/** Where `npm run build` puts a TypeScript entry's compiled JavaScript (see tsconfig.build.json). */
+export function compiledEntry(entry: string): string {
+  return `dist/${entry.replace(/\.ts$/, '.js')}`;
 }
 
 /** A running service. */
@@ -46,9 +53,11 @@ export interface ServiceProcess {
 export function startService(spec: ServiceSpec, printer: LinePrinter): ServiceProcess {
   // `node --import tsx` keeps one process per service (the tsx CLI would add a wrapper process);
   // `tsx watch` is the wrapper whose job is restarting, so in watch mode it is the child.
-  const args = spec.watch
-    ? [TSX_CLI, 'watch', '--clear-screen=false', spec.entry, ...(spec.args ?? [])]
-    : ['--import', 'tsx', spec.entry, ...(spec.args ?? [])];
+  const args = spec.compiled
+    ? [compiledEntry(spec.entry), ...(spec.args ?? [])]
+    : spec.watch
+      ? [TSX_CLI, 'watch', '--clear-screen=false', spec.entry, ...(spec.args ?? [])]
+      : ['--import', 'tsx', spec.entry, ...(spec.args ?? [])];
   const child = spawn(process.execPath, args, {
     cwd: spec.cwd,
     env: spec.env,

@@ -67,7 +67,7 @@ export function createStack({ config, printer, root, env, selectBackend = select
   });
 
   const launch = (spec: Omit<ServiceSpec, 'cwd' | 'watch'>): ServiceProcess => {
-    const service = startService({ ...spec, cwd: root, watch: config.watch }, printer);
+    const service = startService({ ...spec, cwd: root, watch: config.watch, compiled: config.compiled }, printer);
     services.push(service);
     say(`${spec.name} started (pid ${service.pid})`);
     void service.exited.then((exit) => {

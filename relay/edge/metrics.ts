@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { CloseCode } from '../../contract/close-codes.js';
 import type { EdgeStats } from './edge-stats.js';
+import type { FeedTimes } from '../delivery/feed-times.js';
 import type { HubStats } from '../delivery/hub-types.js';
 import type { ResetReason } from '../../contract/protocol.js';
 import type { Tally } from '../tally.js';
@@ -26,6 +27,9 @@ export interface RelayMetrics {
 interface Snapshot {
   hub: HubStats;
   edge: EdgeStats;
+  feed: FeedTimes;
+  /** Wall clock of the scrape, in seconds. */
+  now: number;
 }
 
 // Label values shown (at 0) before they first happen, so a rate() over them has a start.
@@ -45,11 +49,22 @@ export function startProcessMetrics(): Registry {
 }
 
 /** Creates the relay's metrics over its hub's and edge's numbers. */
-export function createRelayMetrics({ hub, edge }: { hub: () => HubStats; edge: () => EdgeStats }): RelayMetrics {
+export function createRelayMetrics({
+  hub,
+  edge,
+  feed = () => ({}),
+  clock = Date.now,
+}: {
+  hub: () => HubStats;
+  edge: () => EdgeStats;
+  feed?: () => FeedTimes;
+  clock?: () => number;
+}): RelayMetrics {
   const registry = new Registry();
+  const snapshot = (): Snapshot => ({ hub: hub(), edge: edge(), feed: feed(), now: clock() / 1000 });
   // Taken at the start of each scrape; every collect below runs in that same tick.
   let now: Snapshot | undefined;
-  const current = (): Snapshot => (now ??= { hub: hub(), edge: edge() });
+  const current = (): Snapshot => (now ??= snapshot());
 
   const gauge = (name: string, help: string, read: (s: Snapshot) => number | boolean) =>
     new Gauge({
@@ -93,6 +108,12 @@ export function createRelayMetrics({ hub, edge }: { hub: () => HubStats; edge: (
   gauge('relay_catchup_clients_waiting', 'Caught-up clients waiting for the live feed to reach their position.', (s) => s.hub.catchUp.waiting);
   gauge('relay_catchup_streams_open_peak', 'Most catch-up change streams open at once since the relay started.', (s) => s.hub.catchUp.peakOpen);
   gauge('relay_change_stream_ready', '1 while the change stream is open (tailing), else 0.', (s) => s.hub.ready);
+  // NaN (shown as NaN, which Prometheus stores as a gap) until the first event: there is no lag to speak of yet.
+  gauge('relay_change_stream_lag_seconds', 'When the last batch of events arrived minus the cluster time of its last event (1 s resolution).', (s) => s.feed.lagSeconds ?? NaN);
+  gauge('relay_position_age_seconds', "Now minus the cluster time of the relay's position (its last event); grows while nothing is written.", (s) =>
+    s.feed.lastEventClusterSeconds === undefined ? NaN : Math.max(0, s.now - s.feed.lastEventClusterSeconds),
+  );
+  gauge('relay_last_event_cluster_time_seconds', 'Cluster time (unix seconds) of the last event received from the change stream.', (s) => s.feed.lastEventClusterSeconds ?? NaN);
   gauge('relay_draining', '1 while the relay is shutting down, else 0.', (s) => s.edge.draining);
 
   counter('relay_change_stream_reopens_total', 'Times the change stream was open again after it had failed or closed.', (s) => s.hub.sourceReopens);
@@ -108,7 +129,7 @@ export function createRelayMetrics({ hub, edge }: { hub: () => HubStats; edge: (
 
   return {
     async render() {
-      now = { hub: hub(), edge: edge() };
+      now = snapshot();
       const [relay, process] = await Promise.all([registry.metrics(), startProcessMetrics().metrics()]);
       return `${relay}\n${process}`;
     },

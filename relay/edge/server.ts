@@ -1,8 +1,10 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../../common/logger.js';
+import type { TlsMaterial } from '../../common/tls.js';
 import { createAuthenticator, type Grant } from './auth.js';
 import { createClientMessages } from './client-messages.js';
 import { createHttpEndpoints, requestUrl } from './http-endpoints.js';
@@ -12,6 +14,7 @@ import { parseConnectRequest } from './connect-request.js';
 import { drainSockets } from './shutdown-drain.js';
 import { startHeartbeat } from './heartbeat.js';
 import { createEdgeCounters, type EdgeStats } from './edge-stats.js';
+import type { FeedTimes } from '../delivery/feed-times.js';
 import type { Hub } from '../delivery/hub-types.js';
 import { createRelayMetrics } from './metrics.js';
 import { createAddressSlots } from './address-slots.js';
@@ -27,7 +30,8 @@ import { closeCodeOfWsError } from './ws-errors.js';
 
 /** The relay's HTTP + WebSocket front. */
 export interface RelayServer {
-  http: Server;
+  /** The Node server: an https.Server when built with `tls` (wss://), else plain http (ws://). */
+  http: Server | HttpsServer;
   /** Listens and resolves the bound port (port 0 picks a free one). */
   listen(port: number, host?: string): Promise<number>;
   /** Drains: /readyz 503, new upgrades 503, clients closed with 1001 over drainMs; resolves when all are gone and the port is closed. */
@@ -37,7 +41,25 @@ export interface RelayServer {
 }
 
 /** Builds the edge around a hub; nothing listens until listen(). */
-export function createRelayServer({ config, hub, logger, healthy }: { config: RelayConfig; hub: Hub; logger: Logger; healthy?: () => boolean }): RelayServer {
+export function createRelayServer({
+  config,
+  hub,
+  logger,
+  healthy,
+  tls,
+  feedTimes = () => ({}),
+  clock = Date.now,
+}: {
+  config: RelayConfig;
+  hub: Hub;
+  logger: Logger;
+  /** False once the process cannot heal: /healthz answers 503. */
+  healthy?: () => boolean;
+  tls?: TlsMaterial;
+  /** Where the change stream is in time, for /metrics. */
+  feedTimes?: () => FeedTimes;
+  clock?: () => number;
+}): RelayServer {
   const log = logger.child({ component: 'edge' });
   const authenticator = config.jwtSecret ? createAuthenticator({ ...config.tokenRules, secret: config.jwtSecret }) : undefined;
   const wss = new WebSocketServer({ noServer: true, clientTracking: false, maxPayload: config.maxPayload, perMessageDeflate: false });
@@ -68,7 +90,7 @@ export function createRelayServer({ config, hub, logger, healthy }: { config: Re
   let draining = false;
   let closing: Promise<void> | undefined;
 
-  const metrics = createRelayMetrics({ hub: () => hub.stats(), edge: stats });
+  const metrics = createRelayMetrics({ hub: () => hub.stats(), edge: stats, feed: feedTimes, clock });
   const renderMetrics = () =>
     metrics.render().catch((error: unknown) => {
       log.error({ err: error }, 'rendering /metrics failed');
@@ -77,13 +99,14 @@ export function createRelayServer({ config, hub, logger, healthy }: { config: Re
   // Requests here are tiny (health checks, upgrade handshakes): a peer that trickles its headers
   // (slowloris) is cut after 10 s instead of Node's default minute. Upgraded sockets are not affected.
   const endpointState = { streamReady: () => hub.ready, draining: () => draining, clients: () => sockets.size, metrics: renderMetrics, ...(healthy ? { healthy } : {}) };
-  const http = createServer(
-    { headersTimeout: 10_000, requestTimeout: 10_000 },
-    createHttpEndpoints({ ...endpointState, metricsAccess: config.metricsToken ? { token: config.metricsToken } : 'closed' }),
-  );
+  const endpoints = createHttpEndpoints({ ...endpointState, metricsAccess: config.metricsToken ? { token: config.metricsToken } : 'closed' });
+  const limits = { headersTimeout: 10_000, requestTimeout: 10_000 };
+  // With TLS the same endpoints and upgrades are served over https/wss; a handshake counts against
+  // headersTimeout too, so a peer that stalls in TLS is cut as one that trickles its headers.
+  const http: Server | HttpsServer = tls ? createHttpsServer({ ...limits, cert: tls.cert, key: tls.key }, endpoints) : createServer(limits, endpoints);
   // The operators' port: /metrics without a token (and the health endpoints), never the WebSocket.
-  const operatorHttp =
-    config.metricsPort === undefined ? undefined : createServer({ headersTimeout: 10_000, requestTimeout: 10_000 }, createHttpEndpoints({ ...endpointState, metricsAccess: 'open' }));
+  // Plain http: it listens on loopback (or a private network) by default.
+  const operatorHttp = config.metricsPort === undefined ? undefined : createServer(limits, createHttpEndpoints({ ...endpointState, metricsAccess: 'open' }));
 
   http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     // Node removes its own error handler from upgraded sockets; a reset during our checks must not crash.

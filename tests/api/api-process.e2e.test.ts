@@ -97,11 +97,12 @@ describe('the API process (npm run api)', () => {
     } finally {
       await client.close();
     }
-    await fetch(`${api.url}/healthz`, { headers: { 'x-request-id': 'process-test-1' } });
+    // /healthz is logged at debug only; a request a person makes is logged at info.
+    await fetch(`${api.url}/api/product/ffffffffffffffffffffffff`, { headers: { 'x-request-id': 'process-test-1' } });
     await expect.poll(() => api.lines.find((line) => line.requestId === 'process-test-1'), { timeout: 5_000 }).toMatchObject({
       method: 'GET',
-      path: '/healthz',
-      status: 200,
+      path: '/api/product/ffffffffffffffffffffffff',
+      status: 404,
       ms: expect.any(Number),
     });
   });

@@ -76,4 +76,12 @@ describe('answers to storage failures', () => {
     expect(requestLines[0]?.ms).toEqual(expect.any(Number));
     expect(requestLines[1]).toMatchObject({ method: 'GET', path: '/healthz', status: 200, requestId: expect.any(String) });
   });
+
+  it('logs probes and scrapes (/healthz, /readyz, /metrics) at debug, and requests people make at info', async () => {
+    const { logger, lines } = capturingLogger();
+    const app = createApp({ logger, ...failingStores(new Error('x')), ready: async () => false });
+    for (const path of ['/healthz', '/readyz', '/metrics', '/api/product/nope']) await app.request(path);
+    const levels = Object.fromEntries(lines.filter((line) => line.msg === 'request').map((line) => [line.path, line.level]));
+    expect(levels).toEqual({ '/healthz': 20, '/readyz': 20, '/metrics': 20, '/api/product/nope': 30 });
+  });
 });

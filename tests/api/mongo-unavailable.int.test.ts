@@ -39,7 +39,10 @@ describe('API answers while MongoDB drops connections or has no primary (real dr
   beforeAll(async () => {
     mongo = await failPointMongo();
     // Its own appName, so its fail points reach this client and nothing else on a shared MongoDB.
-    client = new MongoClient(mongo.url, { appName: APP_NAME, serverSelectionTimeoutMS: 5_000 });
+    // After an injected NotWritablePrimary the driver marks the server unknown until its monitor's next
+    // hello, which may be an awaitable one held up to 10 s: selection must outwait it, or the next
+    // command (turning the fail point off) fails on a loaded machine.
+    client = new MongoClient(mongo.url, { appName: APP_NAME, serverSelectionTimeoutMS: 15_000 });
     await client.connect();
     db = client.db(DATABASE);
     await ensureIndexes(db);

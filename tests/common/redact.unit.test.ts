@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { REDACT_PATHS, REDACTED, redactingErrorSerializer, redactRecord, redactText } from '../../common/redact.js';
+import { REDACT_PATHS, REDACTED, redactingErrorSerializer, redactRecord, redactText, redactUrlCredentials } from '../../common/redact.js';
 
 const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl';
 
@@ -11,6 +11,12 @@ describe('redaction of credentials in logs', () => {
     expect(redactText(`ws://relay/?ops=insert&access_token=abc.def&since=1`)).toBe(`ws://relay/?ops=insert&access_token=${REDACTED}&since=1`);
     expect(redactText(`token ${jwt} refused`)).toBe(`token ${REDACTED} refused`);
     expect(redactText('nothing secret here')).toBe('nothing secret here');
+  });
+
+  it('hides the password of a MongoDB connection string, and only the password', () => {
+    expect(redactUrlCredentials('mongodb://app:s3cr%40t@mongo:27017/shop?replicaSet=rs0')).toBe(`mongodb://app:${REDACTED}@mongo:27017/shop?replicaSet=rs0`);
+    expect(redactUrlCredentials('mongodb://mongo:27017/shop')).toBe('mongodb://mongo:27017/shop');
+    expect(redactText('cannot reach mongodb://root:hunter2@db:27017')).toBe(`cannot reach mongodb://root:${REDACTED}@db:27017`);
   });
 
   it('leaves no credential in a log line built from a request, its URL or an error', () => {

@@ -1,12 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { handleShutdownSignals, stopRequests } from '../../common/shutdown.js';
+import { handleShutdownSignals, INSIST_EXIT_CODE, stopRequests } from '../../common/shutdown.js';
 import { silentLogger } from '../../common/logger.js';
 
 // The one signal rule of every process: first signal drains, a repeat within the window is the same
 // request, a later one exits at once; a drain that fails or hangs past its deadline exits 1.
 
-function harness(stop: () => Promise<void>, deadlineMs = 1_000) {
+function harness(stop: () => Promise<void>, deadlineMs = 1_000, repeatWindowMs = 1_000) {
   const emitter = new EventEmitter();
   const exits: number[] = [];
   let exited!: (code: number) => void;
@@ -15,6 +15,7 @@ function harness(stop: () => Promise<void>, deadlineMs = 1_000) {
     logger: silentLogger(),
     stop,
     deadlineMs,
+    repeatWindowMs,
     emitter: emitter as unknown as NodeJS.Process,
     exit: (code) => {
       exits.push(code);
@@ -35,7 +36,15 @@ describe('shutdown on signals', () => {
     expect(exits).toEqual([0]);
   });
 
-  it('exits 1 at once on a signal after the repeat window', () => {
+  it('exits 130 at once when a second signal comes after the repeat window, without waiting for the drain', async () => {
+    const { emitter, exits, firstExit } = harness(() => new Promise(() => {}), 60_000, 0);
+    emitter.emit('SIGINT');
+    emitter.emit('SIGINT');
+    expect(await firstExit).toBe(INSIST_EXIT_CODE);
+    expect(exits).toEqual([130]);
+  });
+
+  it('tells a repeat within the window from a later insisting signal', () => {
     let clock = 0;
     const request = stopRequests(1_000, () => clock);
     expect(request()).toBe('first');

@@ -29,14 +29,21 @@ export interface ComposeFile {
   [key: string]: unknown;
 }
 
-/** Compose interpolation: `${VAR}`, `${VAR:-default}`, `${VAR-default}`, `$$` for a literal `$`. */
+/**
+ * Compose interpolation: `${VAR}`, `${VAR:-default}`, `${VAR-default}`, `${VAR:?error}` and `${VAR?error}`
+ * (unset, or empty with the colon, stops compose with the error), `$$` for a literal `$`.
+ */
 export function interpolate(text: string, env: Record<string, string | undefined>): string {
-  return text.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)-([^}]*))?\}/g, (match, name?: string, colon?: string, fallback?: string) => {
+  return text.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?])([^}]*))?\}/g, (match, name?: string, colon?: string, kind?: string, operand?: string) => {
     if (match === '$$') return '$';
     const value = env[name ?? ''];
-    if (fallback === undefined) return value ?? '';
-    if (value === undefined || (colon === ':' && value === '')) return fallback;
-    return value;
+    const missing = value === undefined || (colon === ':' && value === '');
+    if (kind === '?') {
+      if (missing) throw new Error(`required variable ${name} is missing a value: ${operand ?? ''}`);
+      return value ?? '';
+    }
+    if (operand === undefined) return value ?? '';
+    return missing ? operand : (value ?? '');
   });
 }
 

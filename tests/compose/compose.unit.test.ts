@@ -14,7 +14,16 @@ import { reachableImports } from './source-imports.js';
 const root = resolve(import.meta.dirname, '../..');
 const read = (path: string) => readFileSync(resolve(root, path), 'utf8');
 const composeText = read('docker-compose.yml');
-const compose = loadCompose(resolve(root, 'docker-compose.yml'));
+const exampleEnv: Record<string, string> = Object.fromEntries(
+  read('.env.example')
+    .split('\n')
+    .map((line) => /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line))
+    .filter((match) => match !== null)
+    .map((match) => [match[1], match[2]]),
+);
+// What a user writes into .env before the first `docker compose up`.
+const secrets = { MONGO_KEYFILE: 'a1b2c3d4e5f6', MONGO_ROOT_PASSWORD: 'rootsecret', MONGO_APP_PASSWORD: 'appsecret', GRAFANA_ADMIN_PASSWORD: 'grafanasecret' };
+const compose = loadCompose(resolve(root, 'docker-compose.yml'), { ...exampleEnv, ...secrets });
 const services = compose.services;
 const service = (name: string): ComposeService => {
   const found = services[name];
@@ -43,19 +52,16 @@ describe('docker-compose.yml', () => {
   it('is valid under the compose specification schema, which does reject a broken file', () => {
     const validate = composeValidator();
     expect(validate(compose)).toEqual([]);
-    const broken = parseCompose(composeText.replace('service_completed_successfully', 'service_finished'));
+    const broken = parseCompose(composeText.replace('service_completed_successfully', 'service_finished'), { ...exampleEnv, ...secrets });
     expect(validate(broken).join('\n')).toMatch(/condition must be equal to one of the allowed values/);
   });
 
-  it('stays valid when .env.example is used as .env', () => {
-    const env = Object.fromEntries(
-      read('.env.example')
-        .split('\n')
-        .map((line) => /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line))
-        .filter((match) => match !== null)
-        .map((match) => [match[1], match[2]]),
-    );
-    expect(composeValidator()(loadCompose(resolve(root, 'docker-compose.yml'), env))).toEqual([]);
+  it('refuses to start until .env sets the MongoDB secrets and the Grafana password, naming the variable', () => {
+    expect(() => loadCompose(resolve(root, 'docker-compose.yml'), exampleEnv)).toThrow(/MONGO_KEYFILE|MONGO_ROOT_PASSWORD|MONGO_APP_PASSWORD|GRAFANA_ADMIN_PASSWORD/);
+    for (const name of Object.keys(secrets)) {
+      const without = { ...exampleEnv, ...secrets, [name]: '' };
+      expect(() => loadCompose(resolve(root, 'docker-compose.yml'), without), name).toThrow(new RegExp(`${name} is missing a value: set ${name} in .env`));
+    }
   });
 
   it('runs mongo, a one-shot mongo-init, api, relay and consumer by default', () => {
@@ -64,23 +70,46 @@ describe('docker-compose.yml', () => {
   });
 
   it('publishes the api on 8000, the relay on 8765 and MongoDB on 27017 (loopback only)', () => {
-    expect(containerPorts(service('api'))).toEqual(['8000']);
-    expect(containerPorts(service('relay'))).toEqual(['8765']);
+    expect(service('api').ports).toEqual(['127.0.0.1:8000:8000']);
+    expect(service('relay').ports).toEqual(['127.0.0.1:8765:8765']);
     expect(service('mongo').ports).toEqual(['127.0.0.1:27017:27017']);
     expect(environment(service('api')).get('API_PORT')).toBe('8000');
     expect(environment(service('relay')).get('RELAY_PORT')).toBe('8765');
   });
 
-  it('runs mongod from the official image as member of replica set rs0', () => {
+  it('publishes every port on 127.0.0.1 unless PUBLISH_ADDRESS says otherwise; MongoDB always on 127.0.0.1', () => {
+    for (const [name, svc] of Object.entries(services)) {
+      for (const port of svc.ports ?? []) expect(String(port), name).toMatch(/^127\.0\.0\.1:\d+:\d+$/);
+    }
+    const open = loadCompose(resolve(root, 'docker-compose.yml'), { ...exampleEnv, ...secrets, PUBLISH_ADDRESS: '0.0.0.0' }).services;
+    expect(open.api?.ports).toEqual(['0.0.0.0:8000:8000']);
+    expect(open.mongo?.ports).toEqual(['127.0.0.1:27017:27017']);
+  });
+
+  it('runs mongod from the official image as member of replica set rs0, with a keyfile (authorization on)', () => {
     for (const name of ['mongo', 'mongo2', 'mongo3']) {
       expect(service(name).image).toMatch(/^mongo:\d/);
       expect(command(service(name)).join(' ')).toMatch(/--replSet rs0\b/);
+      expect(command(service(name)).join(' ')).toMatch(/--keyFile \/etc\/mongo-keyfile\b/);
+      expect(environment(service(name)).get('MONGO_KEYFILE')).toBe(secrets.MONGO_KEYFILE);
+      // The entrypoint writes the keyfile from the environment, owner-only, then runs the image's own.
+      const entrypoint = [service(name).entrypoint].flat().join(' ');
+      expect(entrypoint).toMatch(/printf '%s' "\$MONGO_KEYFILE" > \/etc\/mongo-keyfile && chmod 400 \/etc\/mongo-keyfile/);
+      expect(entrypoint).toMatch(/exec docker-entrypoint\.sh "\$@"/);
+    }
+    // The root user is created once, by the first member, from .env.
+    expect(environment(service('mongo')).get('MONGO_INITDB_ROOT_USERNAME')).toBe('root');
+    expect(environment(service('mongo')).get('MONGO_INITDB_ROOT_PASSWORD')).toBe(secrets.MONGO_ROOT_PASSWORD);
+    for (const name of ['mongo-init', 'mongo-init-replica-set']) {
+      expect(environment(service(name)).get('MONGO_ROOT_PASSWORD'), name).toBe(secrets.MONGO_ROOT_PASSWORD);
+      expect(environment(service(name)).get('MONGO_APP_USER'), name).toBe('app');
+      expect(environment(service(name)).get('MONGO_APP_PASSWORD'), name).toBe(secrets.MONGO_APP_PASSWORD);
     }
   });
 
-  it('points every service at the compose replica set', () => {
+  it('points every service at the compose replica set, as the app user', () => {
     for (const name of ['api', 'relay', 'relay-scaled']) {
-      expect(environment(service(name)).get('MONGO_URL')).toBe('mongodb://mongo:27017/?replicaSet=rs0');
+      expect(environment(service(name)).get('MONGO_URL')).toBe('mongodb://app:appsecret@mongo:27017/?replicaSet=rs0&authSource=admin');
     }
     expect(command(service('consumer'))).toEqual(expect.arrayContaining(['--url', 'ws://relay:8765']));
   });
@@ -165,9 +194,12 @@ describe('docker-compose.yml', () => {
   it('builds api, relay and consumer from the one Dockerfile', () => {
     for (const name of ['api', 'relay', 'consumer', 'relay-scaled']) {
       expect(service(name).build).toEqual({ context: '.', target: 'runtime' });
-      expect(command(service(name)).slice(0, 3)).toEqual(['node', '--import', 'tsx']);
-      const entry = command(service(name))[3] ?? '';
-      expect(existsSync(resolve(root, entry)), `${name} runs ${entry}, which exists`).toBe(true);
+      // Compiled code with plain node: dist/<service>/main.js is what `npm run build` makes of <service>/main.ts.
+      const [node, entry = ''] = command(service(name));
+      expect(node).toBe('node');
+      expect(entry).toMatch(/^dist\/(api|relay|consumer)\/main\.js$/);
+      const source = entry.replace(/^dist\//, '').replace(/\.js$/, '.ts');
+      expect(existsSync(resolve(root, source)), `${name} runs ${entry}, compiled from ${source}, which exists`).toBe(true);
     }
   });
 
@@ -185,6 +217,7 @@ describe('Dockerfile', () => {
   const dockerfile = read('Dockerfile');
   const stages = dockerfile.split(/^FROM\s/m).slice(1);
   const runtime = stages.find((stage) => /^\S+\s+AS\s+runtime\b/i.test(stage)) ?? '';
+  const build = stages.find((stage) => /^\S+\s+AS\s+build\b/i.test(stage)) ?? '';
 
   it('is multi-stage, installs production dependencies only, and runs as a non-root user', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
@@ -194,8 +227,17 @@ describe('Dockerfile', () => {
     expect(['root', '0', '0:0']).not.toContain(users.at(-1));
   });
 
-  it('copies every file the three services import, and they import only production dependencies', () => {
-    const copied = [...runtime.matchAll(/^COPY\s+(?!--from)(.+)\s+\S+$/gm)].flatMap((match) => (match[1] ?? '').split(/\s+/));
+  it('runs compiled code: the build stage runs npm run build, the runtime copies dist/ and starts it with plain node, on Node 24', () => {
+    expect(build).toMatch(/^RUN npm run build$/m);
+    expect(runtime).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m);
+    expect(runtime).toMatch(/^ENV NODE_ENV=production$/m);
+    expect(runtime).toMatch(/^CMD \["node", "dist\/api\/main\.js"\]$/m);
+    expect(runtime).not.toMatch(/tsx|COPY (api|relay|consumer|common) /);
+    expect(dockerfile).toMatch(/^FROM node:24-slim AS base$/m);
+  });
+
+  it('compiles every file the three services import, and they import only production dependencies', () => {
+    const copied = [...build.matchAll(/^COPY\s+(?!--from)(.+)\s+\S+$/gm)].flatMap((match) => (match[1] ?? '').split(/\s+/));
     const ignored = new Set(read('.dockerignore').split('\n').map((line) => line.trim()));
     const { files, packages } = reachableImports(root, ['api/main.ts', 'relay/main.ts', 'consumer/main.ts'].filter((entry) => existsSync(resolve(root, entry))));
     for (const file of files) {
@@ -204,7 +246,8 @@ describe('Dockerfile', () => {
       expect(ignored.has(folder), `${folder} is not in .dockerignore`).toBe(false);
     }
     const { dependencies } = JSON.parse(read('package.json')) as { dependencies: Record<string, string> };
-    for (const name of [...packages, 'tsx']) expect(Object.keys(dependencies), `${name} is a runtime dependency`).toContain(name);
+    for (const name of packages) expect(Object.keys(dependencies), `${name} is a runtime dependency`).toContain(name);
+    expect(Object.keys(dependencies), 'tsx is a development tool').not.toContain('tsx');
   });
 });
 

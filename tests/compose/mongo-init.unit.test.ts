@@ -26,16 +26,32 @@ interface ReplicaSetConfig {
 }
 
 /** A scripted mongod: not initiated until replSetInitiate, primary after `electionPolls` hello calls. */
-function fakeMongod(options: { config?: ReplicaSetConfig; electionPolls?: number; primaryEver?: boolean } = {}) {
+function fakeMongod(options: { config?: ReplicaSetConfig; electionPolls?: number; primaryEver?: boolean; root?: [string, string] } = {}) {
   const state = {
     config: options.config ? structuredClone(options.config) : null as ReplicaSetConfig | null,
     pollsLeft: options.electionPolls ?? 2,
     commands: [] as Array<Record<string, unknown>>,
     createdIndexes: [] as Array<{ db: string; collection: string; indexes: unknown }>,
+    users: new Map<string, { pwd: string; roles: unknown }>(),
+    /** Credentials each auth() call used. */
+    logins: [] as Array<[string, string]>,
+    /** The root user the mongo image created, when the test gives one (then every command needs a login). */
+    root: options.root,
   };
   const serverError = (code: number, codeName: string) => Object.assign(new Error(codeName), { code, codeName });
+  let loggedIn = false;
+  const needLogin = () => {
+    if (state.root && !loggedIn) throw serverError(13, 'Unauthorized');
+  };
   const database = (name: string) => ({
+    auth(user: string, pwd: string) {
+      state.logins.push([user, pwd]);
+      if (!state.root || user !== state.root[0] || pwd !== state.root[1]) throw serverError(18, 'AuthenticationFailed');
+      loggedIn = true;
+      return { ok: 1 };
+    },
     adminCommand(command: Record<string, unknown>) {
+      needLogin();
       state.commands.push(command);
       if ('replSetGetConfig' in command) {
         if (!state.config) throw serverError(94, 'NotYetInitialized');
@@ -58,8 +74,17 @@ function fakeMongod(options: { config?: ReplicaSetConfig; electionPolls?: number
       const elected = state.config !== null && options.primaryEver !== false && state.pollsLeft-- <= 0;
       return elected ? { isWritablePrimary: true, primary: 'mongo:27017', me: 'mongo:27017' } : { isWritablePrimary: false };
     },
-    runCommand(command: { createIndexes: string; indexes: unknown }) {
-      state.createdIndexes.push({ db: name, collection: command.createIndexes, indexes: command.indexes });
+    runCommand(command: Record<string, unknown>) {
+      needLogin();
+      if ('usersInfo' in command) return { ok: 1, users: state.users.has(String(command.usersInfo)) ? [{ user: command.usersInfo }] : [] };
+      if ('createUser' in command || 'updateUser' in command) {
+        const user = String(command.createUser ?? command.updateUser);
+        if ('createUser' in command && state.users.has(user)) return { ok: 0, errmsg: `User "${user}@admin" already exists`, code: 51003 };
+        if ('updateUser' in command && !state.users.has(user)) return { ok: 0, errmsg: `User ${user}@admin not found`, code: 11 };
+        state.users.set(user, { pwd: String(command.pwd), roles: command.roles });
+        return { ok: 1 };
+      }
+      state.createdIndexes.push({ db: name, collection: String(command.createIndexes), indexes: command.indexes });
       return { ok: 1 };
     },
     getMongo: () => connection,
@@ -121,6 +146,25 @@ describe('mongo-init/init-replica-set.js', () => {
     runScript(mongod, { MONGO_MEMBERS: threeMembers });
     expect(mongod.state.config?.members.map((member) => member.host)).toEqual(threeMembers.split(','));
     expect(mongod.state.commands.filter((command) => 'replSetReconfig' in command)).toHaveLength(0);
+  });
+
+  it('logs in as root and creates the app user with readWrite on the app database only; a re-run sets its password again', () => {
+    const mongod = fakeMongod({ root: ['root', 'root-secret'] });
+    const env = { MONGO_DB: 'shop', MONGO_ROOT_USER: 'root', MONGO_ROOT_PASSWORD: 'root-secret', MONGO_APP_USER: 'app', MONGO_APP_PASSWORD: 'first' };
+    const printed = runScript(mongod, env);
+    expect(mongod.state.logins[0]).toEqual(['root', 'root-secret']);
+    expect(mongod.state.users.get('app')).toEqual({ pwd: 'first', roles: [{ role: 'readWrite', db: 'shop' }] });
+    expect(printed).toContain('[mongo-init] created user app (readWrite on shop)');
+    expect(mongod.state.createdIndexes.length).toBeGreaterThan(0);
+
+    runScript(mongod, { ...env, MONGO_APP_PASSWORD: 'rotated' });
+    expect(mongod.state.users.get('app')).toEqual({ pwd: 'rotated', roles: [{ role: 'readWrite', db: 'shop' }] });
+  });
+
+  it('fails with a wrong root password, before touching the set', () => {
+    const mongod = fakeMongod({ root: ['root', 'root-secret'] });
+    expect(() => runScript(mongod, { MONGO_ROOT_USER: 'root', MONGO_ROOT_PASSWORD: 'wrong' })).toThrow(/AuthenticationFailed/);
+    expect(mongod.state.config).toBeNull();
   });
 
   it('refuses a mongod that belongs to another replica set', () => {

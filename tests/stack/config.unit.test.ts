@@ -25,6 +25,12 @@ describe('stack configuration', () => {
     expect(loadStackConfig({ MONGOMS_DOWNLOAD: '0' }, [], false).allowDownload).toBe(false);
   });
 
+  it('runs the compiled services under NODE_ENV=production, and refuses hot reload there', () => {
+    expect(loadStackConfig({}, [], false).compiled).toBe(false);
+    expect(loadStackConfig({ NODE_ENV: 'production' }, [], false).compiled).toBe(true);
+    expect(() => loadStackConfig({ NODE_ENV: 'production' }, ['--watch'], false)).toThrow(/NODE_ENV=production/);
+  });
+
   it('colours prefixes only on a terminal and only without NO_COLOR', () => {
     expect(loadStackConfig({}, [], true).color).toBe(true);
     expect(loadStackConfig({ NO_COLOR: '1' }, [], true).color).toBe(false);

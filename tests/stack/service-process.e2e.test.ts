@@ -1,4 +1,6 @@
-import { resolve } from 'node:path';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLinePrinter } from '../../stack/log-prefix.js';
@@ -36,5 +38,20 @@ describe('a service run by the stack', () => {
     expect(describeExit(exit)).toBe('signal SIGKILL');
     expect(await groupEmpties(service.pid, 3_000)).toBe(true);
     expect(alive(grandchild)).toBe(false);
+  });
+
+  it('runs the compiled dist/<entry>.js with plain node under NODE_ENV=production, without tsx', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'stack-compiled-'));
+    try {
+      await mkdir(join(dir, 'dist/svc'), { recursive: true });
+      await writeFile(join(dir, 'dist/svc/main.js'), "console.log('compiled ' + JSON.stringify({ execArgv: process.execArgv, args: process.argv.slice(2) }));\n");
+      const { printer } = printerToText();
+      const service = startService({ name: 'svc', entry: 'svc/main.ts', args: ['--x'], env: process.env, cwd: dir, watch: false, compiled: true }, printer);
+      const line = await service.nextLine(/^compiled /);
+      expect(JSON.parse(line.slice('compiled '.length))).toEqual({ execArgv: [], args: ['--x'] });
+      expect((await service.exited).code).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
