@@ -3,7 +3,7 @@ import { createRelayClient } from '../client/index.js';
 import { displayUrl } from '../client/relay-url.js';
 import type { Operation } from '../contract/protocol.js';
 import { formatEvent, formatJson, formatReset, printable } from './format.js';
-import { createPositionWriter, readPosition, type PositionWriter } from './state-file.js';
+import { createPositionWriter, readPosition, removeStaleTemporaries, type PositionWriter } from './state-file.js';
 
 // The consumer's life on top of the client library (client/): the library connects, follows the
 // close-code table, backs off and resumes after the last event delivered; the consumer prints what
@@ -62,7 +62,9 @@ export function createConsumer(options: ConsumerOptions): Consumer {
       return { kind: 'refused', message: `cannot read --state-file ${options.stateFile}: ${(error as Error).message}` };
     }
     const writer: PositionWriter | undefined = options.stateFile
-      ? createPositionWriter(options.stateFile, (error) => onNotice(`could not save the position to ${options.stateFile}: ${error.message}`))
+      ? createPositionWriter(options.stateFile, (error) =>
+          onNotice(`could not save the position to ${options.stateFile}: ${error.message}`),
+        )
       : undefined;
     const client = createRelayClient({
       url: options.url,
@@ -81,7 +83,8 @@ export function createConsumer(options: ConsumerOptions): Consumer {
       stableAfterMs: options.stableAfterMs,
     });
     client.on('welcome', (welcome) => {
-      const resume = welcome.resume === 'resumed' ? 'resuming after the last position' : welcome.resume === 'reset' ? 'position lost' : 'live';
+      const resume =
+        welcome.resume === 'resumed' ? 'resuming after the last position' : welcome.resume === 'reset' ? 'position lost' : 'live';
       onNotice(`connected to ${displayUrl(options.url)} (relay ${printable(welcome.relayId)}, ${resume})`);
     });
     client.on('event', (event, raw) => {
@@ -124,6 +127,11 @@ export function createConsumer(options: ConsumerOptions): Consumer {
 
 async function startingPosition(options: ConsumerOptions, onNotice: (text: string) => void): Promise<string | undefined> {
   const saved = options.stateFile ? await readPosition(options.stateFile) : undefined;
+  if (options.stateFile) {
+    const removed = await removeStaleTemporaries(options.stateFile);
+    if (removed.length > 0)
+      onNotice(`removed ${removed.length} temporary file(s) a crashed consumer left beside ${options.stateFile}: ${removed.join(', ')}`);
+  }
   if (options.since !== undefined) {
     if (saved !== undefined && saved !== options.since) onNotice(`starting after --since; ignoring the position in ${options.stateFile}`);
     return options.since;

@@ -80,6 +80,36 @@ describe('consumer output', () => {
     expect(consumer.stdout.filter(Boolean)).toHaveLength(1);
   });
 
+  it('shows bidi overrides and zero-width characters in product names escaped, so a name reads as what it is', async () => {
+    relay = await startScriptedRelay();
+    const consumer = startConsumer(['--url', relay.url]);
+    await relay.connection(0);
+    // U+202E would print "iPhone 15" backwards-reordered; the zero-width ones hide inside the name.
+    const hidden = [
+      '\u202a',
+      '\u202b',
+      '\u202c',
+      '\u202d',
+      '\u202e',
+      '\u2066',
+      '\u2067',
+      '\u2068',
+      '\u2069',
+      '\u200b',
+      '\u200c',
+      '\u200d',
+      '\u200e',
+      '\u200f',
+      '\u2060',
+      '\ufeff',
+    ];
+    relay.publish(productEvent('insert', { ...iphone, nombre: `Pay${hidden.join('')}Pal` }));
+    const line = await consumer.waitForLine('stdout', 'Product created');
+    const escaped = hidden.map((char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+    expect(line).toBe(`📱 Product created: Pay${escaped}Pal — 999.99 (L)`);
+    expect(line).not.toMatch(/[\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]/);
+  });
+
   it('prints one JSON object per line with --json, exactly as the relay sent it', async () => {
     relay = await startScriptedRelay();
     const consumer = startConsumer(['--url', relay.url, '--json']);
@@ -94,9 +124,24 @@ describe('consumer output', () => {
 
   it('asks the relay for the chosen operations, conditions and token', async () => {
     relay = await startScriptedRelay();
-    startConsumer(['--url', `${relay.url}/`, '--ops', 'insert,delete', '--where', 'talla=L', '--where', 'nombre=iPhone 15', '--token', 'abc.def.ghi']);
+    startConsumer([
+      '--url',
+      `${relay.url}/`,
+      '--ops',
+      'insert,delete',
+      '--where',
+      'talla=L',
+      '--where',
+      'nombre=iPhone 15',
+      '--token',
+      'abc.def.ghi',
+    ]);
     const connection = await relay.connection(0);
-    expect(Object.fromEntries(connection.url.searchParams)).toEqual({ ops: 'insert,delete', 'where.talla': 'L', 'where.nombre': 'iPhone 15' });
+    expect(Object.fromEntries(connection.url.searchParams)).toEqual({
+      ops: 'insert,delete',
+      'where.talla': 'L',
+      'where.nombre': 'iPhone 15',
+    });
     expect(connection.headers.authorization).toBe('Bearer abc.def.ghi');
   });
 

@@ -31,6 +31,8 @@ export function startConsumer(args: string[], env: Record<string, string> = {}):
     stdout: lines.stdout,
     stderr: lines.stderr,
     exited,
+    // It runs inside the test's process.
+    pid: process.pid,
     waitForLine(stream, match, timeoutMs = 15_000) {
       return new Promise((resolve, reject) => {
         const finish = () => {

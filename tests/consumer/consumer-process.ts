@@ -18,6 +18,8 @@ export interface ConsumerProcess {
   readonly stdout: string[];
   readonly stderr: string[];
   readonly exited: Promise<Exit>;
+  /** The spawned process's id. */
+  readonly pid: number;
   /** Resolves with the first line (already printed or future) that matches. */
   waitForLine(stream: 'stdout' | 'stderr', match: RegExp | string, timeoutMs?: number): Promise<string>;
   signal(signal: NodeJS.Signals): void;
@@ -74,6 +76,7 @@ export function startConsumer(
     stdout: lines.stdout,
     stderr: lines.stderr,
     exited,
+    pid: child.pid ?? -1,
     waitForLine(stream, match, timeoutMs = 15_000) {
       return new Promise((resolve, reject) => {
         const check = () => {

@@ -116,3 +116,25 @@ describe('position writer', () => {
     expect(await readPosition(join(directory, 'empty'))).toBeUndefined();
   });
 });
+
+describe('consumer --state-file after a crash', () => {
+  it('removes the temporary file a crashed consumer left beside the state file, and keeps a running one’s', async () => {
+    relay = await startScriptedRelay();
+    const stateFile = join(directory, 'position');
+    await writeFile(stateFile, 'AAAA\n');
+    // What SIGKILL between open and rename leaves: `<file>.<pid>.tmp` of a process that is gone.
+    const crashed = startConsumer(['--help']);
+    await crashed.exited;
+    const leftover = `position.${crashed.pid}.tmp`;
+    await writeFile(join(directory, leftover), 'BBBB\n');
+    // A write in progress by a process that still runs (this test's) is not the new consumer's to delete.
+    const inProgress = `position.${process.pid}.tmp`;
+    await writeFile(join(directory, inProgress), 'CCCC\n');
+
+    const consumer = startConsumer(['--url', relay.url, '--state-file', stateFile, ...fast]);
+    const connection = await relay.connection(0);
+    expect(connection.url.searchParams.get('since')).toBe('AAAA');
+    await consumer.waitForLine('stderr', `removed 1 temporary file(s) a crashed consumer left beside ${stateFile}: ${leftover}`);
+    expect((await readdir(directory)).sort()).toEqual(['position', inProgress]);
+  });
+});
