@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { SignJWT } from 'jose';
+import { API_AUDIENCE, RELAY_AUDIENCE } from '../../common/tokens.js';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { faultGate } from '../../chaos/fault-plan.js';
@@ -103,8 +104,10 @@ describe.skipIf(unavailable !== null)(`live page in Chromium${unavailable ? ` (s
 
   it('creates a product from its form with auth on, and the new row shows it', async () => {
     system = await startLivePageSystem(mongoUrl(), testDatabaseName('browser_live_form'), { jwtSecret: SECRET });
+    // The page sends one token to both services, so it must be meant for both (common/tokens.ts).
     const token = await new SignJWT({ sub: 'live-page' })
       .setProtectedHeader({ alg: 'HS256' })
+      .setAudience([RELAY_AUDIENCE, API_AUDIENCE])
       .setExpirationTime('10m')
       .sign(new TextEncoder().encode(SECRET));
     await createProduct(system.apiUrl, { nombre: 'Gorra', precio: 15, talla: 'U' }, { authorization: `Bearer ${token}` });

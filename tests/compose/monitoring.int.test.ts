@@ -73,13 +73,14 @@ function exportedNames(text: string): Set<string> {
   return names;
 }
 
+const METRICS_TOKEN = 'operators-only-metrics-token';
 let relay: Relay;
 let exported: Set<string>;
 beforeAll(async () => {
   const api = createApp({ logger: silentLogger(), ...failingStores(new Error('unused')), ready: async () => true });
-  relay = createRelay({ config: relayConfig({ drainMs: 0 }), source: createManualSource(), logger: silentLogger() });
+  relay = createRelay({ config: relayConfig({ drainMs: 0, metricsToken: METRICS_TOKEN }), source: createManualSource(), logger: silentLogger() });
   const port = await relay.listen(0, '127.0.0.1');
-  const texts = [await (await api.request('/metrics')).text(), await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()];
+  const texts = [await (await api.request('/metrics')).text(), await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text()];
   exported = new Set(texts.flatMap((text) => [...exportedNames(text)]));
 });
 afterAll(() => relay?.close());
@@ -154,8 +155,8 @@ describe('Prometheus in the monitoring profile', () => {
     ...(job.dns_sd_configs ?? []).flatMap((sd) => sd.names.map((name) => `${name}:${sd.port}`)),
   ]);
 
-  it('scrapes /metrics of the api, the relay and every scaled relay, on the ports they listen on', () => {
-    expect(targets).toEqual(expect.arrayContaining(['api:8000', 'relay:8765', 'relay-scaled:8765']));
+  it('scrapes /metrics of the api, and of the relay and every scaled relay on their metrics port (9464)', () => {
+    expect(targets).toEqual(expect.arrayContaining(['api:8000', 'relay:9464', 'relay-scaled:9464']));
     for (const job of config.scrape_configs.filter((job) => job.job_name !== 'prometheus'))
       expect(job.metrics_path, job.job_name).toBe('/metrics');
     for (const target of targets.filter((target) => !target.startsWith('localhost'))) {
