@@ -17,7 +17,7 @@ const commandLine = readCommandLine(process.argv.slice(2));
 if (commandLine.kind === 'help') {
   process.stdout.write(
     environmentUsage({
-      command: 'npm run api  (node --import tsx api/main.ts)',
+      command: 'npm run api  (compiled: node dist/api/main.js)',
       summary: 'The products HTTP API (/api/product/, /healthz, /readyz) on API_PORT, writing to MongoDB. Configured by environment variables only.',
       schema: apiConfigSchema,
     }),

@@ -25,7 +25,7 @@ function readConfig(): RelayConfig {
   if (commandLine.kind === 'help') {
     process.stdout.write(
       environmentUsage({
-        command: 'npm run relay  (node --import tsx relay/main.ts)',
+        command: 'npm run relay  (compiled: node dist/relay/main.js)',
         summary:
           'The relay: tails the products change stream and pushes each change to WebSocket clients on RELAY_PORT (ws://host:port/?since=&ops=&where.<field>=). Configured by environment variables only.',
         schema: relayConfigSchema,

@@ -15,6 +15,8 @@ export async function startRelayTarget(options: TargetOptions): Promise<Target> 
     host: '127.0.0.1',
     port: 0,
     maxConnections: Math.max(options.maxClients + 100, relayConfig().maxConnections),
+    // Every benchmark client connects from 127.0.0.1: the per-address limit would cap them at its default.
+    maxConnectionsPerIp: Math.max(options.maxClients + 100, relayConfig().maxConnections),
     ...(options.maxBufferedBytes ? { maxBufferedBytes: options.maxBufferedBytes } : {}),
     logLevel: 'silent',
   });

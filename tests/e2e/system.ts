@@ -145,7 +145,8 @@ export async function startRelay(
     wrapCatchUp = (opener) => opener,
   }: { logger?: Logger; appName?: string; wrapCatchUp?: (opener: CatchUpOpener) => CatchUpOpener } = {},
 ): Promise<RunningRelay> {
-  const config = relayConfig({ mongoUrl, mongoDb: database, drainMs: 0, ...overrides });
+  // Test clients all connect from 127.0.0.1: the per-address limit applies only where a test sets it.
+  const config = relayConfig({ mongoUrl, mongoDb: database, drainMs: 0, maxConnectionsPerIp: relayConfig().maxConnections, ...overrides });
   // The appName lets a failCommand fail point target this relay alone on a shared MongoDB.
   const client = new MongoClient(mongoUrl, { appName });
   const collection = client.db(database).collection(config.collection);

@@ -34,7 +34,8 @@ export async function startRelay(
   overrides: Partial<RelayConfig> = {},
   { source = createManualSource(), catchUp, logger = silentLogger() }: { source?: ManualSource; catchUp?: CatchUpOpener; logger?: Logger } = {},
 ): Promise<TestRelay> {
-  const config = relayConfig({ host: '127.0.0.1', port: 0, drainMs: 0, ...overrides });
+  // Test clients all connect from 127.0.0.1: the per-address limit applies only where a test sets it.
+  const config = relayConfig({ host: '127.0.0.1', port: 0, drainMs: 0, maxConnectionsPerIp: relayConfig().maxConnections, ...overrides });
   const relay = createRelay({ config, source, logger, ...(catchUp ? { catchUp } : {}) });
   const port = await relay.listen(0, '127.0.0.1');
   const base = `127.0.0.1:${port}`;
