@@ -25,6 +25,8 @@ export const relayConfigSchema = z.object({
   RELAY_MAX_CATCHUP_STREAMS: int(8, 1),
   RELAY_MAX_PAYLOAD: int(4096, 64),
   RELAY_CLIENT_MESSAGES_PER_SECOND: int(20, 1),
+  RELAY_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+  RELAY_ADMIN_PORT: int(8766),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: z
     .enum(['1', '0', 'true', 'false', 'yes', 'no'])
@@ -51,6 +53,10 @@ export interface RelayConfig {
   maxCatchUpStreams: number;
   maxPayload: number;
   clientMessagesPerSecond: number;
+  /** Worker processes behind RELAY_PORT (node:cluster); 1 runs the relay in this process. */
+  workers: number;
+  /** With workers > 1: the primary's own port, answering /readyz and /metrics for all workers together. */
+  adminPort: number;
   logLevel: string;
   /** Pretty logs; undefined means "when stdout is a terminal". */
   logPretty?: boolean;
@@ -94,6 +100,8 @@ function fromParsed(env: z.infer<typeof relayConfigSchema>): RelayConfig {
     maxCatchUpStreams: env.RELAY_MAX_CATCHUP_STREAMS,
     maxPayload: env.RELAY_MAX_PAYLOAD,
     clientMessagesPerSecond: env.RELAY_CLIENT_MESSAGES_PER_SECOND,
+    workers: env.RELAY_WORKERS,
+    adminPort: env.RELAY_ADMIN_PORT,
     logLevel: env.LOG_LEVEL,
     logPretty: env.LOG_PRETTY,
   };

@@ -2,17 +2,30 @@ import type { Logger } from '../common/logger.js';
 import type { CatchUpOpener } from './catch-up-types.js';
 import type { RelayConfig } from './config.js';
 import type { EventSource } from './event-source.js';
+import type { RelayMetrics } from './metrics.js';
 import { createHub, type RelayHub } from './hub.js';
 import { createRelayServer } from './server.js';
 
 // The relay assembled: delivery core (hub) behind the edge (HTTP + WebSocket server). Whoever creates
 // it closes it; nothing listens until listen().
 
+/** Readiness as /readyz reports it. */
+export interface RelayStatus {
+  /** The change stream is tailing. */
+  stream: boolean;
+  draining: boolean;
+  clients: number;
+}
+
 /** A relay ready to listen. */
 export interface Relay {
   hub: RelayHub;
   /** Starts the event source, then listens; resolves the bound port (0 picks a free one). */
   listen(port?: number, host?: string): Promise<number>;
+  /** What /readyz reports for this relay (its process, or its worker). */
+  status(): RelayStatus;
+  /** Its /metrics, for a cluster primary to aggregate. */
+  metrics: RelayMetrics;
   /** Drains clients (1001 over drainMs), closes the port, stops the source and catch-up streams. */
   close(): Promise<void>;
 }
@@ -25,6 +38,8 @@ export function createRelay({ config, source, catchUp, logger }: { config: Relay
   let closing: Promise<void> | undefined;
   return {
     hub,
+    metrics: server.metrics,
+    status: () => ({ stream: hub.ready, draining: server.draining, clients: server.stats().clients }),
     async listen(port = config.port, host = config.host) {
       started ??= hub.start();
       await started;

@@ -13,7 +13,7 @@ import { drainSockets } from './drain.js';
 import { startHeartbeat } from './heartbeat.js';
 import { createEdgeCounters, type EdgeStats } from './edge-stats.js';
 import type { Hub } from './hub-types.js';
-import { createRelayMetrics } from './metrics.js';
+import { createRelayMetrics, type RelayMetrics } from './metrics.js';
 import { originAllowed, refuseUpgrade, type Refusal } from './upgrade-guard.js';
 import { closeCodeOfWsError } from './ws-errors.js';
 
@@ -31,6 +31,8 @@ export interface RelayServer {
   close(): Promise<void>;
   readonly draining: boolean;
   stats(): EdgeStats;
+  /** What GET /metrics renders (also asked for by a cluster primary, see workers.ts). */
+  metrics: RelayMetrics;
 }
 
 /** Builds the edge around a hub; nothing listens until listen(). */
@@ -219,6 +221,7 @@ export function createRelayServer({ config, hub, logger }: { config: RelayConfig
       return draining;
     },
     stats,
+    metrics,
     listen(port, host = config.host) {
       return new Promise<number>((resolve, reject) => {
         http.once('error', reject);
