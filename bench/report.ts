@@ -1,3 +1,4 @@
+import { formatScaleMedians, scaleParts } from './report-scale.js';
 import { median, type RunResult, type ScenarioName } from './results.js';
 import type { TargetName } from './targets/target.js';
 
@@ -19,6 +20,8 @@ function verdict(run: RunResult): string {
 /** One line for one run. */
 export function formatRun(run: RunResult): string {
   const head = `${run.scenario.padEnd(7)} #${run.repeat} ${run.target.padEnd(8)}`;
+  const scale = scaleParts(run);
+  if (scale) return `${head} ${scale.join(' · ')} · ${verdict(run)}`;
   const parts: string[] = [];
   if (run.idle) parts.push(run.idle.map((step) => `${n(step.connections)} idle: ${n(step.perConnectionKiB, 2)} KiB/conn (heap ${n(step.heapPerConnectionKiB, 2)})`).join(' · '));
   else if (run.throughput !== undefined) parts.push(`${n(run.throughput).padStart(10)} deliveries/s (${n(run.deliveries ?? 0)} in ${n(run.seconds ?? 0, 2)} s)`);
@@ -107,5 +110,5 @@ export function formatMedians(runs: RunResult[]): string[] {
       lines.push(`e2e: POST → MongoDB → relay → last client: p50 ${fmtSpread(p50, 1, ' ms')} · p99 ${fmtSpread(p99, 1, ' ms')}`);
     }
   }
-  return lines;
+  return [...lines, ...formatScaleMedians(runs)];
 }

@@ -3,7 +3,10 @@ import { describeMachine, type MachineInfo } from './machine.js';
 import type { BenchPlan } from './plan.js';
 import { formatRun } from './report.js';
 import type { RunResult, ScenarioName } from './results.js';
+import { runConnections } from './scenarios/connections.js';
 import { runE2e } from './scenarios/e2e.js';
+import { runIngest } from './scenarios/ingest.js';
+import { runStorm } from './scenarios/storm.js';
 import { runFanOut } from './scenarios/fan-out.js';
 import { runIdle } from './scenarios/idle.js';
 import { runSlow } from './scenarios/slow.js';
@@ -80,5 +83,11 @@ async function runScenario(session: Session, plan: BenchPlan, scenario: Scenario
       return [await runSlow(session, repeat, plan.slow)];
     case 'e2e':
       return [await runE2e(session, repeat, plan.e2e)];
+    case 'connections':
+      return each(plan.connections.targets, (target) => runConnections(session, target as 'relay' | 'socketio', repeat, plan.connections));
+    case 'storm':
+      return each(plan.storm.targets, (target) => runStorm(session, target as 'relay' | 'socketio', repeat, plan.storm));
+    case 'ingest':
+      return [await runIngest(session, repeat, plan.ingest)];
   }
 }
