@@ -28,7 +28,7 @@ export class LoadFleet {
   }
 
   /** Connects `total` clients, spread over the processes and their source addresses; answers how many are ready. */
-  async connect(total: number, args: Omit<ConnectArgs, 'clients' | 'localAddress' | 'timeoutMs'>, timeoutMs = 60_000 + total): Promise<{ ready: number; failed: number; error: string | null }> {
+  async connect(total: number, args: Omit<ConnectArgs, 'clients' | 'localAddress' | 'timeoutMs'>, timeoutMs = 60_000 + total / 10): Promise<{ ready: number; failed: number; error: string | null }> {
     const shares = this.shares(total);
     const reports = await Promise.all(
       this.processes.map((child, i) => child.call('connect', { ...args, clients: shares[i]!, localAddress: `127.0.0.${11 + i}`, timeoutMs }, timeoutMs + 10_000)),

@@ -23,6 +23,8 @@ export interface ConnectArgs {
   localAddress?: string;
   /** Remember each client's position, for `drop` and `reopen`. */
   track?: boolean;
+  /** Tear down and forget clients not ready when `timeoutMs` ends (a target reported at the size it reached). */
+  dropUnready?: boolean;
   /** Record every delivery's receipt time, for `latency` (expected × clients numbers). */
   deliveryTimes?: boolean;
 }

@@ -117,6 +117,12 @@ async function connect(args: ConnectArgs): Promise<ConnectReport> {
     return counter;
   });
   const ready = opened.filter((counter) => counter.ready).length;
+  if (args.dropUnready) {
+    // Clients not ready within the bound are not part of the run: they would only count as lost.
+    const unready = new Set(opened.filter((counter) => !counter.ready));
+    for (const counter of unready) counter.destroy();
+    healthy = healthy.filter((counter) => !unready.has(counter));
+  }
   return { ready, failed: args.clients - ready, error: error ?? (args.clients - ready > 0 ? 'connection failed' : null) };
 }
 

@@ -4,7 +4,7 @@ import { latencyOfBuckets } from '../latency-buckets.js';
 import { LoadFleet } from '../load-fleet.js';
 import { treeUsage } from '../proc-stats.js';
 import type { RunResult } from '../results.js';
-import { startRelayService, startSocketIoService, type ScaleTarget } from '../scale-targets.js';
+import { poll, startRelayService, startSocketIoService, type ScaleTarget } from '../scale-targets.js';
 import type { Session } from '../session.js';
 
 // Many connections on one host: ramp to `connections` WebSocket clients (the target runs `workers`
@@ -23,6 +23,8 @@ export interface ConnectionsPlan {
   /** Events written per second. */
   rate: number;
   targets: ('relay' | 'socketio')[];
+  /** How long the ramp may take; a target is reported at the size it reached by then. */
+  rampBudgetMs: number;
 }
 
 const MiB = 1024 * 1024;
@@ -43,9 +45,13 @@ export async function runConnections(session: Session, target: 'relay' | 'socket
     const before = treeUsage(server.pid).rssBytes;
 
     const rampStart = nowMs();
-    const ramp = await fleet.connect(plan.connections, { port: server.port, path: server.path, dialect: server.dialect, slow: 0, expected: plan.events, receipts: false, concurrency: 100, deliveryTimes: true });
+    const ramp = await fleet.connect(plan.connections, { port: server.port, path: server.path, dialect: server.dialect, slow: 0, expected: plan.events, receipts: false, concurrency: 100, deliveryTimes: true, dropUnready: true }, plan.rampBudgetMs);
     const connectSeconds = (nowMs() - rampStart) / 1000;
-    const held = await server.clients();
+    // The server's own count (Socket.IO's is reported every 100 ms): wait until it has seen them all.
+    const held = await poll(async () => {
+      const count = await server!.clients();
+      return count >= ramp.ready ? count : undefined;
+    }, 10_000, 'the server to count every connection').catch(() => server!.clients());
     const after = treeUsage(server.pid).rssBytes;
 
     // Products at `rate`/s, each timed just before its insert is sent.
