@@ -1,23 +1,20 @@
 import { z } from 'zod';
+import { DEFAULT_MONGO_URL, envFlag, envInt, envLogLevel, envMongoDb, envMongoUrl, envPort, readEnv } from '../common/env.js';
 
-// The API's whole configuration, parsed once from the environment. Nothing else reads process.env.
-
-const flag = z
-  .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
-  .optional()
-  .transform((value) => (value === undefined || value === '' ? undefined : ['1', 'true', 'yes'].includes(value)));
+// The API's whole configuration, parsed once from the environment (see common/env.ts for empty
+// values and booleans). Nothing else reads process.env.
 
 /** The environment variables the API reads, with their defaults. */
 export const apiConfigSchema = z.object({
-  API_PORT: z.coerce.number().int().min(0).max(65_535).default(8000),
+  API_PORT: envPort(8000),
   API_HOST: z.string().min(1).default('0.0.0.0'),
-  MONGO_URL: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URL').default('mongodb://127.0.0.1:27017/?replicaSet=rs0'),
-  MONGO_DB: z.string().regex(/^[^\s./\\"$*<>:|?]{1,63}$/, 'must be a MongoDB database name').default('shop'),
+  MONGO_URL: envMongoUrl.default(DEFAULT_MONGO_URL),
+  MONGO_DB: envMongoDb,
   // HS256 keys shorter than the hash (32 bytes) are guessable; refuse them rather than run weakly.
   API_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  LOG_PRETTY: flag,
-  API_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  LOG_LEVEL: envLogLevel,
+  LOG_PRETTY: envFlag,
+  API_SHUTDOWN_GRACE_MS: envInt(10_000, { max: 600_000 }),
 });
 
 /** Everything the API process needs to start. */
@@ -38,13 +35,7 @@ export interface ApiConfig {
 /** Parses the environment; a bad value throws an error naming the variable. */
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   // An empty variable (`API_JWT_SECRET=` in a .env file) means "not set", as a shell user expects.
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
-  const parsed = apiConfigSchema.safeParse(present);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new Error(`invalid API configuration: ${issues.join('; ')}`);
-  }
-  const value = parsed.data;
+  const value = readEnv(apiConfigSchema, env, { what: 'API' });
   return {
     port: value.API_PORT,
     host: value.API_HOST,

@@ -1,5 +1,6 @@
 import { MongoServerError, type Collection, type Db, type ObjectId } from 'mongodb';
-import type { Product } from './product-schema.js';
+import type { Product } from '../contract/product.js';
+import { MongoErrorCode } from '../common/mongo-errors.js';
 
 // Idempotency-Key records for POST, in MongoDB so that every API instance sees the same keys. The
 // unique index on `key` is what makes "first request wins" hold across instances and races.
@@ -40,7 +41,7 @@ export function createIdempotencyStore(db: Db): IdempotencyStore {
         await records.insertOne({ ...record });
         return null;
       } catch (error) {
-        if (!(error instanceof MongoServerError) || error.code !== 11000) throw error;
+        if (!(error instanceof MongoServerError) || error.code !== MongoErrorCode.DuplicateKey) throw error;
       }
       const first = await records.findOne({ key: record.key }, { projection: { _id: 0 } });
       // The first record can only vanish between the two calls if its TTL ran out just then.

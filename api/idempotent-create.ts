@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { MongoServerError, ObjectId } from 'mongodb';
-import { productFromDocument } from './product-document.js';
-import type { ProductDocument } from './product-document.js';
-import type { Product, ProductInput } from './product-schema.js';
+import { productFromDocument } from '../contract/product-document.js';
+import type { ProductDocument } from '../contract/product-document.js';
+import type { Product, ProductInput } from '../contract/product.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import type { ProductRepository } from './product-repository.js';
 import { ApiProblem, PROBLEM_TYPE_PREFIX } from './problem.js';
+import { MongoErrorCode } from '../common/mongo-errors.js';
 
 /** The result of a create: the product, and whether it is the answer to an earlier request. */
 export interface CreateResult {
@@ -53,7 +54,7 @@ export async function createProductOnce(
     await repository.insert(doc);
     product = productFromDocument({ ...doc });
   } catch (error) {
-    if (!(error instanceof MongoServerError) || error.code !== 11000) throw error;
+    if (!(error instanceof MongoServerError) || error.code !== MongoErrorCode.DuplicateKey) throw error;
     const existing = await repository.get(productId);
     if (!existing) throw new Error('product of an idempotent create was inserted and is gone', { cause: error });
     product = productFromDocument({ ...existing });

@@ -1,4 +1,5 @@
 import { MongoError, MongoNetworkError, MongoNotConnectedError, MongoServerClosedError, MongoServerSelectionError, MongoTopologyClosedError } from 'mongodb';
+import { UNAVAILABLE_CODES } from '../common/mongo-errors.js';
 
 // Whether a failure means "MongoDB could not be reached or had no usable primary just now" (retry
 // shortly) rather than a bug. Checked against driver 7.x:
@@ -6,7 +7,7 @@ import { MongoError, MongoNetworkError, MongoNotConnectedError, MongoServerClose
 //    PoolClearedOnNetworkError are subclasses), no reachable primary a MongoServerSelectionError;
 //  - the driver labels what it would retry or reset for: RetryableWriteError, ResetPool,
 //    PoolRequestedRetry, and SystemOverloadedError/RetryableError from an overloaded server;
-//  - a server that shuts down or steps down answers with a code (NotWritablePrimary, ShutdownInProgress...);
+//  - a server that shuts down or steps down answers with a code (UNAVAILABLE_CODES in common/mongo-errors.ts);
 //  - but a socket error hit while the driver waits for its write to drain comes out raw, not wrapped:
 //    Connection.writeCommand awaits `once(socket, 'drain')`, which rejects with the socket's own
 //    error, e.g. Node's `Error: This socket has been ended by the other party` (code EPIPE) when the
@@ -14,27 +15,6 @@ import { MongoError, MongoNetworkError, MongoNotConnectedError, MongoServerClose
 // Causes are followed, so the same failure wrapped by another layer is still recognised.
 
 const UNAVAILABLE_LABELS = ['RetryableWriteError', 'ResetPool', 'PoolRequestedRetry', 'SystemOverloadedError', 'RetryableError'];
-
-// Server codes meaning "no usable primary here right now" (the driver's retryable-read/write codes,
-// minus ExceededTimeLimit, which is about the operation, not the server).
-const UNAVAILABLE_CODES = new Set([
-  6, // HostUnreachable
-  7, // HostNotFound
-  89, // NetworkTimeout
-  91, // ShutdownInProgress
-  134, // ReadConcernMajorityNotAvailableYet
-  189, // PrimarySteppedDown
-  // SnapshotUnavailable: the snapshot read asked for a point the primary cannot serve yet. The
-  // repository already retries it three times; still failing after that, it is transient, not a bug.
-  246,
-  9001, // SocketException
-  10058, // LegacyNotPrimary
-  10107, // NotWritablePrimary
-  11600, // InterruptedAtShutdown
-  11602, // InterruptedDueToReplStateChange
-  13435, // NotPrimaryNoSecondaryOk
-  13436, // NotPrimaryOrSecondary
-]);
 
 // Driver errors that are not exported as classes, by their `name`.
 const UNAVAILABLE_NAMES = new Set(['MongoPoolClearedError', 'PoolClearedOnNetworkError', 'MongoPoolClosedError', 'MongoWaitQueueTimeoutError']);

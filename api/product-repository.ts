@@ -1,8 +1,9 @@
 import { MongoServerError, ObjectId, type Collection, type Db, type Document, type Timestamp } from 'mongodb';
-import type { ProductDocument } from './product-document.js';
-import type { ProductInput, ProductPatch } from './product-schema.js';
-import type { ClusterTime } from './stream-position.js';
+import type { ProductDocument } from '../contract/product-document.js';
+import type { ProductInput, ProductPatch } from '../contract/product.js';
+import type { ClusterTime } from '../contract/stream-position.js';
 import type { ListCursor } from './list-cursor.js';
+import { MongoErrorCode } from '../common/mongo-errors.js';
 
 // All MongoDB access for products. Writes use write concern majority: a change stream only shows
 // majority-committed writes, and a write we acknowledged must never be rolled back.
@@ -104,7 +105,7 @@ export async function retryUnavailableSnapshot(read: () => Promise<Document>): P
     try {
       return await read();
     } catch (error) {
-      if (!(error instanceof MongoServerError && error.code === 246) || attempt >= 3) throw error;
+      if (!(error instanceof MongoServerError && error.code === MongoErrorCode.SnapshotUnavailable) || attempt >= 3) throw error;
       await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
     }
   }

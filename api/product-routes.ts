@@ -8,10 +8,10 @@ import type { IdempotencyStore } from './idempotency-store.js';
 import { invalidField, MAX_BODY_BYTES, readJsonBody, validate } from './json-body.js';
 import { decodeListCursor, encodeListCursor } from './list-cursor.js';
 import { ApiProblem } from './problem.js';
-import { productFromDocument } from './product-document.js';
+import { productFromDocument } from '../contract/product-document.js';
 import type { ProductRepository } from './product-repository.js';
-import { productInput, productPatch, type Product } from './product-schema.js';
-import { formatStreamPosition } from './stream-position.js';
+import { productInput, productPatch, type Product } from '../contract/product.js';
+import { formatStreamPosition } from '../contract/stream-position.js';
 
 /** The body of GET /api/product/: a page, the cursor of the next one, and the snapshot's stream position. */
 export interface ProductListBody {

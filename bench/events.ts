@@ -1,4 +1,4 @@
-import type { EventMessage } from '../relay/protocol.js';
+import type { EventMessage } from '../contract/protocol.js';
 
 // The synthetic events every target delivers: real protocol v1 insert events (about 300 bytes of JSON,
 // the shape the relay sends for a change), each carrying its sequence number in `product.nombre` so

@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MongoClient } from 'mongodb';
 import { Server } from 'socket.io';
-import { eventFromChange } from '../relay/event-from-change.js';
+import { eventFromChange } from '../relay/mongo/event-from-change.js';
 import { failStart, serveParent } from './children.js';
 
 // Socket.IO as a Node user would run it for the scale scenarios, fed the way the relay is: each process

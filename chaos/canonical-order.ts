@@ -1,5 +1,5 @@
 import { Timestamp, type Collection, type Document } from 'mongodb';
-import { nextClusterTime, parseStreamPosition } from '../api/stream-position.js';
+import { nextClusterTime, parseStreamPosition } from '../contract/stream-position.js';
 
 // The truth a consumer is checked against. With concurrent writers "in order" cannot mean the order
 // the requests were sent or acknowledged in; it means the order MongoDB committed them, which is the

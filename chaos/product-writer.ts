@@ -1,4 +1,4 @@
-import type { Product } from '../api/product-schema.js';
+import type { Product } from '../contract/product.js';
 
 // Writes products through the API the way a careful client does under faults: each product has its
 // own Idempotency-Key, and a failed attempt (network error, 5xx, 429) is retried with the same key,

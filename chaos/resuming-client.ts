@@ -1,6 +1,6 @@
 import { WebSocket } from 'ws';
-import { shouldReconnect } from '../relay/close-codes.js';
-import type { EventMessage, ResetMessage, ServerMessage, WelcomeMessage } from '../relay/protocol.js';
+import { shouldReconnect } from '../contract/close-codes.js';
+import type { EventMessage, ResetMessage, ServerMessage, WelcomeMessage } from '../contract/protocol.js';
 
 // A protocol-v1 client that never gives up a position: it records every event, remembers the last
 // id, and after any disconnect reconnects with `?since=<last id>` (or the position it started from,

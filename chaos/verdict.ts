@@ -1,4 +1,4 @@
-import type { EventMessage, ResetMessage } from '../relay/protocol.js';
+import type { EventMessage, ResetMessage } from '../contract/protocol.js';
 import type { CanonicalEvent } from './canonical-order.js';
 
 // Compares what one consumer received with the canonical change order: every product exactly once,

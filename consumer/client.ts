@@ -1,4 +1,4 @@
-import type { Operation, ServerMessage } from '../relay/protocol.js';
+import type { Operation, ServerMessage } from '../contract/protocol.js';
 import { backoffDelay } from './backoff.js';
 import { judgeOutcome } from './close-verdict.js';
 import { openConnection, type Connection, type ConnectionOutcome } from './connection.js';

@@ -1,8 +1,8 @@
-import { CloseCode, shouldReconnect } from '../relay/close-codes.js';
+import { CloseCode, shouldReconnect } from '../contract/close-codes.js';
 import type { ConnectionOutcome } from './connection.js';
 import { printable } from './format.js';
 
-// The relay's close-code table (relay/close-codes.ts) applied to how a connection ended, plus the
+// The relay's close-code table (contract/close-codes.ts) applied to how a connection ended, plus the
 // HTTP answers an upgrade can get before any close code exists. Says what happened in one phrase.
 
 const codeNames = new Map<number, string>(Object.entries(CloseCode).map(([name, code]) => [code, name]));

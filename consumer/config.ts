@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { PRODUCT_FILTER_FIELDS } from '../api/product-schema.js';
-import { OPERATIONS, type Operation } from '../relay/protocol.js';
+import { PRODUCT_FILTER_FIELDS } from '../contract/product.js';
+import { OPERATIONS, type Operation } from '../contract/protocol.js';
 
 // The consumer's whole configuration, from its command line and environment, checked once at start.
 // Anything wrong is a usage error with a message that names the option (the CLI exits 2).

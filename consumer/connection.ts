@@ -1,5 +1,5 @@
 import { WebSocket } from 'ws';
-import type { ServerMessage } from '../relay/protocol.js';
+import type { ServerMessage } from '../contract/protocol.js';
 import { isMalformed, parseServerMessage } from './server-message.js';
 
 // One connection to the relay, from dial to close: it hands each message up, watches for silence

@@ -1,4 +1,4 @@
-import type { EventMessage, Operation, ResetMessage } from '../relay/protocol.js';
+import type { EventMessage, Operation, ResetMessage } from '../contract/protocol.js';
 
 // Turns relay messages into the lines a person reads in a terminal. The created line keeps the shape
 // users of the system this replaces rely on: `📱 Product created: iPhone 15 — 999.99 (L)`.

@@ -1,4 +1,4 @@
-import type { Operation } from '../relay/protocol.js';
+import type { Operation } from '../contract/protocol.js';
 
 // The relay takes the whole subscription in the connection URL (protocol v1): `ops`, one
 // `where.<field>` per exact-match condition, and `since` for the position to resume after.

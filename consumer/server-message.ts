@@ -1,14 +1,10 @@
-import { OPERATIONS, type ServerMessage } from '../relay/protocol.js';
+import { serverMessage, type ServerMessage } from '../contract/protocol.js';
 
-// The relay is a separate process reached over the network: its frames are checked for the shape
-// the consumer relies on before anything reads them, so a broken or foreign peer gets a notice
-// instead of crashing the CLI. The types themselves come from relay/protocol.ts.
+// The relay is a separate process reached over the network: its frames are checked against the
+// contract's schemas before anything reads them, so a broken or foreign peer gets a notice instead
+// of crashing the CLI.
 
-const operations: ReadonlySet<string> = new Set(OPERATIONS);
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+const knownTypes: ReadonlySet<string> = new Set(serverMessage.options.map((option) => option.shape.type.value));
 
 /** What a frame is when it cannot be used, in words for a notice. */
 export interface MalformedFrame {
@@ -23,25 +19,14 @@ export function parseServerMessage(text: string): ServerMessage | MalformedFrame
   } catch {
     return { problem: 'not JSON' };
   }
-  if (!isRecord(value) || typeof value.type !== 'string') return { problem: 'no message type' };
-  switch (value.type) {
-    case 'welcome':
-      if (typeof value.relayId !== 'string') return { problem: 'welcome without relayId' };
-      if (typeof value.heartbeatMs !== 'number' || !(value.heartbeatMs > 0)) {
-        return { problem: 'welcome without a positive heartbeatMs' };
-      }
-      return value as unknown as ServerMessage;
-    case 'event':
-      if (typeof value.id !== 'string' || value.id === '') return { problem: 'event without id' };
-      if (typeof value.op !== 'string' || !operations.has(value.op)) return { problem: `event with unknown op` };
-      if (value.product !== null && !isRecord(value.product)) return { problem: 'event with a malformed product' };
-      return value as unknown as ServerMessage;
-    case 'reset':
-    case 'pong':
-      return value as unknown as ServerMessage;
-    default:
-      return { problem: `unknown message type ${JSON.stringify(value.type).slice(0, 40)}` };
-  }
+  const type = typeof value === 'object' && value !== null ? (value as { type?: unknown }).type : undefined;
+  if (typeof type !== 'string') return { problem: 'no message type' };
+  if (!knownTypes.has(type)) return { problem: `unknown message type ${JSON.stringify(type).slice(0, 40)}` };
+  const parsed = serverMessage.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
+  return { problem: `${type}${where}: ${issue?.message ?? 'malformed'}` };
 }
 
 /** Whether parseServerMessage refused the frame. */

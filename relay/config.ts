@@ -1,21 +1,19 @@
 import { z } from 'zod';
+import { DEFAULT_MONGO_URL, envFlag, envInt, envList, envLogLevel, envMongoDb, envMongoUrl, envPort, readEnv } from '../common/env.js';
 
-// The relay's whole configuration, parsed once from the environment. Nothing else reads process.env.
+// The relay's whole configuration, parsed once from the environment (see common/env.ts for empty
+// values and booleans). Nothing else reads process.env.
 
-const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
-const list = z
-  .string()
-  .optional()
-  .transform((value) => (value ? value.split(',').map((item) => item.trim()).filter(Boolean) : undefined));
+const int = (fallback: number, min = 0) => envInt(fallback, { min });
 
 export const relayConfigSchema = z.object({
-  RELAY_PORT: int(8765),
+  RELAY_PORT: envPort(8765),
   RELAY_HOST: z.string().default('0.0.0.0'),
-  MONGO_URL: z.string().default('mongodb://127.0.0.1:27017/?replicaSet=rs0'),
-  MONGO_DB: z.string().min(1).default('shop'),
+  MONGO_URL: envMongoUrl.default(DEFAULT_MONGO_URL),
+  MONGO_DB: envMongoDb,
   MONGO_COLLECTION: z.string().min(1).default('products'),
   RELAY_JWT_SECRET: z.string().min(1).optional(),
-  RELAY_ALLOWED_ORIGINS: list,
+  RELAY_ALLOWED_ORIGINS: envList,
   RELAY_MAX_CONNECTIONS: int(10_000, 1),
   RELAY_MAX_BUFFERED_BYTES: int(1024 * 1024, 1024),
   RELAY_HEARTBEAT_MS: int(25_000, 10),
@@ -27,11 +25,8 @@ export const relayConfigSchema = z.object({
   RELAY_CLIENT_MESSAGES_PER_SECOND: int(20, 1),
   RELAY_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   RELAY_ADMIN_PORT: int(8766),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  LOG_PRETTY: z
-    .enum(['1', '0', 'true', 'false', 'yes', 'no'])
-    .optional()
-    .transform((value) => (value === undefined ? undefined : ['1', 'true', 'yes'].includes(value))),
+  LOG_LEVEL: envLogLevel,
+  LOG_PRETTY: envFlag,
 });
 
 export interface RelayConfig {
@@ -73,13 +68,7 @@ export function relayConfig(overrides: Partial<RelayConfig> = {}): RelayConfig {
  * rather than silently turning authentication off.
  */
 export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
-  const present = Object.fromEntries(Object.entries(env).filter(([name, value]) => value !== '' || name === 'RELAY_JWT_SECRET'));
-  const parsed = relayConfigSchema.safeParse(present);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new Error(`invalid relay configuration: ${issues.join('; ')}`);
-  }
-  return fromParsed(parsed.data);
+  return fromParsed(readEnv(relayConfigSchema, env, { what: 'relay', keepEmpty: ['RELAY_JWT_SECRET'] }));
 }
 
 function fromParsed(env: z.infer<typeof relayConfigSchema>): RelayConfig {

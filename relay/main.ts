@@ -1,19 +1,19 @@
 import cluster from 'node:cluster';
 import { MongoClient } from 'mongodb';
 import { createLogger, type Logger } from '../common/logger.js';
-import { createCatchUpOpener } from './catch-up.js';
-import { createChangeFeed } from './change-feed.js';
-import { createClusterAdmin } from './cluster-admin.js';
+import { createCatchUpOpener } from './mongo/catch-up-opener.js';
+import { createChangeFeed } from './mongo/change-feed.js';
+import { createClusterAdmin } from './cluster/cluster-admin.js';
 import { loadRelayConfig, type RelayConfig } from './config.js';
-import { startProcessMetrics } from './metrics.js';
+import { startProcessMetrics } from './edge/metrics.js';
 import { createRelay } from './relay.js';
-import { answerPrimary } from './worker-link.js';
-import { isDrainRequest, startWorkers } from './workers.js';
+import { answerPrimary } from './cluster/worker-link.js';
+import { isDrainRequest, startWorkers } from './cluster/workers.js';
 
 // The relay process: environment, MongoDB, listen, signals. On SIGTERM/SIGINT it drains (readyz 503,
 // clients closed with 1001 over RELAY_DRAIN_MS), closes its change stream and MongoDB, and exits 0.
-// With RELAY_WORKERS > 1 this process is the cluster primary (workers.ts) and each worker runs the
-// relay below; the primary's RELAY_ADMIN_PORT answers for all of them (cluster-admin.ts).
+// With RELAY_WORKERS > 1 this process is the cluster primary (cluster/workers.ts) and each worker runs the
+// relay below; the primary's RELAY_ADMIN_PORT answers for all of them (cluster/cluster-admin.ts).
 
 /** Extra time beyond the drain window before a stuck shutdown gives up. */
 const SHUTDOWN_MARGIN_MS = 10_000;

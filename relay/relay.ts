@@ -1,10 +1,10 @@
 import type { Logger } from '../common/logger.js';
-import type { CatchUpOpener } from './catch-up-types.js';
+import type { CatchUpOpener } from './delivery/catch-up-source.js';
 import type { RelayConfig } from './config.js';
-import type { EventSource } from './event-source.js';
-import type { RelayMetrics } from './metrics.js';
-import { createHub, type RelayHub } from './hub.js';
-import { createRelayServer } from './server.js';
+import type { EventSource } from './delivery/event-source.js';
+import { createHub, type RelayHub } from './delivery/hub.js';
+import { createRelayServer } from './edge/server.js';
+import type { RelayMetrics } from './edge/metrics.js';
 
 // The relay assembled: delivery core (hub) behind the edge (HTTP + WebSocket server). Whoever creates
 // it closes it; nothing listens until listen().

@@ -1,31 +1,25 @@
 import { z } from 'zod';
+import { envFlag, envInt, envMongoDb, envMongoUrl, envPort, readEnv } from '../common/env.js';
 
 // The embedded stack's configuration, parsed once from the environment and the command line.
 // Nothing else in stack/ reads process.env; the services read their own variables from the
 // environment the stack hands down to them.
 
-const port = (fallback: number) => z.coerce.number().int().min(1).max(65_535).default(fallback);
-const flag = z
-  .string()
-  .optional()
-  .transform((value) => value !== undefined && ['1', 'true', 'yes'].includes(value.toLowerCase()));
+const port = (fallback: number) => envPort(fallback, { allowZero: false });
 
 export const stackConfigSchema = z.object({
   API_PORT: port(8000),
   RELAY_PORT: port(8765),
-  MONGO_URL: z
-    .string()
-    .optional()
-    .transform((value) => (value?.trim() ? value.trim() : undefined)),
-  MONGO_DB: z.string().min(1).default('shop'),
+  MONGO_URL: envMongoUrl.optional(),
+  MONGO_DB: envMongoDb,
   /** Allow mongodb-memory-server to download a mongod (never done unless asked). */
-  MONGOMS_DOWNLOAD: flag,
+  MONGOMS_DOWNLOAD: envFlag,
   /** Hot reload: each service runs under `tsx watch`. Same as the `--watch` argument. */
-  STACK_WATCH: flag,
+  STACK_WATCH: envFlag,
   /** How long a real mongod may take to come up before the stack falls back to the double. */
-  STACK_MONGOD_TIMEOUT_MS: z.coerce.number().int().min(500).default(8_000),
+  STACK_MONGOD_TIMEOUT_MS: envInt(8_000, { min: 500 }),
   /** How long each service may take to answer /readyz. */
-  STACK_READY_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(30_000),
+  STACK_READY_TIMEOUT_MS: envInt(30_000, { min: 1_000 }),
   NO_COLOR: z.string().optional(),
 });
 
@@ -51,20 +45,15 @@ export function loadStackConfig(
 ): StackConfig {
   const unknown = argv.filter((arg) => arg !== '--watch');
   if (unknown.length > 0) throw new Error(`unknown argument ${unknown.join(' ')} (the only option is --watch)`);
-  const parsed = stackConfigSchema.safeParse(env);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new Error(`invalid stack configuration: ${issues.join('; ')}`);
-  }
-  const values = parsed.data;
+  const values = readEnv(stackConfigSchema, env, { what: 'stack' });
   if (values.API_PORT === values.RELAY_PORT) throw new Error(`API_PORT and RELAY_PORT are both ${values.API_PORT}`);
   return {
     apiPort: values.API_PORT,
     relayPort: values.RELAY_PORT,
     mongoUrl: values.MONGO_URL,
     mongoDb: values.MONGO_DB,
-    allowDownload: values.MONGOMS_DOWNLOAD,
-    watch: values.STACK_WATCH || argv.includes('--watch'),
+    allowDownload: values.MONGOMS_DOWNLOAD ?? false,
+    watch: (values.STACK_WATCH ?? false) || argv.includes('--watch'),
     mongodTimeoutMs: values.STACK_MONGOD_TIMEOUT_MS,
     readyTimeoutMs: values.STACK_READY_TIMEOUT_MS,
     color: isTty && values.NO_COLOR === undefined,

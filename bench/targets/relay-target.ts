@@ -1,7 +1,7 @@
 import { silentLogger } from '../../common/logger.js';
 import { relayConfig } from '../../relay/config.js';
-import { createManualSource } from '../../relay/manual-source.js';
-import { startProcessMetrics } from '../../relay/metrics.js';
+import { createManualSource } from '../../relay/delivery/manual-source.js';
+import { startProcessMetrics } from '../../relay/edge/metrics.js';
 import { createRelay } from '../../relay/relay.js';
 import type { Target, TargetOptions } from './target.js';
 

@@ -1,4 +1,4 @@
-import type { EventMessage } from '../../relay/protocol.js';
+import type { EventMessage } from '../../contract/protocol.js';
 import type { Dialect } from '../ws-counter.js';
 
 // What the benchmark needs from each server it measures: where to connect, how to hand it events, and

@@ -1,6 +1,6 @@
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Product } from '../../api/product-schema.js';
+import type { Product } from '../../contract/product.js';
 import { apiFixture, SEED, type ApiFixture } from './api-fixture.js';
 
 const secret = 'test-secret-that-is-at-least-32-characters-long';

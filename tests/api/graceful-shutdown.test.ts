@@ -1,7 +1,7 @@
 import { ObjectId } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.js';
-import type { ProductDocument } from '../../api/product-document.js';
+import type { ProductDocument } from '../../contract/product-document.js';
 import { listen } from '../../api/server.js';
 import { silentLogger } from '../../common/logger.js';
 import { failingStores } from './stub-stores.js';

@@ -1,6 +1,6 @@
 import { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Product } from '../../api/product-schema.js';
+import type { Product } from '../../contract/product.js';
 import { apiFixture, SEED, type ApiFixture } from './api-fixture.js';
 
 let api: ApiFixture;

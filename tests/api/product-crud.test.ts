@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Product } from '../../api/product-schema.js';
+import type { Product } from '../../contract/product.js';
 import { apiFixture, SEED, steppingClock, type ApiFixture } from './api-fixture.js';
 
 let api: ApiFixture;

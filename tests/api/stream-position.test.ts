@@ -1,8 +1,8 @@
 import { Timestamp, type ChangeStreamDocument, type Document } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProductListBody } from '../../api/product-routes.js';
-import type { Product } from '../../api/product-schema.js';
-import { nextClusterTime, parseStreamPosition } from '../../api/stream-position.js';
+import type { Product } from '../../contract/product.js';
+import { nextClusterTime, parseStreamPosition } from '../../contract/stream-position.js';
 import { apiFixture, type ApiFixture } from './api-fixture.js';
 
 let api: ApiFixture;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { productInput } from '../../api/product-schema.js';
+import { productInput } from '../../contract/product.js';
 import { apiFixture, SEED, type ApiFixture } from './api-fixture.js';
 
 let api: ApiFixture;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { CloseCode } from '../../relay/close-codes.js';
+import { CloseCode } from '../../contract/close-codes.js';
 import { killConsumers, startConsumer } from './consumer-process.js';
 import { productEvent, startScriptedRelay, type ScriptedRelay } from './scripted-relay.js';
 

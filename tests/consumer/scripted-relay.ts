@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { EventMessage, Operation, ServerMessage, WelcomeMessage } from '../../relay/protocol.js';
+import type { EventMessage, Operation, ServerMessage, WelcomeMessage } from '../../contract/protocol.js';
 
 // A WebSocket server that speaks protocol v1 under the test's control, for what is hard to provoke
 // in the real relay: chosen close codes, HTTP refusals, a peer that goes silent. It keeps an event

@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResumingClient } from '../../chaos/resuming-client.js';
-import type { EventMessage } from '../../relay/protocol.js';
+import type { EventMessage } from '../../contract/protocol.js';
 import { mongoUrl, testDatabaseName } from '../harness/mongo.js';
 import { createProduct, openTestDatabase, startApi, startRelay, type RunningApi, type RunningRelay, type TestDatabase } from './system.js';
 

@@ -3,7 +3,7 @@ import { readCanonicalOrder } from '../../chaos/canonical-order.js';
 import { writeProducts } from '../../chaos/product-writer.js';
 import { ResumingClient } from '../../chaos/resuming-client.js';
 import { snapshotPosition } from '../../chaos/snapshot-position.js';
-import type { CatchUpOpener } from '../../relay/catch-up-types.js';
+import type { CatchUpOpener } from '../../relay/delivery/catch-up-source.js';
 import { mongoUrl, testDatabaseName } from '../harness/mongo.js';
 import { openTestDatabase, startApi, startRelay, type RunningApi, type RunningRelay, type TestDatabase } from '../e2e/system.js';
 

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { productFromDocument } from '../../api/product-document.js';
-import type { Product } from '../../api/product-schema.js';
+import { productFromDocument } from '../../contract/product-document.js';
+import type { Product } from '../../contract/product.js';
 import { productBody } from '../../chaos/product-writer.js';
 import { ResumingClient } from '../../chaos/resuming-client.js';
-import type { EventMessage } from '../../relay/protocol.js';
+import type { EventMessage } from '../../contract/protocol.js';
 import { mongoUrl, testDatabaseName } from '../harness/mongo.js';
 import { createProduct, openTestDatabase, startApi, startRelay, type RunningApi, type RunningRelay, type TestDatabase } from '../e2e/system.js';
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createManualSource } from '../../relay/manual-source.js';
-import type { EventMessage } from '../../relay/protocol.js';
+import { createManualSource } from '../../relay/delivery/manual-source.js';
+import type { EventMessage } from '../../contract/protocol.js';
 import { createFakeLog, timeAt, type FakeLog } from './fake-log.js';
 import { connect, ids, startRelay, waitUntil, type TestClient, type TestRelay } from './helpers.js';
 

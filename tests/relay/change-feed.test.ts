@@ -1,6 +1,6 @@
 import type { Collection, Document, MongoClient, Timestamp } from 'mongodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { productFromDocument } from '../../api/product-document.js';
+import { productFromDocument } from '../../contract/product-document.js';
 import { connectClient, testDatabaseName } from '../harness/mongo.js';
 import { connect, waitUntil } from './helpers.js';
 import { productDoc, startMongoRelay, type MongoTestRelay } from './mongo-relay.js';

@@ -1,7 +1,7 @@
 import { WebSocket } from 'ws';
 import { describe, expect, it } from 'vitest';
-import { CloseCode } from '../../relay/close-codes.js';
-import type { ServerMessage } from '../../relay/protocol.js';
+import { CloseCode } from '../../contract/close-codes.js';
+import type { ServerMessage } from '../../contract/protocol.js';
 import { openClient, waitFor, type TestClient } from './edge-client.js';
 import { edgeFixture, type EdgeUnderTest } from './edge-harness.js';
 

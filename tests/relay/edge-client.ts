@@ -1,5 +1,5 @@
 import { WebSocket, type ClientOptions } from 'ws';
-import type { ServerMessage } from '../../relay/protocol.js';
+import type { ServerMessage } from '../../contract/protocol.js';
 
 // Client-side helpers for edge tests: what a user of the relay sees when connecting.
 

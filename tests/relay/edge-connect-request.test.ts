@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseConnectRequest } from '../../relay/connect-request.js';
-import type { EventMessage } from '../../relay/protocol.js';
+import { parseConnectRequest } from '../../relay/edge/connect-request.js';
+import type { EventMessage } from '../../contract/protocol.js';
 import { connectOutcome, openClient } from './edge-client.js';
 import { insertEvent, startEdge, type EdgeUnderTest } from './edge-harness.js';
 
@@ -21,8 +21,8 @@ describe('connection URL parsing', () => {
   });
 
   it('accepts an event id or a time:<t>.<i> stream position as since', () => {
-    expect(parse('since=8265A1B2C3000000012B022C0100296E5A1004')).toMatchObject({ ok: true, request: { since: '8265A1B2C3000000012B022C0100296E5A1004' } });
-    expect(parse('since=time:1700000000.3')).toMatchObject({ ok: true, request: { since: 'time:1700000000.3' } });
+    expect(parse('since=8265A1B2C3000000012B022C0100296E5A1004')).toMatchObject({ ok: true, request: { since: { afterId: '8265A1B2C3000000012B022C0100296E5A1004' } } });
+    expect(parse('since=time:1700000000.3')).toMatchObject({ ok: true, request: { since: { afterTime: { t: 1700000000, i: 3 } } } });
   });
 
   it.each([

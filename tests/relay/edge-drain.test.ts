@@ -1,6 +1,6 @@
 import { connect as tcpConnect } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { CloseCode } from '../../relay/close-codes.js';
+import { CloseCode } from '../../contract/close-codes.js';
 import { connectOutcome, openClient, waitFor, type TestClient } from './edge-client.js';
 import { edgeFixture, type EdgeUnderTest } from './edge-harness.js';
 

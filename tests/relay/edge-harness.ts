@@ -2,8 +2,8 @@ import { SignJWT } from 'jose';
 import { afterEach } from 'vitest';
 import { silentLogger } from '../../common/logger.js';
 import { relayConfig, type RelayConfig } from '../../relay/config.js';
-import { createManualSource, type ManualSource } from '../../relay/manual-source.js';
-import type { EventMessage } from '../../relay/protocol.js';
+import { createManualSource, type ManualSource } from '../../relay/delivery/manual-source.js';
+import type { EventMessage } from '../../contract/protocol.js';
 import { createRelay, type Relay } from '../../relay/relay.js';
 import type { TestClient } from './edge-client.js';
 

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectClient, mongoUrl, testDatabaseName } from '../harness/mongo.js';
-import type { EventMessage } from '../../relay/protocol.js';
+import type { EventMessage } from '../../contract/protocol.js';
 import { openClient, waitFor, type TestClient } from './edge-client.js';
 
 // relay/main.ts as a process: it starts against the run's MongoDB, serves a change, and on SIGTERM

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CloseCode } from '../../relay/close-codes.js';
-import { encode } from '../../relay/frames.js';
-import type { EventMessage, ServerMessage } from '../../relay/protocol.js';
+import { CloseCode } from '../../contract/close-codes.js';
+import { encode } from '../../relay/delivery/frames.js';
+import type { EventMessage, ServerMessage } from '../../contract/protocol.js';
 import { connectOutcome, openClient, waitFor, type TestClient } from './edge-client.js';
 import { edgeFixture, insertEvent, signToken, type EdgeUnderTest } from './edge-harness.js';
 

@@ -1,7 +1,7 @@
-import type { ClusterTime } from '../../api/stream-position.js';
-import { PositionLostError, type CatchUpOpener, type TimedEvent } from '../../relay/catch-up-types.js';
-import type { ManualSource } from '../../relay/manual-source.js';
-import type { EventMessage } from '../../relay/protocol.js';
+import type { ClusterTime } from '../../contract/stream-position.js';
+import { PositionLostError, type CatchUpOpener, type TimedEvent } from '../../relay/delivery/catch-up-source.js';
+import type { ManualSource } from '../../relay/delivery/manual-source.js';
+import type { EventMessage } from '../../contract/protocol.js';
 import { productEvent } from './helpers.js';
 
 // A scripted change log for catch-up tests without MongoDB: the "oplog" is an array, catch-up

@@ -1,13 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
-import { createFanOut } from '../../relay/fan-out.js';
-import { encode } from '../../relay/frames.js';
-import { createHistory } from '../../relay/history.js';
-import type { HubClient } from '../../relay/hub-client.js';
-import { createRoomWatcher } from '../../relay/room-watcher.js';
-import type { EventMessage, Subscription } from '../../relay/protocol.js';
-import { subscriptionKey } from '../../relay/subscription-match.js';
+import { createFanOut } from '../../relay/delivery/fan-out.js';
+import { encode } from '../../relay/delivery/frames.js';
+import { createHistory } from '../../relay/delivery/history.js';
+import type { HubClient } from '../../relay/delivery/client-lifecycle.js';
+import { createBufferWatcher } from '../../relay/delivery/buffer-watcher.js';
+import type { EventMessage, Subscription } from '../../contract/protocol.js';
+import { subscriptionKey } from '../../relay/delivery/subscription-match.js';
 import { productEvent, waitUntil } from './helpers.js';
 
 // The fan-out's write pattern, observed on stand-in sockets that record each write: one write per
@@ -28,7 +28,7 @@ function recordingSocket(): Recorder {
   return { ws: ws as unknown as WebSocket, writes, setBuffered: (bytes) => void (ws.bufferedAmount = bytes) };
 }
 
-const rooms = () => createRoomWatcher({ stallMs: 1_000 });
+const buffers = () => createBufferWatcher({ stallMs: 1_000 });
 
 /** Splits unmasked server frames (as the relay writes them) into their text payloads. */
 function textFrames(buffer: Buffer): string[] {
@@ -53,13 +53,13 @@ function textFrames(buffer: Buffer): string[] {
 
 function client(subscription: Subscription): HubClient & Recorder {
   const recorder = recordingSocket();
-  return { ...recorder, subscription, key: subscriptionKey(subscription), state: 'live', nextSeq: 0, paused: null, welcomed: true, pongOwed: false };
+  return { ...recorder, subscription, key: subscriptionKey(subscription), phase: 'live', nextSeq: 0, paused: null, welcomed: true };
 }
 
 describe('fan-out', () => {
   it('writes the events of one tick to each client in one write, shared by every client of a subscription', async () => {
     const history = createHistory({ maxEvents: 1000, maxBytes: 1 << 20 });
-    const fanOut = createFanOut({ history, maxBufferedBytes: 1 << 20, closeSlow: () => expect.fail('nobody is slow'), rooms: rooms() });
+    const fanOut = createFanOut({ history, maxBufferedBytes: 1 << 20, closeSlow: () => expect.fail('nobody is slow'), buffers: buffers() });
     const inserts = [client({ ops: ['insert'], where: {} }), client({ ops: ['insert'], where: {} })];
     const sizeM = client({ ops: ['insert'], where: { talla: 'M' } });
     for (const each of [...inserts, sizeM]) fanOut.join(each, history.nextSeq);
@@ -78,7 +78,7 @@ describe('fan-out', () => {
 
   it('matches each event once per distinct subscription, not once per client', async () => {
     const history = createHistory({ maxEvents: 1000, maxBytes: 1 << 20 });
-    const fanOut = createFanOut({ history, maxBufferedBytes: 1 << 20, closeSlow: () => {}, rooms: rooms() });
+    const fanOut = createFanOut({ history, maxBufferedBytes: 1 << 20, closeSlow: () => {}, buffers: buffers() });
     const where = { talla: 'L' };
     let reads = 0;
     // Counts how often matching reads the subscription's conditions.
@@ -94,7 +94,7 @@ describe('fan-out', () => {
 
   it('falls back to ws.send per message when an extension was negotiated', async () => {
     const history = createHistory({ maxEvents: 1000, maxBytes: 1 << 20 });
-    const fanOut = createFanOut({ history, maxBufferedBytes: 1 << 20, closeSlow: () => expect.fail('nobody is slow'), rooms: rooms() });
+    const fanOut = createFanOut({ history, maxBufferedBytes: 1 << 20, closeSlow: () => expect.fail('nobody is slow'), buffers: buffers() });
     const compressed = client({ ops: ['insert'], where: {} });
     const sent: string[] = [];
     Object.assign(compressed.ws, { _extensions: { 'permessage-deflate': {} }, send: (data: Buffer) => sent.push(String(data)) });
@@ -108,9 +108,9 @@ describe('fan-out', () => {
   it('never writes past the bound: a full client is served later from the history, then closed if it stops reading', async () => {
     const history = createHistory({ maxEvents: 1000, maxBytes: 1 << 20 });
     let now = 0;
-    const watcher = createRoomWatcher({ stallMs: 1_000, now: () => now });
+    const watcher = createBufferWatcher({ stallMs: 1_000, now: () => now });
     const closed: HubClient[] = [];
-    const fanOut = createFanOut({ history, maxBufferedBytes: 10_000, closeSlow: (slow) => (closed.push(slow), fanOut.leave(slow)), rooms: watcher });
+    const fanOut = createFanOut({ history, maxBufferedBytes: 10_000, closeSlow: (slow) => (closed.push(slow), fanOut.leave(slow)), buffers: watcher });
     const healthy = client({ ops: ['insert'], where: {} });
     const full = client({ ops: ['insert'], where: {} });
     fanOut.join(healthy, history.nextSeq);

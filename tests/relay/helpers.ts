@@ -1,10 +1,10 @@
 import { pino } from 'pino';
 import WebSocket from 'ws';
 import { silentLogger, type Logger } from '../../common/logger.js';
-import type { CatchUpOpener } from '../../relay/catch-up-types.js';
+import type { CatchUpOpener } from '../../relay/delivery/catch-up-source.js';
 import { relayConfig, type RelayConfig } from '../../relay/config.js';
-import { createManualSource, type ManualSource } from '../../relay/manual-source.js';
-import type { EventMessage, Operation, ServerMessage } from '../../relay/protocol.js';
+import { createManualSource, type ManualSource } from '../../relay/delivery/manual-source.js';
+import type { EventMessage, Operation, ServerMessage } from '../../contract/protocol.js';
 import { createRelay, type Relay } from '../../relay/relay.js';
 
 // Shared by the delivery-core tests: a relay on port 0 fed by the manual source, lean clients that

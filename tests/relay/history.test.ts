@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { encode } from '../../relay/frames.js';
-import { createHistory } from '../../relay/history.js';
+import { encode } from '../../relay/delivery/frames.js';
+import { createHistory } from '../../relay/delivery/history.js';
 import { connect, ids, productEvent, startRelay, waitUntil, type TestRelay } from './helpers.js';
 
 describe('history', () => {

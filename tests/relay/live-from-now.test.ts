@@ -1,11 +1,11 @@
 import { MongoClient, type Collection, type Document } from 'mongodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../common/logger.js';
-import { createCatchUpOpener } from '../../relay/catch-up.js';
-import { createChangeFeed } from '../../relay/change-feed.js';
+import { createCatchUpOpener } from '../../relay/mongo/catch-up-opener.js';
+import { createChangeFeed } from '../../relay/mongo/change-feed.js';
 import { relayConfig } from '../../relay/config.js';
-import { createManualSource } from '../../relay/manual-source.js';
-import type { ServerMessage } from '../../relay/protocol.js';
+import { createManualSource } from '../../relay/delivery/manual-source.js';
+import type { ServerMessage } from '../../contract/protocol.js';
 import { createRelay, type Relay } from '../../relay/relay.js';
 import { failPointMongo } from '../e2e/system.js';
 import { controllableMongoUnavailable, startControllableMongo } from '../harness/controllable-mongo.js';

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { RelayConfig } from '../../relay/config.js';
-import { CloseCode } from '../../relay/close-codes.js';
+import { CloseCode } from '../../contract/close-codes.js';
 
 // A table of malformed relay inputs with the answer each must get, as documented in the README's
 // "Relay edge" section: refusals before the upgrade are HTTP statuses; a bad query, once upgraded, is

@@ -1,7 +1,7 @@
 import type { Collection, Document } from 'mongodb';
 import { silentLogger } from '../../common/logger.js';
-import { createCatchUpOpener } from '../../relay/catch-up.js';
-import { createChangeFeed } from '../../relay/change-feed.js';
+import { createCatchUpOpener } from '../../relay/mongo/catch-up-opener.js';
+import { createChangeFeed } from '../../relay/mongo/change-feed.js';
 import { relayConfig, type RelayConfig } from '../../relay/config.js';
 import { createRelay, type Relay } from '../../relay/relay.js';
 import { waitUntil } from './helpers.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matches, subscriptionKey } from '../../relay/subscription-match.js';
+import { matches, subscriptionKey } from '../../relay/delivery/subscription-match.js';
 import { productEvent } from './helpers.js';
 
 describe('subscription matching', () => {

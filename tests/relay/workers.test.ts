@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { MongoClient } from 'mongodb';
 import { connectClient, mongoUrl, testDatabaseName } from '../harness/mongo.js';
-import type { EventMessage, ServerMessage, WelcomeMessage } from '../../relay/protocol.js';
+import type { EventMessage, ServerMessage, WelcomeMessage } from '../../contract/protocol.js';
 import { openClient, waitFor, type TestClient } from './edge-client.js';
 
 // RELAY_WORKERS: relay/main.ts as a node:cluster primary with worker processes behind one port. Clients

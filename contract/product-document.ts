@@ -1,0 +1,31 @@
+import type { ObjectId } from 'mongodb';
+import type { Product } from './product.js';
+
+/** A product as stored in MongoDB. */
+export interface ProductDocument {
+  _id: ObjectId;
+  nombre: string;
+  precio: number;
+  talla: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+function iso(value: unknown): string {
+  return value instanceof Date ? value.toISOString() : String(value);
+}
+
+/**
+ * The one mapping from a stored document to the product clients see (string id, ISO dates). The API's
+ * responses and the relay's events both go through it, so the two can never disagree.
+ */
+export function productFromDocument(doc: Record<string, unknown>): Product {
+  return {
+    id: String(doc._id),
+    nombre: String(doc.nombre),
+    precio: Number(doc.precio),
+    talla: String(doc.talla),
+    createdAt: iso(doc.createdAt),
+    updatedAt: iso(doc.updatedAt),
+  };
+}

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+// The product contract. Field names stay Spanish (nombre, precio, talla): clients of the system this
+// replaces rely on them. `.strict()` rejects unknown keys, so no `$`-key or operator object can reach
+// MongoDB through a request body.
+
+/**
+ * Whether a price is exactly a number with at most two decimals: the shortest text that round-trips
+ * to it (what JSON.stringify sends back) has at most two digits after the point. So 999.99 passes and
+ * 0.1 + 0.2 (0.30000000000000004) does not, without any epsilon arithmetic.
+ */
+function isCents(value: number): boolean {
+  const text = String(value);
+  if (text.includes('e-')) return false; // below 1e-6 and not zero
+  if (text.includes('e+')) return true; // 1e21 and above: integers
+  return (text.split('.')[1]?.length ?? 0) <= 2;
+}
+
+/** The rule of each field, shared by POST/PUT (all fields) and PATCH (some). */
+export const productFields = {
+  nombre: z.string().trim().min(1).max(200),
+  precio: z.number().finite().min(0).refine(isCents, { message: 'precio must have at most 2 decimals' }),
+  talla: z.string().trim().min(1).max(16),
+};
+
+/** Body of POST and PUT: every field, nothing else. */
+export const productInput = z.object(productFields).strict();
+/** Body of PATCH: any non-empty subset of the fields, nothing else. */
+export const productPatch = z
+  .object(productFields)
+  .partial()
+  .strict()
+  .refine((patch) => Object.keys(patch).length > 0, { message: 'at least one field is required' });
+
+/** A validated POST/PUT body (strings trimmed). */
+export type ProductInput = z.infer<typeof productInput>;
+/** A validated PATCH body. */
+export type ProductPatch = z.infer<typeof productPatch>;
+
+/**
+ * A product as the API returns it and as relay events carry it: string id, ISO dates. Clients check
+ * what they receive with it; it does not repeat the input rules, the writer already applied them.
+ */
+export const product = z.object({
+  id: z.string(),
+  nombre: z.string(),
+  precio: z.number(),
+  talla: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Product = z.infer<typeof product>;
+
+/** The fields a relay subscription may filter on, with exact-match semantics. */
+export const PRODUCT_FILTER_FIELDS = ['id', 'nombre', 'precio', 'talla'] as const;
+export type ProductFilterField = (typeof PRODUCT_FILTER_FIELDS)[number];
