@@ -31,7 +31,7 @@ export class LoadFleet {
   async connect(total: number, args: Omit<ConnectArgs, 'clients' | 'localAddress' | 'timeoutMs'>, timeoutMs = 60_000 + total / 10): Promise<{ ready: number; failed: number; error: string | null }> {
     const shares = this.shares(total);
     const reports = await Promise.all(
-      this.processes.map((child, i) => child.call('connect', { ...args, clients: shares[i]!, localAddress: `127.0.0.${11 + i}`, timeoutMs }, timeoutMs + 10_000)),
+      this.processes.map((child, i) => child.call('connect', { ...args, clients: shares[i]!, localAddress: `127.0.0.${11 + i}`, timeoutMs }, timeoutMs + 60_000)),
     );
     return { ready: sum(reports.map((r) => r.ready)), failed: sum(reports.map((r) => r.failed)), error: reports.find((r) => r.error)?.error ?? null };
   }

@@ -45,9 +45,14 @@ function openMany(count: number, concurrency: number, timeoutMs: number, make: (
   let started = 0;
   let settled = 0;
   let error: string | null = null;
+  let over = false;
   return new Promise((resolve) => {
     if (count === 0) return resolve({ opened, error });
-    const timer = setTimeout(() => resolve({ opened, error }), timeoutMs);
+    // When the bound passes, no more connections are started: the caller reports what was reached.
+    const timer = setTimeout(() => {
+      over = true;
+      resolve({ opened, error });
+    }, timeoutMs);
     const open = () => {
       const index = started++;
       let counted = false;
@@ -60,7 +65,7 @@ function openMany(count: number, concurrency: number, timeoutMs: number, make: (
           if (settled === count) {
             clearTimeout(timer);
             resolve({ opened, error });
-          } else if (started < count) open();
+          } else if (started < count && !over) open();
         }),
       );
     };

@@ -62,7 +62,7 @@ export function planFor(options: BenchOptions, idleLimit = Number.POSITIVE_INFIN
     // ones (and a faster stream, for the same deliveries/s).
     slow: { scenario: 'slow', clients: quick ? 200 : 1000, slow: 10, events: slowEvents, batch: 100, rate: quick ? 5000 : 1000 },
     e2e: { clients: quick ? 100 : 1000, posts: quick ? 100 : 300, rate: 50 },
-    connections: { connections, workers: Math.max(2, processes), loadProcesses: Math.max(2, processes), events: quick ? 5 : 20, rate: 1, targets: ['relay', 'socketio'], rampBudgetMs: quick ? 120_000 : 300_000 },
+    connections: { connections, workers: Math.max(2, processes), loadProcesses: Math.max(2, processes), events: quick ? 5 : 20, rate: 1, targets: ['relay', 'socketio'], rampBudgetMs: quick ? { relay: 120_000, socketio: 120_000 } : { relay: 600_000, socketio: 240_000 } },
     storm: { clients: quick ? 2_000 : 10_000, missed: quick ? 500 : 2_000, loadProcesses: quick ? 1 : 2, targets: ['relay', 'socketio'] },
     ingest: { clients: 10, events: quick ? 10_000 : 50_000, batch: 1_000 },
   };

@@ -23,8 +23,8 @@ export interface ConnectionsPlan {
   /** Events written per second. */
   rate: number;
   targets: ('relay' | 'socketio')[];
-  /** How long the ramp may take; a target is reported at the size it reached by then. */
-  rampBudgetMs: number;
+  /** How long each target's ramp may take; it is reported at the size it reached by then (the relay must reach them all). */
+  rampBudgetMs: Record<'relay' | 'socketio', number>;
 }
 
 const MiB = 1024 * 1024;
@@ -45,7 +45,7 @@ export async function runConnections(session: Session, target: 'relay' | 'socket
     const before = treeUsage(server.pid).rssBytes;
 
     const rampStart = nowMs();
-    const ramp = await fleet.connect(plan.connections, { port: server.port, path: server.path, dialect: server.dialect, slow: 0, expected: plan.events, receipts: false, concurrency: 100, deliveryTimes: true, dropUnready: true }, plan.rampBudgetMs);
+    const ramp = await fleet.connect(plan.connections, { port: server.port, path: server.path, dialect: server.dialect, slow: 0, expected: plan.events, receipts: false, concurrency: 100, deliveryTimes: true, dropUnready: true }, plan.rampBudgetMs[target]);
     const connectSeconds = (nowMs() - rampStart) / 1000;
     // The server's own count (Socket.IO's is reported every 100 ms): wait until it has seen them all.
     const held = await poll(async () => {

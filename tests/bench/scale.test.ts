@@ -12,7 +12,7 @@ function tinyPlan(): BenchPlan {
   const plan = planFor(parseOptions(['--repeats', '1', '--scenario', 'connections,storm,ingest']));
   return {
     ...plan,
-    connections: { ...plan.connections, connections: 60, workers: 2, loadProcesses: 2, events: 3, rate: 10, rampBudgetMs: 60_000 },
+    connections: { ...plan.connections, connections: 60, workers: 2, loadProcesses: 2, events: 3, rate: 10, rampBudgetMs: { relay: 60_000, socketio: 60_000 } },
     storm: { ...plan.storm, clients: 30, missed: 40, loadProcesses: 1 },
     ingest: { clients: 3, events: 300, batch: 100 },
   };
