@@ -109,6 +109,6 @@ async function main(): Promise<void> {
 
 if (cluster.isWorker) {
   process.on('disconnect', () => process.exit(0));
-  worker((stats) => process.send?.(stats)).catch(failStart);
+  worker((stats) => process.connected && process.send?.(stats)).catch(failStart);
 }
 else main().catch(failStart);

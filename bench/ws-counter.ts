@@ -41,6 +41,7 @@ const marker = Buffer.from(SEQUENCE_MARKER);
 const readBuffer = Buffer.allocUnsafe(256 * 1024);
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 const idMarker = Buffer.from('"id":"');
+const HANDSHAKE_TIMEOUT_MS = 30_000;
 const QUOTE = 0x22;
 
 /** One connection's counts: events, sequence errors, close code, first error. */
@@ -85,6 +86,8 @@ export class FrameCounter {
       },
     });
     this.socket.on('connect', () => this.socket.write(this.upgradeRequest()));
+    // A handshake the server never answers would hold its slot of the ramp's concurrency forever.
+    this.socket.setTimeout(HANDSHAKE_TIMEOUT_MS, () => this.fail('no answer to the handshake within 30 s'));
     this.socket.on('error', (error) => this.fail(error.message));
     this.socket.on('close', () => this.onEnd(this));
   }
@@ -160,6 +163,7 @@ export class FrameCounter {
 
   private becomeReady(): void {
     this.ready = true;
+    this.socket.setTimeout(0);
     if (this.options.paused) this.socket.pause();
     this.onReady(this);
   }

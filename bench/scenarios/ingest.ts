@@ -60,6 +60,8 @@ export async function runIngest(session: Session, repeat: number, plan: IngestPl
       ingest: { events: plan.events, clients: plan.clients, eventsPerSecond: plan.events / seconds, writtenPerSecond: plan.events / ((written - started) / 1000), cpu: usage, bottleneck },
     };
     if (got.stalled) result.error = `nothing arrived for 15 s with ${got.lost} events still missing`;
+    // A client more than the relay's history behind is closed (4408): here, a starved load process.
+    if (got.closedEarly > 0) result.error = `${got.closedEarly} of ${plan.clients} clients were closed before receiving everything (fell behind the relay's bounds)`;
     return result;
   } catch (error) {
     return { ...base, error: error instanceof Error ? error.message : String(error) };
