@@ -14,6 +14,7 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 FROM base AS runtime
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json tsconfig.json ./
+COPY contract ./contract
 COPY common ./common
 COPY api ./api
 COPY relay ./relay

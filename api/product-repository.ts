@@ -1,4 +1,4 @@
-import { MongoServerError, ObjectId, type Collection, type Db, type Document, type Timestamp } from 'mongodb';
+import { MongoServerError, type ObjectId, type Collection, type Db, type Document, type Timestamp } from 'mongodb';
 import type { ProductDocument } from '../contract/product-document.js';
 import type { ProductInput, ProductPatch } from '../contract/product.js';
 import type { ClusterTime } from '../contract/stream-position.js';

@@ -6,8 +6,12 @@
 export const CloseCode = {
   /** The relay is shutting down or restarting: reconnect (to this or another instance). */
   shutdown: 1001,
+  /** A client frame broke the WebSocket framing rules (ws enforces them: bad opcode, unmasked, …). */
+  protocolError: 1002,
   /** A client text frame was not valid UTF-8 (ws enforces it). */
   invalidPayload: 1007,
+  /** A client message came in more fragments than ws buffers (ws enforces it). */
+  policyViolation: 1008,
   /** A client frame was larger than the relay accepts (ws enforces maxPayload). */
   tooBig: 1009,
   /** Unexpected relay error: reconnect with backoff. */
@@ -22,9 +26,9 @@ export const CloseCode = {
   slowClient: 4408,
   /** The client sent messages faster than the per-client rate limit. */
   rateLimited: 4429,
-  /** The relay is overloaded (e.g. catch-up capacity): reconnect after a backoff. */
-  overloaded: 4503,
 } as const;
+// No "overloaded" code: the relay never closes an open connection for load. At its connection limit,
+// or while not ready, it answers the upgrade with HTTP 503 (retry); catch-up capacity queues clients.
 
 export type CloseCodeName = keyof typeof CloseCode;
 export type CloseCodeValue = (typeof CloseCode)[CloseCodeName];
@@ -32,7 +36,9 @@ export type CloseCodeValue = (typeof CloseCode)[CloseCodeName];
 /** What a client should do after each close code. */
 export const closeCodeRetry: Record<CloseCodeValue, 'reconnect' | 'stop'> = {
   [CloseCode.shutdown]: 'reconnect',
+  [CloseCode.protocolError]: 'stop',
   [CloseCode.invalidPayload]: 'stop',
+  [CloseCode.policyViolation]: 'stop',
   [CloseCode.tooBig]: 'stop',
   [CloseCode.internal]: 'reconnect',
   [CloseCode.badRequest]: 'stop',
@@ -40,12 +46,12 @@ export const closeCodeRetry: Record<CloseCodeValue, 'reconnect' | 'stop'> = {
   [CloseCode.policy]: 'stop',
   [CloseCode.slowClient]: 'reconnect',
   [CloseCode.rateLimited]: 'reconnect',
-  [CloseCode.overloaded]: 'reconnect',
 };
 
 /**
  * Whether a client should reconnect after a close with this code. Codes not in the table (1006
- * abnormal closure, a proxy's 1012/1013, …) are network trouble: reconnect.
+ * abnormal closure, a proxy's 1012/1013, …) are network trouble: reconnect. A frame ws refused
+ * (1002, 1007, 1008, 1009) would be refused again: stop.
  */
 export function shouldReconnect(code: number): boolean {
   const known = (closeCodeRetry as Record<number, 'reconnect' | 'stop'>)[code];

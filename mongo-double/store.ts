@@ -3,7 +3,7 @@
 import type { Document } from 'bson';
 import { Collection } from './collection.js';
 import { CommandError } from './errors.js';
-import { Oplog } from './oplog.js';
+import type { Oplog } from './oplog.js';
 import { describeUpdate } from './update-description.js';
 
 /** All databases, collections and the oplog. Survives restarts of the server. */

@@ -14,6 +14,8 @@ export const stackConfigSchema = z.object({
   MONGO_DB: envMongoDb,
   /** Allow mongodb-memory-server to download a mongod (never done unless asked). */
   MONGOMS_DOWNLOAD: envFlag,
+  /** The mongod to run instead of looking for a cached one. */
+  MONGOMS_SYSTEM_BINARY: z.string().optional(),
   /** Hot reload: each service runs under `tsx watch`. Same as the `--watch` argument. */
   STACK_WATCH: envFlag,
   /** How long a real mongod may take to come up before the stack falls back to the double. */
@@ -30,6 +32,7 @@ export interface StackConfig {
   mongoUrl?: string;
   mongoDb: string;
   allowDownload: boolean;
+  systemBinary?: string;
   watch: boolean;
   mongodTimeoutMs: number;
   readyTimeoutMs: number;
@@ -53,6 +56,7 @@ export function loadStackConfig(
     mongoUrl: values.MONGO_URL,
     mongoDb: values.MONGO_DB,
     allowDownload: values.MONGOMS_DOWNLOAD ?? false,
+    systemBinary: values.MONGOMS_SYSTEM_BINARY,
     watch: (values.STACK_WATCH ?? false) || argv.includes('--watch'),
     mongodTimeoutMs: values.STACK_MONGOD_TIMEOUT_MS,
     readyTimeoutMs: values.STACK_READY_TIMEOUT_MS,

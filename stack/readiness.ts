@@ -26,7 +26,7 @@ export async function waitForReady(
     exit = value;
   });
   const deadline = Date.now() + timeoutMs;
-  let lastProblem = 'no answer yet';
+  let lastProblem: string;
   for (;;) {
     if (exit) throw new NotReadyError(`exited before ${url} answered 200`, exit);
     try {

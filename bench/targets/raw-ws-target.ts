@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
-import { textFrame } from '../frame.js';
+import { textFrame } from '../../relay/delivery/frames.js';
 import type { Target } from './target.js';
 
 // The raw peers: a plain `ws` server whose sockets are written directly with frames built once.

@@ -38,11 +38,16 @@ export interface Delivered {
   bytes: number;
 }
 
+/** One complete unmasked text frame (server to client) holding `payload`. */
+export function textFrame(payload: Buffer | string): Buffer {
+  const parts = frame(typeof payload === 'string' ? Buffer.from(payload) : payload, { fin: true, opcode: 1, mask: false, readOnly: true, rsv1: false });
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+}
+
 /** Serialises a message once and builds its WebSocket frame once. */
 export function encode(message: ServerMessage): Encoded {
   const json = Buffer.from(JSON.stringify(message));
-  const parts = frame(json, { fin: true, opcode: 1, mask: false, readOnly: true, rsv1: false });
-  return { json, frame: parts.length === 1 ? parts[0]! : Buffer.concat(parts) };
+  return { json, frame: textFrame(json) };
 }
 
 /** The internals of a ws WebSocket this module relies on (see the note at the top). */

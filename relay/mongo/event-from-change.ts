@@ -1,4 +1,4 @@
-import { ObjectId, Timestamp, type ChangeStreamDocument, type Document } from 'mongodb';
+import { ObjectId, type Timestamp, type ChangeStreamDocument, type Document } from 'mongodb';
 import { productFromDocument } from '../../contract/product-document.js';
 import type { ClusterTime } from '../../contract/stream-position.js';
 import type { TimedEvent } from '../delivery/catch-up-source.js';

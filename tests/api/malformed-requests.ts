@@ -1,7 +1,7 @@
 // A table of malformed API requests and the status each must get, with writes open (no
 // API_JWT_SECRET). Every row is expressible with fetch(), so it can be replayed over a real socket as
 // well as through app.request(). Every answer is application/problem+json and none is a 5xx.
-// Used by tests/api/malformed-requests.test.ts and by the cross-service malformed-input run.
+// Used by tests/api/malformed-requests.int.test.ts and by the cross-service malformed-input run.
 
 /** One malformed request and its documented answer. */
 export interface MalformedRequest {

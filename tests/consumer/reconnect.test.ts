@@ -63,7 +63,7 @@ describe('consumer reconnects', () => {
     await consumer.waitForLine('stderr', /connection lost \(.*\); reconnecting in .*resuming after the last event/);
   });
 
-  it.each([CloseCode.internal, CloseCode.slowClient, CloseCode.overloaded, CloseCode.rateLimited, 1000, 1012])(
+  it.each([CloseCode.internal, CloseCode.slowClient, CloseCode.rateLimited, 1000, 1012, 1013])(
     'reconnects with backoff after close code %i',
     async (code) => {
       relay = await startScriptedRelay();

@@ -1,5 +1,5 @@
 import { MongoClient, type Db } from 'mongodb';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, vi } from 'vitest';
 import type { ResumingClient } from '../../chaos/resuming-client.js';
 import { silentLogger, type Logger } from '../../common/logger.js';
 import { createCatchUpOpener } from '../../relay/mongo/catch-up-opener.js';
@@ -168,12 +168,12 @@ export async function startRelay(
 
 /** Polls `url` until it answers `status` (bounded); for readiness after a fault. */
 export async function waitForStatus(url: string, status: number, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 0;
-  while (Date.now() < deadline) {
-    last = await fetch(url).then((response) => (void response.body?.cancel(), response.status), () => 0);
-    if (last === status) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`${url} answered ${last}, not ${status}, for ${timeoutMs} ms`);
+  const answer = () => fetch(url).then((response) => (void response.body?.cancel(), response.status), () => 0);
+  await vi.waitFor(
+    async () => {
+      const last = await answer();
+      if (last !== status) throw new Error(`${url} answered ${last}, not ${status}`);
+    },
+    { timeout: timeoutMs, interval: 50 },
+  );
 }

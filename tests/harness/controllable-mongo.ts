@@ -4,7 +4,7 @@
 // startControllableMongo() returns null and the test skips (controllableMongoUnavailable() says why).
 import type { Logger } from '../../common/logger.js';
 import { startMongoDouble, type OpTime } from '../../mongo-double/index.js';
-import { planRealMongod, startRealReplSet } from './backend.js';
+import { planTestBackend, startTestMongod } from './backend.js';
 
 /** What the backend can do; a test needing more should skip with a reason. */
 export interface ControlCapabilities {
@@ -35,9 +35,9 @@ export function controllableMongoUnavailable(env: NodeJS.ProcessEnv = process.en
 /** Starts a backend the caller controls (and must stop), or null when only MONGO_URL is available. */
 export async function startControllableMongo(options: { oplogMaxEntries?: number; logger?: Logger } = {}): Promise<ControllableMongo | null> {
   if (controllableMongoUnavailable()) return null;
-  const plan = await planRealMongod();
-  if (plan) {
-    const replSet = await startRealReplSet(plan);
+  const plan = await planTestBackend();
+  if (plan.kind === 'mongod') {
+    const replSet = await startTestMongod(plan);
     const unsupported = (what: string) => async () => {
       throw new Error(`${what} is not supported on a real mongod (check capabilities and skip)`);
     };

@@ -2,7 +2,7 @@
 // every test file (read it with mongoUrl() from ./mongo.ts).
 import type { TestProject } from 'vitest/node';
 import { startMongoDouble } from '../../mongo-double/index.js';
-import { planRealMongod, startRealReplSet, type MongoBackendName } from './backend.js';
+import { planTestBackend, startTestMongod, type MongoBackendName } from './backend.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -18,11 +18,11 @@ interface Backend {
 }
 
 async function startBackend(): Promise<Backend> {
-  if (process.env.MONGO_URL) return { name: 'replica-set', url: process.env.MONGO_URL, stop: async () => {} };
-  const plan = await planRealMongod();
-  if (plan) {
+  const plan = await planTestBackend();
+  if (plan.kind === 'external') return { name: 'replica-set', url: plan.url, stop: async () => {} };
+  if (plan.kind === 'mongod') {
     try {
-      const replSet = await startRealReplSet(plan);
+      const replSet = await startTestMongod(plan);
       return { name: 'mongodb-memory-server', url: replSet.getUri(), stop: async () => void (await replSet.stop()) };
     } catch (error) {
       // Asked for explicitly: fail loudly. Merely found in a cache: say so and use the double.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planRealMongod } from './backend.js';
+import { planMongoBackend, readMongoBackendChoice } from '../../common/mongo-backend.js';
 import { controllableMongoUnavailable } from './controllable-mongo.js';
 import { testDatabaseName } from './mongo.js';
 
@@ -14,9 +14,19 @@ describe('test harness', () => {
     expect(testDatabaseName('odd label/with.dots $x')).toMatch(/^t_odd_label_with_dots__x_[0-9a-f]{8}$/);
   });
 
-  it('uses a real mongod only when one is named or a download is asked for', async () => {
-    expect(await planRealMongod({ MONGOMS_SYSTEM_BINARY: '/opt/mongod' })).toEqual({ binary: '/opt/mongod', requested: true });
-    expect(await planRealMongod({ MONGOMS_DOWNLOAD: '1' })).toEqual({ requested: true });
+  it('chooses MONGO_URL first, and a real mongod when a download is asked for in any yes spelling', async () => {
+    expect(await planMongoBackend(readMongoBackendChoice({ MONGO_URL: 'mongodb://db:27017/?replicaSet=rs0', MONGOMS_DOWNLOAD: '1' }))).toEqual({
+      kind: 'external',
+      url: 'mongodb://db:27017/?replicaSet=rs0',
+    });
+    for (const yes of ['1', 'true', 'yes']) {
+      expect(await planMongoBackend(readMongoBackendChoice({ MONGOMS_DOWNLOAD: yes }))).toEqual({ kind: 'mongod', binary: undefined, requested: true });
+    }
+  });
+
+  it('says why, and that a real mongod was asked for, when MONGOMS_SYSTEM_BINARY names nothing', async () => {
+    const plan = await planMongoBackend(readMongoBackendChoice({ MONGOMS_SYSTEM_BINARY: '/nonexistent/mongod' }));
+    expect(plan).toMatchObject({ kind: 'double', requested: true, reason: expect.stringMatching(/MONGOMS_SYSTEM_BINARY is unusable/) });
   });
 
   it('refuses to hand a shared MONGO_URL deployment to fault tests', () => {

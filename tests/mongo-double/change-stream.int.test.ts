@@ -1,7 +1,6 @@
 import type { ChangeStreamDocument, Document, MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectClient, testDatabaseName } from '../harness/mongo.js';
-import { waitUntil } from './wait.js';
 
 describe('change streams through the official driver', () => {
   let client: MongoClient;
@@ -21,7 +20,7 @@ describe('change streams through the official driver', () => {
     try {
       const next = stream.next();
       // The stream is open once the driver holds a resume token; insert after that.
-      await waitUntil(() => stream.resumeToken !== undefined);
+      await expect.poll(() => stream.resumeToken !== undefined).toBe(true);
       const { insertedId } = await products.insertOne({ nombre: 'iPhone 15', precio: 999.99, talla: 'L' });
       const event = (await next) as ChangeStreamDocument<Document>;
       expect(event.operationType).toBe('insert');

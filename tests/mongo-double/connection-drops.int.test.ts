@@ -4,9 +4,8 @@
 // on the server while the monitor's own connection is idle. Runs on the double, or on a real mongod
 // when one is available (restarts only; a real mongod cannot drop connections on demand).
 import { MongoClient, MongoServerError, type Collection } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { controllableMongoUnavailable, startControllableMongo, type ControllableMongo } from '../harness/controllable-mongo.js';
-import { waitUntil } from './wait.js';
 
 const unavailable = controllableMongoUnavailable();
 
@@ -15,17 +14,16 @@ const recoveryMs = (backend: ControllableMongo['backend']) => (backend === 'doub
 
 /** Inserts `{_id}` until it is stored, as an application retries; rejects once `withinMs` have passed. */
 async function insertWithin(items: Collection<{ _id: number }>, _id: number, withinMs: number): Promise<void> {
-  const deadline = Date.now() + withinMs;
-  for (;;) {
+  const insert = async () => {
     try {
       await items.insertOne({ _id });
-      return;
     } catch (error) {
       // An earlier attempt was stored although its reply was lost with the connection.
       if (error instanceof MongoServerError && error.code === 11000) return;
-      if (Date.now() > deadline) throw new Error(`insert ${_id} still failing ${withinMs} ms after the fault: ${String(error)}`);
+      throw new Error(`insert ${_id} still failing after the fault: ${String(error)}`, { cause: error });
     }
-  }
+  };
+  await vi.waitFor(insert, { timeout: withinMs, interval: 1 });
 }
 
 describe.skipIf(unavailable)('a client with a change stream across connection losses', () => {
@@ -58,7 +56,7 @@ describe.skipIf(unavailable)('a client with a change stream across connection lo
     stream.on('error', () => {});
     const withinMs = recoveryMs(mongo.backend);
     try {
-      await waitUntil(() => stream.resumeToken != null, 10_000, 'the change stream to open');
+      await expect.poll(() => stream.resumeToken != null, { message: 'the change stream to open', timeout: 10_000 }).toBe(true);
       for (let round = 1; round <= rounds; round++) {
         const nextGetMore = new Promise<void>((resolve) => {
           const started = (event: { commandName: string }) => {
@@ -69,7 +67,7 @@ describe.skipIf(unavailable)('a client with a change stream across connection lo
           client.on('commandStarted', started);
         });
         await insertWithin(items, round, withinMs);
-        await waitUntil(() => seen.includes(round), withinMs, `the change event of insert ${round}`);
+        await expect.poll(() => seen.includes(round), { message: `the change event of insert ${round}`, timeout: withinMs }).toBe(true);
         await nextGetMore;
         // A round trip on another connection: by its reply the server has read that getMore, so it
         // closes the stream's connection as it closes an idle one (FIN, not RST).
@@ -77,7 +75,7 @@ describe.skipIf(unavailable)('a client with a change stream across connection lo
         await fault();
       }
       await insertWithin(items, rounds + 1, withinMs);
-      await waitUntil(() => seen.includes(rounds + 1), withinMs, 'the change event after the last fault');
+      await expect.poll(() => seen.includes(rounds + 1), { message: 'the change event after the last fault', timeout: withinMs }).toBe(true);
     } finally {
       await stream.close();
       await client.close();

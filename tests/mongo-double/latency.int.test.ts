@@ -3,7 +3,6 @@
 import type { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectClient, mongoBackend, testDatabaseName } from '../harness/mongo.js';
-import { waitUntil } from './wait.js';
 
 const SAMPLES = 50;
 
@@ -29,13 +28,13 @@ describe('insert to change event latency', () => {
         if (event.operationType === 'insert') arrivals.set(event.fullDocument.n as number, performance.now());
       }
     })();
-    await waitUntil(() => stream.resumeToken != null, 10_000, 'the change stream to open');
+    await expect.poll(() => stream.resumeToken != null, { message: 'the change stream to open', timeout: 10_000 }).toBe(true);
     const samples: number[] = [];
     for (let n = 0; n < SAMPLES; n++) {
       const sent = performance.now();
       await items.insertOne({ n });
       // Wait for this event before the next insert, so the stream is waiting again each time.
-      await waitUntil(() => arrivals.has(n), 5000, `event ${n}`);
+      await expect.poll(() => arrivals.has(n), { message: `event ${n}`, timeout: 5000 }).toBe(true);
       samples.push(arrivals.get(n)! - sent);
     }
     await reading;

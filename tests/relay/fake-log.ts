@@ -2,7 +2,7 @@ import type { ClusterTime } from '../../contract/stream-position.js';
 import { PositionLostError, type CatchUpOpener, type TimedEvent } from '../../relay/delivery/catch-up-source.js';
 import type { ManualSource } from '../../relay/delivery/manual-source.js';
 import type { EventMessage } from '../../contract/protocol.js';
-import { productEvent } from './helpers.js';
+import { productEvent } from './relay-harness.js';
 
 // A scripted change log for catch-up tests without MongoDB: the "oplog" is an array, catch-up
 // cursors read it like change streams (awaitData included), and the live feed is the manual source,

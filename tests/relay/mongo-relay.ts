@@ -4,7 +4,7 @@ import { createCatchUpOpener } from '../../relay/mongo/catch-up-opener.js';
 import { createChangeFeed } from '../../relay/mongo/change-feed.js';
 import { relayConfig, type RelayConfig } from '../../relay/config.js';
 import { createRelay, type Relay } from '../../relay/relay.js';
-import { waitUntil } from './helpers.js';
+import { vi } from 'vitest';
 
 // A relay tailing a real change stream (on whatever backend the harness chose), on 127.0.0.1:0.
 
@@ -25,7 +25,12 @@ export async function startMongoRelay(collection: Collection<Document>, override
     logger,
   });
   const port = await relay.listen(0, '127.0.0.1');
-  await waitUntil(() => relay.hub.ready, 'the change stream to open');
+  await vi.waitFor(
+    () => {
+      if (!relay.hub.ready) throw new Error('waiting for the change stream to open');
+    },
+    { timeout: 10_000, interval: 10 },
+  );
   return { relay, url: `ws://127.0.0.1:${port}/`, close: () => relay.close() };
 }
 

@@ -1,3 +1,4 @@
+import { vi } from 'vitest';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
@@ -100,13 +101,12 @@ export function alive(pid: number, group = false): boolean {
 }
 
 /** Whether the process group `pgid` empties within `timeoutMs` (a killed process exists until reaped). */
-export async function groupEmpties(pgid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (!alive(pgid, true)) return true;
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+export function groupEmpties(pgid: number, timeoutMs: number): Promise<boolean> {
+  const empty = () => {
+    if (alive(pgid, true)) throw new Error(`process group ${pgid} still has members`);
+    return true;
+  };
+  return vi.waitFor(empty, { timeout: timeoutMs, interval: 25 }).catch(() => false);
 }
 
 /** A TCP port that was free a moment ago (the stack binds it itself, so it cannot be handed over open). */

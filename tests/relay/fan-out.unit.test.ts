@@ -8,7 +8,7 @@ import type { HubClient } from '../../relay/delivery/client-lifecycle.js';
 import { createBufferWatcher } from '../../relay/delivery/buffer-watcher.js';
 import type { EventMessage, Subscription } from '../../contract/protocol.js';
 import { subscriptionKey } from '../../relay/delivery/subscription-match.js';
-import { productEvent, waitUntil } from './helpers.js';
+import { productEvent } from './relay-harness.js';
 
 // The fan-out's write pattern, observed on stand-in sockets that record each write: one write per
 // client per tick, the same Buffer for every client of a subscription, each event its own frame.
@@ -127,7 +127,7 @@ describe('fan-out', () => {
     expect(full.writes).toHaveLength(0);
 
     full.setBuffered(0); // it read everything: the missed events follow, in one write
-    await waitUntil(() => full.writes.length === 1, 'the paused client to be served from the history');
+    await expect.poll(() => full.writes.length === 1, { message: 'the paused client to be served from the history' }).toBe(true);
     expect(textFrames(full.writes[0]!).map((text) => (JSON.parse(text) as EventMessage).id)).toEqual([productEvent(0).id, productEvent(1).id]);
 
     full.setBuffered(9_900);
@@ -136,7 +136,7 @@ describe('fan-out', () => {
     await new Promise((resolve) => setTimeout(resolve, 60));
     expect(closed).toEqual([]);
     now += 1;
-    await waitUntil(() => closed.length === 1, 'the stalled client to be closed');
+    await expect.poll(() => closed.length === 1, { message: 'the stalled client to be closed' }).toBe(true);
     expect(closed).toEqual([full]);
     await push(3);
     expect(healthy.writes).toHaveLength(4);

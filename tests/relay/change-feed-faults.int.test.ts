@@ -2,8 +2,8 @@ import { MongoClient, MongoServerError, ObjectId, type Collection, type Document
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { controllableMongoUnavailable, startControllableMongo, type ControllableMongo } from '../harness/controllable-mongo.js';
 import { testDatabaseName } from '../harness/mongo.js';
-import { connect, waitUntil } from './helpers.js';
 import { productDoc, startMongoRelay } from './mongo-relay.js';
+import { connect } from './relay-harness.js';
 
 // MongoDB going away under a running relay: clients stay connected, nothing is lost or repeated; when
 // MongoDB no longer holds the relay's own position, every client is told to reset. Runs on a MongoDB
@@ -66,7 +66,7 @@ describe.skipIf(unavailable !== null)('relay through MongoDB faults', () => {
       const events = await client.waitForEvents(20, 20_000);
       expect(events.map((event) => event.product?.nombre)).toEqual([...before, ...after]);
       expect(client.ws.readyState).toBe(client.ws.OPEN);
-      await waitUntil(() => relay.relay.hub.ready, 'the relay to be ready again');
+      await expect.poll(() => relay.relay.hub.ready, { message: 'the relay to be ready again' }).toBe(true);
     } finally {
       await relay.close();
     }
@@ -100,9 +100,9 @@ describe.skipIf(unavailable !== null)('relay through MongoDB faults', () => {
       const before = await insert(0, 3);
       await client.waitForEvents(3);
       await admin.command({ configureFailPoint: 'failCommand', mode: { times: 3 }, data: { failCommands: ['getMore', 'aggregate'], errorCode: 2, appName: 'relay-reopen' } });
-      await waitUntil(() => !relay.relay.hub.ready, 'the relay stream to fail');
+      await expect.poll(() => !relay.relay.hub.ready, { message: 'the relay stream to fail' }).toBe(true);
       const during = await insert(3, 4);
-      await waitUntil(() => relay.relay.hub.ready, 'the relay stream to reopen', 20_000);
+      await expect.poll(() => relay.relay.hub.ready, { message: 'the relay stream to reopen', timeout: 20_000 }).toBe(true);
       const after = await insert(7, 2);
       const events = await client.waitForEvents(9, 20_000);
       expect(events.map((event) => event.product?.nombre)).toEqual([...before, ...during, ...after]);
@@ -126,16 +126,16 @@ describe.skipIf(unavailable !== null)('relay through MongoDB faults', () => {
       await client.waitForEvents(3);
       // The relay's stream fails (non-resumable) and keeps failing while it backs off…
       await admin.command({ configureFailPoint: 'failCommand', mode: 'alwaysOn', data: { failCommands: ['getMore', 'aggregate'], errorCode: 2, appName: 'relay-position-lost' } });
-      await waitUntil(() => !relay.relay.hub.ready, 'the relay stream to fail');
+      await expect.poll(() => !relay.relay.hub.ready, { message: 'the relay stream to fail' }).toBe(true);
       // …meanwhile changes it has not read are written and then forgotten by the oplog.
       await insert(3, 2);
       await backend.forgetHistory();
       await admin.command({ configureFailPoint: 'failCommand', mode: 'off' });
-      await waitUntil(() => client.messages.some((message) => message.type === 'reset'), 'a reset', 20_000);
+      await expect.poll(() => client.messages.some((message) => message.type === 'reset'), { message: 'a reset', timeout: 20_000 }).toBe(true);
       expect(client.messages.find((message) => message.type === 'reset')).toMatchObject({ reason: 'relay-position-lost' });
-      await waitUntil(() => relay.relay.hub.ready, 'the relay to be ready again', 20_000);
+      await expect.poll(() => relay.relay.hub.ready, { message: 'the relay to be ready again', timeout: 20_000 }).toBe(true);
       const later = await insert(100, 2);
-      await waitUntil(() => client.events().length >= 5, 'live events after the reset', 20_000);
+      await expect.poll(() => client.events().length >= 5, { message: 'live events after the reset', timeout: 20_000 }).toBe(true);
       expect(client.events().slice(3).map((event) => event.product?.nombre)).toEqual(later);
       expect(client.ws.readyState).toBe(client.ws.OPEN);
     } finally {
@@ -154,7 +154,7 @@ describe.skipIf(unavailable !== null)('relay through MongoDB faults', () => {
       const events = await watcher.waitForEvents(5);
       await backend.forgetHistory();
       const client = await connect(relay.url, `since=${events[0]!.id}`);
-      await waitUntil(() => client.messages.length >= 2, 'a reset', 20_000);
+      await expect.poll(() => client.messages.length >= 2, { message: 'a reset', timeout: 20_000 }).toBe(true);
       expect(client.messages.slice(0, 2)).toMatchObject([
         { type: 'welcome', resume: 'reset' },
         { type: 'reset', reason: 'history-lost' },

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { connectClient, mongoUrl, testDatabaseName } from '../harness/mongo.js';
 import type { EventMessage } from '../../contract/protocol.js';
-import { openClient, waitFor, type TestClient } from './edge-client.js';
+import { connect, type TestClient } from './relay-harness.js';
 
 // relay/main.ts as a process: it starts against the run's MongoDB, serves a change, and on SIGTERM
 // fails readiness, closes every client with 1001 and exits 0. A bad environment value stops it at once.
@@ -38,6 +38,18 @@ function spawnRelay(env: Record<string, string>): RelayProcess {
   return { child, stdout: () => stdout, stderr: () => stderr, exited };
 }
 
+/** Waits for the relay's 'relay listening' log line and returns its port. */
+function announcedPort(stdout: () => string): Promise<number> {
+  return vi.waitFor(
+    () => {
+      const port = listeningPort(stdout());
+      if (port === undefined) throw new Error('the relay has not said it listens yet');
+      return port;
+    },
+    { timeout: 20_000, interval: 25 },
+  );
+}
+
 function listeningPort(output: string): number | undefined {
   for (const line of output.split('\n')) {
     if (!line.startsWith('{')) continue;
@@ -50,11 +62,11 @@ function listeningPort(output: string): number | undefined {
 describe('relay process (relay/main.ts)', () => {
   it('serves changes, then on SIGTERM answers /readyz 503, closes clients with 1001 and exits 0', async () => {
     const relay = spawnRelay({ MONGO_URL: mongoUrl(), MONGO_DB: database, RELAY_DRAIN_MS: '1500' });
-    const port = await waitFor(() => listeningPort(relay.stdout()), 20_000, 'the relay to listen');
+    const port = await announcedPort(relay.stdout);
     const http = `http://127.0.0.1:${port}`;
     await expect.poll(async () => (await fetch(`${http}/readyz`)).status, { timeout: 20_000 }).toBe(200);
 
-    for (let i = 0; i < 3; i += 1) clients.push(await openClient(`ws://127.0.0.1:${port}/`));
+    for (let i = 0; i < 3; i += 1) clients.push(await connect(`ws://127.0.0.1:${port}/`));
     const mongo = await connectClient();
     try {
       await mongo.db(database).collection('products').insertOne({ nombre: 'iPhone 15', precio: 999.99, talla: 'L', createdAt: new Date(), updatedAt: new Date() });
@@ -73,7 +85,7 @@ describe('relay process (relay/main.ts)', () => {
 
   it('listens and answers /healthz while MongoDB is unreachable (readyz 503), and still exits 0 on SIGTERM', async () => {
     const relay = spawnRelay({ MONGO_URL: 'mongodb://127.0.0.1:9/?replicaSet=rs0&serverSelectionTimeoutMS=1000', MONGO_DB: database, RELAY_DRAIN_MS: '0' });
-    const port = await waitFor(() => listeningPort(relay.stdout()), 20_000, 'the relay to listen');
+    const port = await announcedPort(relay.stdout);
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(503);
     relay.child.kill('SIGTERM');

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { encode } from '../../relay/delivery/frames.js';
 import { createHistory } from '../../relay/delivery/history.js';
-import { connect, ids, productEvent, startRelay, waitUntil, type TestRelay } from './helpers.js';
+import { connect, ids, productEvent, startRelay, type TestRelay } from './relay-harness.js';
 
 describe('history', () => {
   it('keeps at most the configured number of events, dropping the oldest', () => {
@@ -54,7 +54,7 @@ describe('positions served from the history', () => {
     relay = await startRelay();
     const events = Array.from({ length: 400 }, (_, n) => productEvent(n));
     relay.source.push(events.slice(0, 200));
-    await waitUntil(() => relay!.relay.hub.stats().historyEvents === 200, 'history');
+    await expect.poll(() => relay!.relay.hub.stats().historyEvents === 200, { message: 'history' }).toBe(true);
     const connecting = connect(relay.url, `since=${events[49]!.id}`);
     for (let start = 200; start < 400; start += 20) {
       relay.source.push(events.slice(start, start + 20));

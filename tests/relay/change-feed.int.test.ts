@@ -2,8 +2,8 @@ import type { Collection, Document, MongoClient, Timestamp } from 'mongodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { productFromDocument } from '../../contract/product-document.js';
 import { connectClient, testDatabaseName } from '../harness/mongo.js';
-import { connect, waitUntil } from './helpers.js';
 import { productDoc, startMongoRelay, type MongoTestRelay } from './mongo-relay.js';
+import { connect } from './relay-harness.js';
 
 // The relay on a real change stream (the harness's backend): what a write in MongoDB becomes for a
 // WebSocket client, and positions served from the history, a catch-up stream or a snapshot time.
@@ -55,7 +55,7 @@ describe('relay on a MongoDB change stream', () => {
     const all = await watcher.waitForEvents(25);
     expect((await resumed.waitForEvents(20)).map((event) => event.id)).toEqual(all.slice(5).map((event) => event.id));
     expect(resumed.messages[0]).toMatchObject({ type: 'welcome', resume: 'resumed' });
-    await waitUntil(() => relay!.relay.hub.stats().catchUp.open === 0, 'the catch-up stream to close');
+    await expect.poll(() => relay!.relay.hub.stats().catchUp.open === 0, { message: 'the catch-up stream to close' }).toBe(true);
   });
 
   it('delivers exactly the changes after a snapshot read to a client subscribing with its time position', async () => {
@@ -89,7 +89,7 @@ describe('relay on a MongoDB change stream', () => {
   it('resets a client whose id MongoDB does not know', async () => {
     relay = await startMongoRelay(products);
     const client = await connect(relay.url, `since=8263${'0'.repeat(40)}`);
-    await waitUntil(() => client.messages.length >= 2, 'reset');
+    await expect.poll(() => client.messages.length >= 2, { message: 'reset' }).toBe(true);
     expect(client.messages[0]).toMatchObject({ type: 'welcome', resume: 'reset' });
     expect(client.messages[1]).toMatchObject({ type: 'reset' });
     await products.insertOne(productDoc(600), { writeConcern: { w: 'majority' } });

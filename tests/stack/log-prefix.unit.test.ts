@@ -28,6 +28,7 @@ describe('per-service line prefixes', () => {
     const err = capture();
     const printer = createLinePrinter({ names: ['api', 'relay'], color: true, out: out.stream, err: err.stream });
     printer.line('relay', 'oops', 'err');
+    // eslint-disable-next-line no-control-regex -- the prefix is coloured with ANSI escapes on purpose
     expect(err.text()).toMatch(/^\x1b\[\d+mrelay │ \x1b\[0moops\n$/);
     expect(out.text()).toBe('');
   });

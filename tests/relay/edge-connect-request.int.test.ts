@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConnectRequest } from '../../relay/edge/connect-request.js';
 import type { EventMessage } from '../../contract/protocol.js';
-import { connectOutcome, openClient } from './edge-client.js';
-import { insertEvent, startEdge, type EdgeUnderTest } from './edge-harness.js';
+import { connect, connectOutcome, insertEvent, startRelay, type TestRelay } from './relay-harness.js';
 
 // The subscription a client asks for in its URL, and the clear refusal of anything else.
 
@@ -60,21 +59,21 @@ describe('connection URL parsing', () => {
 });
 
 describe('relay refuses a bad connection URL after the upgrade', () => {
-  let edge: EdgeUnderTest | undefined;
+  let edge: TestRelay | undefined;
   afterEach(async () => {
-    await edge?.stop();
+    await edge?.close();
     edge = undefined;
   });
 
   it('closes with 4400 and a readable reason, before any welcome', async () => {
-    edge = await startEdge();
+    edge = await startRelay();
     const outcome = await connectOutcome(`${edge.ws}/?ops=insert,upsert`);
     expect(outcome).toMatchObject({ kind: 'closed', code: 4400, reason: expect.stringMatching(/unknown op "upsert"/), messages: [] });
   });
 
   it('welcomes a valid subscription and delivers only the events it asked for', async () => {
-    edge = await startEdge();
-    const client = await openClient(`${edge.ws}/?ops=insert&where.talla=S`);
+    edge = await startRelay();
+    const client = await connect(`${edge.ws}/?ops=insert&where.talla=S`);
     expect(client.messages[0]).toMatchObject({ type: 'welcome', subscription: { ops: ['insert'], where: { talla: 'S' } } });
     const medium = insertEvent(1);
     const small = { ...insertEvent(2), product: { ...insertEvent(2).product!, talla: 'S' } };

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { TestClient } from './helpers.js';
-import { connect, ids, productEvent, recordingLogger, startRelay, waitUntil, type TestRelay } from './helpers.js';
+import { connect, ids, productEvent, recordingLogger, startRelay, type TestClient, type TestRelay } from './relay-harness.js';
 
 // Clients that stop reading must be cut off without costing the others anything; clients that are
 // merely behind (a burst larger than their bound, a long replay) must be paced, not cut off.
@@ -31,7 +30,7 @@ describe('slow clients', () => {
       await new Promise((resolve) => setImmediate(resolve));
     }
     for (const client of healthy) expect(ids(await client.waitForEvents(events.length))).toEqual(ids(events));
-    await waitUntil(() => relay!.relay.hub.stats().slowClosed === 10, 'the stalled clients to be closed');
+    await expect.poll(() => relay!.relay.hub.stats().slowClosed === 10, { message: 'the stalled clients to be closed' }).toBe(true);
     expect(relay.relay.hub.clientCount).toBe(10);
     for (const client of stalled) setReading(client, true);
     for (const client of stalled) {
@@ -57,7 +56,7 @@ describe('slow clients', () => {
     relay = await startRelay({ maxBufferedBytes: 32 * 1024 });
     const events = Array.from({ length: 3_000 }, (_, n) => productEvent(n));
     relay.source.push(events);
-    await waitUntil(() => relay!.relay.hub.stats().historyEvents === 3_000, 'history to fill');
+    await expect.poll(() => relay!.relay.hub.stats().historyEvents === 3_000, { message: 'history to fill' }).toBe(true);
     const client = await connect(relay.url, `since=${events[0]!.id}`);
     expect(client.messages[0]).toMatchObject({ type: 'welcome', resume: 'resumed' });
     expect(ids(await client.waitForEvents(2_999))).toEqual(ids(events.slice(1)));
@@ -78,7 +77,7 @@ describe('slow clients', () => {
       await new Promise((resolve) => setImmediate(resolve));
       if (relay.relay.hub.stats().slowClosed > 0) break;
     }
-    await waitUntil(() => relay!.relay.hub.stats().slowClosed === 1, 'the lagging client to be closed');
+    await expect.poll(() => relay!.relay.hub.stats().slowClosed === 1, { message: 'the lagging client to be closed' }).toBe(true);
     expect(records.find((record) => record.msg === 'closing a slow client')).toMatchObject({ reason: 'client fell behind the relay history' });
     expect(relay.relay.hub.clientCount).toBe(1);
     expect(reader.ws.readyState).toBe(reader.ws.OPEN);

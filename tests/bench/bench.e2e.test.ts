@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { benchEvent } from '../../bench/events.js';
-import { textFrame } from '../../bench/frame.js';
+import { textFrame } from '../../relay/delivery/frames.js';
 import { parseOptions } from '../../bench/options.js';
 import { planFor, type BenchPlan } from '../../bench/plan.js';
 import { resultDocument, runBenchmark } from '../../bench/run.js';

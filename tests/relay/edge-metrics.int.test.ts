@@ -2,23 +2,22 @@ import { describe, expect, it } from 'vitest';
 import { CloseCode } from '../../contract/close-codes.js';
 import { encode } from '../../relay/delivery/frames.js';
 import type { EventMessage, ServerMessage } from '../../contract/protocol.js';
-import { connectOutcome, openClient, waitFor, type TestClient } from './edge-client.js';
-import { edgeFixture, insertEvent, signToken, type EdgeUnderTest } from './edge-harness.js';
+import { connect, connectOutcome, insertEvent, relayFixture, signToken, type TestClient, type TestRelay } from './relay-harness.js';
 
 // GET /metrics as an operator's Prometheus sees it: the text format, no token needed, and numbers that
 // move with what clients do (events delivered, closes by code, refusals by status, stream readiness).
 
-const fixture = edgeFixture();
+const fixture = relayFixture();
 const clients = fixture.clients;
 
-async function client(edge: EdgeUnderTest, query = ''): Promise<TestClient> {
-  const opened = await openClient(`${edge.ws}/${query}`);
+async function client(edge: TestRelay, query = ''): Promise<TestClient> {
+  const opened = await connect(`${edge.ws}/${query}`);
   clients.push(opened);
   return opened;
 }
 
 /** Scrapes /metrics into `name{labels}` → value. */
-async function scrape(edge: EdgeUnderTest): Promise<Map<string, number>> {
+async function scrape(edge: TestRelay): Promise<Map<string, number>> {
   const response = await fetch(`${edge.http}/metrics`);
   expect(response.status).toBe(200);
   const samples = new Map<string, number>();
@@ -31,14 +30,8 @@ async function scrape(edge: EdgeUnderTest): Promise<Map<string, number>> {
 }
 
 /** Scrapes until `sample` reads `value` (a counter may move a moment after what the client saw). */
-async function expectSample(edge: EdgeUnderTest, sample: string, value: number, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = (await scrape(edge)).get(sample);
-  while (last !== value && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    last = (await scrape(edge)).get(sample);
-  }
-  expect(last, sample).toBe(value);
+async function expectSample(edge: TestRelay, sample: string, value: number): Promise<void> {
+  await expect.poll(async () => (await scrape(edge)).get(sample), { message: sample }).toBe(value);
 }
 
 const events = (message: ServerMessage[]) => message.filter((m): m is EventMessage => m.type === 'event');
@@ -69,7 +62,7 @@ describe('relay /metrics', () => {
     const pushed = Array.from({ length: 5 }, (_, n) => insertEvent(n + 1));
     edge.source.push(pushed.slice(0, 2));
     edge.source.push(pushed.slice(2));
-    for (const each of [a!, b!, c!]) await waitFor(() => events(each.messages).length === 5);
+    for (const each of [a!, b!, c!]) await expect.poll(() => events(each.messages).length === 5).toBe(true);
 
     const samples = await scrape(edge);
     expect(samples.get('relay_events_received_total')).toBe(5);
@@ -96,7 +89,7 @@ describe('relay /metrics', () => {
       edge.source.push(pushed.slice(start, start + 100));
       await new Promise((resolve) => setImmediate(resolve));
     }
-    await waitFor(() => events(healthy.messages).length === pushed.length, 10_000, 'the healthy client to get everything');
+    await expect.poll(() => events(healthy.messages).length === pushed.length, { message: 'the healthy client to get everything', timeout: 10_000 }).toBe(true);
     await expectSample(edge, `relay_clients_closed_total{code="${CloseCode.slowClient}"}`, 1);
     expect((await scrape(edge)).get('relay_events_received_total')).toBe(pushed.length);
   });
@@ -139,7 +132,7 @@ describe('relay /metrics', () => {
     expect((await scrape(edge)).get('relay_change_stream_ready')).toBe(1);
     edge.source.setReady(false);
     // Resolves at its welcome, which waits for the stream to tail again.
-    const held = openClient(`${edge.ws}/`);
+    const held = connect(`${edge.ws}/`);
     await expectSample(edge, 'relay_clients_held', 1);
     const notReady = await scrape(edge);
     expect(notReady.get('relay_change_stream_ready')).toBe(0);
@@ -156,7 +149,7 @@ describe('relay /metrics', () => {
   it('counts resets by reason', async () => {
     const edge = await fixture.start();
     const lost = await client(edge, '?since=82ABCDEF');
-    await waitFor(() => lost.messages.some((message) => message.type === 'reset'));
+    await expect.poll(() => lost.messages.some((message) => message.type === 'reset')).toBe(true);
     const samples = await scrape(edge);
     expect(samples.get('relay_resets_total{reason="unknown-position"}')).toBe(1);
     expect(samples.get('relay_resets_total{reason="history-lost"}')).toBe(0);
@@ -166,7 +159,7 @@ describe('relay /metrics', () => {
     // Two clients over 2 s: the first is closed at once, the second a second later, port open meanwhile.
     const edge = await fixture.start({ drainMs: 2_000 });
     const [first] = [await client(edge), await client(edge)];
-    const stopping = edge.stop();
+    const stopping = edge.close();
     expect((await first!.closed).code).toBe(CloseCode.shutdown);
     const samples = await scrape(edge);
     expect(samples.get(`relay_clients_closed_total{code="${CloseCode.shutdown}"}`)).toBe(1);

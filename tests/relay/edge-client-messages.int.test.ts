@@ -2,18 +2,17 @@ import { WebSocket } from 'ws';
 import { describe, expect, it } from 'vitest';
 import { CloseCode } from '../../contract/close-codes.js';
 import type { ServerMessage } from '../../contract/protocol.js';
-import { openClient, waitFor, type TestClient } from './edge-client.js';
-import { edgeFixture, type EdgeUnderTest } from './edge-harness.js';
+import { connect, relayFixture, type TestClient, type TestRelay } from './relay-harness.js';
 
 // What a client may send: application pings, within a rate, in small text frames. Anything else
 // closes its connection with the documented code, and never disturbs other clients.
 
-const fixture = edgeFixture();
+const fixture = relayFixture();
 const clients = fixture.clients;
-let edge: EdgeUnderTest | undefined;
+let edge: TestRelay | undefined;
 
 async function client(): Promise<TestClient> {
-  const opened = await openClient(`${edge!.ws}/`);
+  const opened = await connect(`${edge!.ws}/`);
   clients.push(opened);
   return opened;
 }
@@ -26,7 +25,7 @@ describe('relay client messages', () => {
     const alice = await client();
     alice.ws.send(JSON.stringify({ type: 'ping' }));
     alice.ws.send(JSON.stringify({ type: 'ping' }));
-    await waitFor(() => alice.messages.filter(isPong).length === 2);
+    await expect.poll(() => alice.messages.filter(isPong).length === 2).toBe(true);
     expect(alice.ws.readyState).toBe(WebSocket.OPEN);
   });
 

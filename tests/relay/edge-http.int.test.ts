@@ -1,19 +1,19 @@
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startEdge, type EdgeUnderTest } from './edge-harness.js';
+import { startRelay, type TestRelay } from './relay-harness.js';
 
 // The relay's plain HTTP face: health, readiness, the help text, and the seed's curl upgrade check.
 
-let edge: EdgeUnderTest | undefined;
+let edge: TestRelay | undefined;
 let base = '';
 
 async function start(): Promise<void> {
-  edge = await startEdge();
+  edge = await startRelay();
   base = edge.http;
 }
 
 afterEach(async () => {
-  await edge?.stop();
+  await edge?.close();
   edge = undefined;
 });
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createManualSource } from '../../relay/delivery/manual-source.js';
 import type { EventMessage } from '../../contract/protocol.js';
 import { createFakeLog, timeAt, type FakeLog } from './fake-log.js';
-import { connect, ids, startRelay, waitUntil, type TestClient, type TestRelay } from './helpers.js';
+import { connect, ids, startRelay, type TestClient, type TestRelay } from './relay-harness.js';
 
 // Positions older than the history, served by catch-up streams over a scripted log (fake-log.ts):
 // handover to live without gap or duplicate, the bound on open streams, sharing, and resets.
@@ -39,7 +39,7 @@ describe('catch-up', () => {
   it('hands a client over from catch-up to live without gap or duplicate while writes continue', async () => {
     const { relay, log } = await start({ historyEvents: 50 });
     log.write(500);
-    await waitUntil(() => relay.relay.hub.stats().historyEvents === 50, 'history to fill');
+    await expect.poll(() => relay.relay.hub.stats().historyEvents === 50, { message: 'history to fill' }).toBe(true);
     const since = log.events[100]!.id;
     const client = await connect(relay.url, `since=${since}`);
     const writes = writeInSteps(log, 30, 10);
@@ -47,7 +47,7 @@ describe('catch-up', () => {
     const expected = expectedAfter(log.events, since);
     expect(ids(await client.waitForEvents(expected.length))).toEqual(expected);
     expect(client.messages[0]).toMatchObject({ type: 'welcome', resume: 'resumed' });
-    await waitUntil(() => log.openCursors === 0, 'the catch-up stream to close');
+    await expect.poll(() => log.openCursors === 0, { message: 'the catch-up stream to close' }).toBe(true);
   });
 
   it('never opens more catch-up streams than the bound when 200 clients resume from different positions', async () => {
@@ -71,10 +71,10 @@ describe('catch-up', () => {
     // The one slot is taken and held, so everyone else queues.
     log.pause();
     const first = await connect(relay.url, `since=${log.events[0]!.id}`, { waitWelcome: false });
-    await waitUntil(() => log.openCursors === 1, 'the first stream to open');
+    await expect.poll(() => log.openCursors === 1, { message: 'the first stream to open' }).toBe(true);
     const positions = [...Array.from({ length: 10 }, () => 5), ...Array.from({ length: 10 }, (_, n) => 10 + n)];
     const clients = await Promise.all(positions.map((n) => connect(relay.url, `since=${log.events[n]!.id}`, { waitWelcome: false })));
-    await waitUntil(() => relay.relay.hub.stats().catchUp.queued === 11, 'ten queued on one position, ten on their own');
+    await expect.poll(() => relay.relay.hub.stats().catchUp.queued === 11, { message: 'ten queued on one position, ten on their own' }).toBe(true);
     log.resume();
     expect(ids(await first.waitForEvents(99))).toEqual(ids(log.events.slice(1)));
     for (const [index, client] of clients.entries()) {
@@ -89,7 +89,7 @@ describe('catch-up', () => {
     log.write(100);
     log.forget(50);
     const client = await connect(relay.url, `since=${log.events[10]!.id}`);
-    await waitUntil(() => client.messages.length >= 2, 'reset');
+    await expect.poll(() => client.messages.length >= 2, { message: 'reset' }).toBe(true);
     expect(client.messages[0]).toMatchObject({ type: 'welcome', resume: 'reset' });
     expect(client.messages[1]).toMatchObject({ type: 'reset', reason: 'history-lost' });
     const next = log.write(3);
@@ -100,7 +100,7 @@ describe('catch-up', () => {
     const { relay, log } = await start();
     log.write(10);
     const client = await connect(relay.url, 'since=ABCDEF0123');
-    await waitUntil(() => client.messages.length >= 2, 'reset');
+    await expect.poll(() => client.messages.length >= 2, { message: 'reset' }).toBe(true);
     expect(client.messages.slice(0, 2)).toMatchObject([
       { type: 'welcome', resume: 'reset' },
       { type: 'reset', reason: 'unknown-position' },
@@ -113,7 +113,7 @@ describe('catch-up', () => {
     const atHead = await connect(relay.url, `since=${log.events[99]!.id}`);
     const behind = await connect(relay.url, `since=${log.events[49]!.id}`);
     await behind.waitForEvents(50);
-    await waitUntil(() => relay.relay.hub.stats().catchUp.open === 0, 'both catch-ups to hand over');
+    await expect.poll(() => relay.relay.hub.stats().catchUp.open === 0, { message: 'both catch-ups to hand over' }).toBe(true);
     const next = log.write(2);
     expect(ids(await atHead.waitForEvents(2))).toEqual(ids(next));
     expect(ids(await behind.waitForEvents(52))).toEqual(ids(log.events.slice(50)));
@@ -126,7 +126,7 @@ describe('catch-up', () => {
     const ahead = await connect(relay.url, `since=${log.events[79]!.id}`);
     const between = await connect(relay.url, `since=${log.events[60]!.id}`);
     await between.waitForEvents(19);
-    await waitUntil(() => relay.relay.hub.stats().catchUp.waiting === 2, 'both clients to wait for the live feed');
+    await expect.poll(() => relay.relay.hub.stats().catchUp.waiting === 2, { message: 'both clients to wait for the live feed' }).toBe(true);
     log.catchUpLive();
     const next = log.write(5);
     expect(ids(await ahead.waitForEvents(5))).toEqual(ids(next));
@@ -143,7 +143,7 @@ describe('catch-up', () => {
     const caughtUp = await connect(relay.url, `since=time:${behindHead.t}.${behindHead.i}`);
     const current = await connect(relay.url, `since=time:${atHead.t}.${atHead.i}`);
     await caughtUp.waitForEvents(10);
-    await waitUntil(() => relay.relay.hub.stats().catchUp.waiting === 2, 'both clients to wait for the live feed');
+    await expect.poll(() => relay.relay.hub.stats().catchUp.waiting === 2, { message: 'both clients to wait for the live feed' }).toBe(true);
     log.catchUpLive();
     log.write(3);
     expect(ids(await caughtUp.waitForEvents(13))).toEqual(ids(log.events.slice(70)));
@@ -168,11 +168,11 @@ describe('catch-up', () => {
     log.write(60);
     log.pause();
     const first = await connect(relay.url, `since=${log.events[40]!.id}`, { waitWelcome: false });
-    await waitUntil(() => log.openCursors === 1, 'the slot to be taken');
+    await expect.poll(() => log.openCursors === 1, { message: 'the slot to be taken' }).toBe(true);
     const quitter = await connect(relay.url, `since=${log.events[2]!.id}`, { waitWelcome: false });
-    await waitUntil(() => relay.relay.hub.stats().catchUp.queued === 1, 'the request to queue');
+    await expect.poll(() => relay.relay.hub.stats().catchUp.queued === 1, { message: 'the request to queue' }).toBe(true);
     quitter.close();
-    await waitUntil(() => relay.relay.hub.stats().catchUp.queued === 0, 'the abandoned request to be dropped');
+    await expect.poll(() => relay.relay.hub.stats().catchUp.queued === 0, { message: 'the abandoned request to be dropped' }).toBe(true);
     log.resume();
     await first.waitForEvents(19);
     const later = await connect(relay.url, `since=${log.events[2]!.id}`);
@@ -185,7 +185,7 @@ describe('catch-up', () => {
     log.pause();
     const reading = await connect(relay.url, `since=${log.events[5]!.id}`, { waitWelcome: false });
     const queued = await connect(relay.url, `since=${log.events[7]!.id}`, { waitWelcome: false });
-    await waitUntil(() => relay.relay.hub.stats().catchUp.queued === 1, 'one stream open, one request queued');
+    await expect.poll(() => relay.relay.hub.stats().catchUp.queued === 1, { message: 'one stream open, one request queued' }).toBe(true);
     relay.source.reset('relay-position-lost', 'lost');
     log.resume();
     const next = log.write(2);
@@ -204,10 +204,10 @@ describe('catch-up', () => {
     log.write(50);
     log.pause();
     await Promise.all([0, 1, 2].map((n) => connect(relay.url, `since=${log.events[n * 5]!.id}`, { waitWelcome: false })));
-    await waitUntil(() => log.openCursors === 2, 'two streams to open');
+    await expect.poll(() => log.openCursors === 2, { message: 'two streams to open' }).toBe(true);
     await relay.close();
     log.resume();
-    await waitUntil(() => log.openCursors === 0, 'every catch-up stream to close');
+    await expect.poll(() => log.openCursors === 0, { message: 'every catch-up stream to close' }).toBe(true);
     expect(log.peakOpenCursors).toBe(2);
   });
 });

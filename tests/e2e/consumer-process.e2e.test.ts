@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startService, type ServiceProcess } from '../../chaos/service-process.js';
 import { mongoUrl, testDatabaseName } from '../harness/mongo.js';
 import { createProduct, openTestDatabase, startApi, startRelay, type RunningApi, type RunningRelay, type TestDatabase } from './system.js';
@@ -7,15 +7,6 @@ import { createProduct, openTestDatabase, startApi, startRelay, type RunningApi,
 // relay while the seed's curl body is POSTed to the API.
 
 const DATABASE = testDatabaseName(import.meta.url);
-
-/** Polls `check` until it holds or `timeoutMs` passes. */
-async function eventually(check: () => boolean, timeoutMs: number, what: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting: ${what()}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe('the consumer process', () => {
   let database: TestDatabase;
@@ -39,10 +30,20 @@ describe('the consumer process', () => {
   it("prints the created line for the seed's product and exits 0 on Ctrl-C", async () => {
     consumer = startService({ entry: 'consumer/main.ts', args: ['--url', relay.ws] });
     const output = () => consumer?.output.join('\n') ?? '';
-    await eventually(() => relay.relay.hub.clientCount === 1, 15_000, () => `consumer never connected; it printed:\n${output()}`);
+    await vi.waitFor(
+      () => {
+        if (relay.relay.hub.clientCount !== 1) throw new Error(`consumer never connected; it printed:\n${output()}`);
+      },
+      { timeout: 15_000, interval: 25 },
+    );
 
     await createProduct(api.url, { nombre: 'iPhone 15', precio: 999.99, talla: 'L' });
-    await eventually(() => (consumer?.stdout ?? []).some((line) => line.includes('📱 Product created: iPhone 15')), 10_000, () => `no created line; it printed:\n${output()}`);
+    await vi.waitFor(
+      () => {
+        if (!(consumer?.stdout ?? []).some((line) => line.includes('📱 Product created: iPhone 15'))) throw new Error(`no created line; it printed:\n${output()}`);
+      },
+      { timeout: 10_000, interval: 25 },
+    );
     expect(consumer.stdout.find((line) => line.includes('📱 Product created:'))).toMatch(/📱 Product created: iPhone 15 — 999\.99 \(L\)/);
 
     const { code } = await consumer.stop('SIGINT');

@@ -7,7 +7,7 @@ import { failPointSystem, waitForStatus } from './system.js';
 // MongoDB closes the relay's and the API's connections in the middle of their commands (the
 // failCommand fail point with closeConnection, as on a mongod started with test commands enabled).
 // WebSocket clients must not notice beyond a short pause: same connection, every product arrives.
-// tests/faults/mongo-faults.test.ts drops every connection at once through the double's own hook.
+// tests/faults/mongo-faults.e2e.test.ts drops every connection at once through the double's own hook.
 
 const DATABASE = testDatabaseName(import.meta.url);
 // The API and the relay share one appName, so one fail point reaches both and no other test.

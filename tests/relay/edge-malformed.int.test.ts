@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { waitFor } from './edge-client.js';
-import { openClient } from './edge-client.js';
-import { insertEvent, startEdge } from './edge-harness.js';
 import { MALFORMED_RELAY_INPUTS, VALID_RELAY_TOKEN, malformedRelayConfig } from './malformed-connections.js';
 import { answerRelayInput } from './malformed-runner.js';
+import { connect, insertEvent, startRelay } from './relay-harness.js';
 
 // Every malformed input gets its documented answer while a healthy client keeps receiving events.
 
@@ -15,9 +13,9 @@ describe('relay under malformed input', () => {
   });
 
   it('answers each with its documented status or close code, never 5xx, while a healthy client keeps receiving events', async () => {
-    const edge = await startEdge({ ...malformedRelayConfig, heartbeatMs: 2_000 });
+    const edge = await startRelay({ ...malformedRelayConfig, heartbeatMs: 2_000 });
     try {
-      const healthy = await openClient(`${edge.ws}/?access_token=${VALID_RELAY_TOKEN}`);
+      const healthy = await connect(`${edge.ws}/?access_token=${VALID_RELAY_TOKEN}`);
       const observed: Array<{ name: string; expected: unknown; got: unknown }> = [];
       let pushed = 0;
       // A few at a time: enough to overlap inputs, few enough not to trip the connection limit or the CPU.
@@ -35,14 +33,14 @@ describe('relay under malformed input', () => {
       expect(wrong).toEqual([]);
       expect(observed.filter((entry) => 'http' in (entry.got as object) && (entry.got as { http: number }).http >= 500)).toEqual([]);
 
-      await waitFor(() => healthy.messages.filter((message) => message.type === 'event').length === pushed, 10_000, 'every event');
+      await expect.poll(() => healthy.messages.filter((message) => message.type === 'event').length === pushed, { message: 'every event', timeout: 10_000 }).toBe(true);
       const ids = healthy.messages.flatMap((message) => (message.type === 'event' ? [message.id] : []));
       expect(ids).toEqual(Array.from({ length: pushed }, (_, index) => insertEvent(index + 1).id));
       expect(healthy.ws.readyState).toBe(healthy.ws.OPEN);
       expect((await fetch(`${edge.http}/healthz`)).status).toBe(200);
       healthy.ws.close();
     } finally {
-      await edge.stop();
+      await edge.close();
     }
   });
 });

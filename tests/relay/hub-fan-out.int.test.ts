@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { connect, ids, productEvent, startRelay, waitUntil, type TestRelay } from './helpers.js';
+import { connect, ids, productEvent, startRelay, type TestRelay } from './relay-harness.js';
 
 describe('live fan-out', () => {
   let relay: TestRelay | undefined;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { matches, subscriptionKey } from '../../relay/delivery/subscription-match.js';
-import { productEvent } from './helpers.js';
+import { productEvent } from './relay-harness.js';
 
 describe('subscription matching', () => {
   const sizeL = { ops: ['insert', 'update', 'replace', 'delete'] as const, where: { talla: 'L' } };

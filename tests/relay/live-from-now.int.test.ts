@@ -10,8 +10,8 @@ import { createRelay, type Relay } from '../../relay/relay.js';
 import { failPointMongo } from '../e2e/system.js';
 import { controllableMongoUnavailable, startControllableMongo } from '../harness/controllable-mongo.js';
 import { testDatabaseName } from '../harness/mongo.js';
-import { connect, ids, productEvent, startRelay, waitUntil, type TestClient, type TestRelay } from './helpers.js';
 import { productDoc } from './mongo-relay.js';
+import { connect, ids, productEvent, startRelay, type TestClient, type TestRelay } from './relay-harness.js';
 
 // A welcome without `since` promises "live from now": every write committed after it follows. So does
 // a reset ("reload a snapshot, then continue live"). Only an open change stream can keep that promise,
@@ -71,7 +71,7 @@ describe('live from now, on a real change stream', () => {
     const client = await connect(url, 'ops=insert', { waitWelcome: false });
     cleanups.push(async () => client.close());
     const seen = streamOpenAt(client, relay);
-    await waitUntil(() => client.messages.length > 0, 'the welcome');
+    await expect.poll(() => client.messages.length > 0, { message: 'the welcome' }).toBe(true);
     expect(client.messages[0]).toMatchObject({ type: 'welcome', resume: 'none' });
     await products.insertOne(productDoc(1), { writeConcern: { w: 'majority' } });
 
@@ -97,7 +97,7 @@ describe('live from now, on a real change stream', () => {
       cleanups.push(() => relayMongo.close());
       // A backoff long enough that "reset sent" and "new stream open" are clearly apart if they differ.
       const { relay, url } = await listeningRelay(relayMongo.db(database).collection('products'), { initialBackoffMs: 400, maxBackoffMs: 400 });
-      await waitUntil(() => relay.hub.ready, 'the change stream to open');
+      await expect.poll(() => relay.hub.ready, { message: 'the change stream to open' }).toBe(true);
       const client = await connect(url);
       cleanups.push(async () => client.close());
       await products.insertMany([productDoc(1), productDoc(2)], { writeConcern: { w: 'majority' } });
@@ -121,13 +121,13 @@ describe('live from now, on a real change stream', () => {
 
       // The relay's stream fails while changes are written, then the oplog forgets them: its position is lost.
       await admin.command({ configureFailPoint: 'failCommand', mode: 'alwaysOn', data: { failCommands: ['getMore', 'aggregate'], errorCode: 2, appName } });
-      await waitUntil(() => !relay.hub.ready, 'the relay stream to fail');
+      await expect.poll(() => !relay.hub.ready, { message: 'the relay stream to fail' }).toBe(true);
       await products.insertOne(productDoc(3), { writeConcern: { w: 'majority' } });
       await backend.forgetHistory();
       await admin.command({ configureFailPoint: 'failCommand', mode: 'off' });
 
       const { written } = await afterReset;
-      await waitUntil(() => client.events().some((event) => event.product?.nombre === written), 'the write made after the snapshot to arrive live', 10_000);
+      await expect.poll(() => client.events().some((event) => event.product?.nombre === written), { message: 'the write made after the snapshot to arrive live', timeout: 10_000 }).toBe(true);
       expect(seen.find((message) => message.type === 'reset')).toEqual({ type: 'reset', streamOpen: true });
       expect(client.ws.readyState).toBe(client.ws.OPEN);
     },
@@ -144,13 +144,13 @@ describe('live from now, in the hub', () => {
   it('holds the welcome of a client without a position until the source tails, and /readyz says so meanwhile', async () => {
     relay = await startRelay({}, { source: createManualSource({ ready: false }) });
     const client = await connect(relay.url, '', { waitWelcome: false });
-    await waitUntil(() => relay!.relay.hub.stats().heldForFeed === 1, 'the client to be held');
+    await expect.poll(() => relay!.relay.hub.stats().heldForFeed === 1, { message: 'the client to be held' }).toBe(true);
     const readyz = `http://127.0.0.1:${new URL(relay.url).port}/readyz`;
     expect((await fetch(readyz)).status).toBe(503);
     expect(client.messages).toEqual([]);
 
     relay.source.setReady(true);
-    await waitUntil(() => client.messages.length > 0, 'the welcome');
+    await expect.poll(() => client.messages.length > 0, { message: 'the welcome' }).toBe(true);
     expect(client.messages[0]).toMatchObject({ type: 'welcome', resume: 'none' });
     relay.source.push([productEvent(1)]);
     expect(ids(await client.waitForEvents(1))).toEqual([productEvent(1).id]);
@@ -161,18 +161,18 @@ describe('live from now, in the hub', () => {
   it('answers a ping from a held client only after its welcome, so the welcome stays the first message', async () => {
     relay = await startRelay({}, { source: createManualSource({ ready: false }) });
     const client = await connect(relay.url, '', { waitWelcome: false });
-    await waitUntil(() => relay!.relay.hub.stats().heldForFeed === 1, 'the client to be held');
+    await expect.poll(() => relay!.relay.hub.stats().heldForFeed === 1, { message: 'the client to be held' }).toBe(true);
     client.ws.send(JSON.stringify({ type: 'ping' }));
     // A second client's ping, answered at once, shows the first one's ping has been read by now.
     const other = await connect(relay.url, 'since=' + productEvent(0).id, { waitWelcome: false });
     relay.source.push([productEvent(0)]);
-    await waitUntil(() => other.messages.length > 0, 'the resuming client to be welcomed');
+    await expect.poll(() => other.messages.length > 0, { message: 'the resuming client to be welcomed' }).toBe(true);
     other.ws.send(JSON.stringify({ type: 'ping' }));
-    await waitUntil(() => other.messages.some((message) => message.type === 'pong'), 'the pong to the welcomed client');
+    await expect.poll(() => other.messages.some((message) => message.type === 'pong'), { message: 'the pong to the welcomed client' }).toBe(true);
     expect(client.messages).toEqual([]);
 
     relay.source.setReady(true);
-    await waitUntil(() => client.messages.length >= 2, 'the welcome and the pong');
+    await expect.poll(() => client.messages.length >= 2, { message: 'the welcome and the pong' }).toBe(true);
     expect(client.messages.map((message) => message.type)).toEqual(['welcome', 'pong']);
     other.close();
   });
@@ -180,10 +180,10 @@ describe('live from now, in the hub', () => {
   it('forgets a held client that leaves before the source tails', async () => {
     relay = await startRelay({}, { source: createManualSource({ ready: false }) });
     const client = await connect(relay.url, '', { waitWelcome: false });
-    await waitUntil(() => relay!.relay.hub.stats().heldForFeed === 1, 'the client to be held');
+    await expect.poll(() => relay!.relay.hub.stats().heldForFeed === 1, { message: 'the client to be held' }).toBe(true);
     client.close();
     await client.closed;
-    await waitUntil(() => relay!.relay.hub.stats().clients === 0, 'the client to be forgotten');
+    await expect.poll(() => relay!.relay.hub.stats().clients === 0, { message: 'the client to be forgotten' }).toBe(true);
     expect(relay.relay.hub.stats().heldForFeed).toBe(0);
   });
 
@@ -196,7 +196,7 @@ describe('live from now, in the hub', () => {
     relay.source.reset('relay-position-lost', 'lost');
     // A client that arrives meanwhile is new: it gets its welcome, not a reset, once the source tails.
     const newcomer = await connect(relay.url, '', { waitWelcome: false });
-    await waitUntil(() => relay!.relay.hub.stats().heldForFeed === 2, 'both clients to be held');
+    await expect.poll(() => relay!.relay.hub.stats().heldForFeed === 2, { message: 'both clients to be held' }).toBe(true);
     expect(client.messages.map((message) => message.type)).toEqual(['welcome', 'event']);
 
     relay.source.setReady(true);

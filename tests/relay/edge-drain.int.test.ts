@@ -1,20 +1,19 @@
 import { connect as tcpConnect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { CloseCode } from '../../contract/close-codes.js';
-import { connectOutcome, openClient, waitFor, type TestClient } from './edge-client.js';
-import { edgeFixture, type EdgeUnderTest } from './edge-harness.js';
+import { connect, connectOutcome, relayFixture, type TestRelay } from './relay-harness.js';
 
 // Graceful shutdown: readiness fails first, new upgrades are refused, and connected clients are closed
 // with 1001 one after another across the drain window, so their reconnects arrive paced.
 
-const fixture = edgeFixture();
+const fixture = relayFixture();
 const clients = fixture.clients;
-let edge: EdgeUnderTest | undefined;
+let edge: TestRelay | undefined;
 
 describe('relay drain', () => {
   it('closes every client with 1001, spread over the drain window rather than all at once', async () => {
     edge = await fixture.start({ drainMs: 4_000 });
-    for (let i = 0; i < 5; i += 1) clients.push(await openClient(`${edge.ws}/`));
+    for (let i = 0; i < 5; i += 1) clients.push(await connect(`${edge.ws}/`));
     const openWhenFirstClosed = new Promise<number>((resolve) => {
       let first = true;
       for (const client of clients) {
@@ -34,7 +33,7 @@ describe('relay drain', () => {
 
   it('answers /readyz with 503 and new upgrades with 503 while draining', async () => {
     edge = await fixture.start({ drainMs: 1_500 });
-    clients.push(await openClient(`${edge.ws}/`), await openClient(`${edge.ws}/`));
+    clients.push(await connect(`${edge.ws}/`), await connect(`${edge.ws}/`));
     expect((await fetch(`${edge.http}/readyz`)).status).toBe(200);
     const closing = edge.relay.close();
     const readyz = await fetch(`${edge.http}/readyz`);
@@ -54,7 +53,7 @@ describe('relay drain', () => {
     raw.on('error', () => {});
     const ended = new Promise<void>((resolve) => raw.on('close', () => resolve()));
     raw.write('GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
-    await waitFor(() => received.includes('welcome'));
+    await expect.poll(() => received.includes('welcome')).toBe(true);
     // The raw peer reads but never answers: only the straggler timeout can end its connection.
     await edge.relay.close();
     await ended;

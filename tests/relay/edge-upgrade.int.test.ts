@@ -1,16 +1,15 @@
 import { connect as tcpConnect } from 'node:net';
 import { WebSocket } from 'ws';
 import { describe, expect, it } from 'vitest';
-import { connectOutcome, openClient, waitFor, type TestClient } from './edge-client.js';
-import { signToken, edgeFixture, type EdgeUnderTest } from './edge-harness.js';
+import { connect, connectOutcome, relayFixture, signToken, type TestRelay } from './relay-harness.js';
 
 // Who gets a 101: origin allow list, JWT, connection limit. Refusals are HTTP answers before the
 // upgrade, so a client sees the status and never an open socket.
 
 const secret = 'edge-upgrade-test-secret';
-const fixture = edgeFixture();
+const fixture = relayFixture();
 const clients = fixture.clients;
-let edge: EdgeUnderTest | undefined;
+let edge: TestRelay | undefined;
 
 describe('relay upgrade: authentication', () => {
   it('refuses a connection without a token with 401 and no 101', async () => {
@@ -39,8 +38,8 @@ describe('relay upgrade: authentication', () => {
   it('accepts a valid token from the Authorization header or from access_token', async () => {
     edge = await fixture.start({ jwtSecret: secret });
     const token = await signToken(secret, { expiresAt: '1h' });
-    clients.push(await openClient(`${edge.ws}/`, { headers: { Authorization: `Bearer ${token}` } }));
-    clients.push(await openClient(`${edge.ws}/?access_token=${token}&ops=insert,delete`));
+    clients.push(await connect(`${edge.ws}/`, '', { options: { headers: { Authorization: `Bearer ${token}` } } }));
+    clients.push(await connect(`${edge.ws}/?access_token=${token}&ops=insert,delete`));
     const welcomes = clients.map((client) => client.messages.find((message) => message.type === 'welcome'));
     expect(welcomes.map((welcome) => welcome?.type === 'welcome' && welcome.subscription.ops)).toEqual([['insert'], ['insert', 'delete']]);
   });
@@ -55,7 +54,7 @@ describe('relay upgrade: authentication', () => {
   it('closes a connection with 4401 when its token expires', async () => {
     edge = await fixture.start({ jwtSecret: secret });
     const token = await signToken(secret, { expiresAt: Math.floor(Date.now() / 1000) + 2 });
-    const client = await openClient(`${edge.ws}/?access_token=${token}`);
+    const client = await connect(`${edge.ws}/?access_token=${token}`);
     clients.push(client);
     expect(await client.closed).toEqual({ code: 4401, reason: 'token expired' });
   });
@@ -66,8 +65,8 @@ describe('relay upgrade: origins', () => {
     edge = await fixture.start({ allowedOrigins: ['https://shop.example', 'http://localhost:3000'] });
     expect(await connectOutcome(`${edge.ws}/`, { origin: 'https://evil.example' })).toMatchObject({ kind: 'http', status: 403 });
     expect(await connectOutcome(`${edge.ws}/`, { origin: 'null' })).toMatchObject({ kind: 'http', status: 403 });
-    clients.push(await openClient(`${edge.ws}/`, { origin: 'https://shop.example' }));
-    clients.push(await openClient(`${edge.ws}/`, { origin: 'http://LOCALHOST:3000' }));
+    clients.push(await connect(`${edge.ws}/`, '', { options: { origin: 'https://shop.example' } }));
+    clients.push(await connect(`${edge.ws}/`, '', { options: { origin: 'http://LOCALHOST:3000' } }));
     expect(edge.relay.hub.clientCount).toBe(2);
   });
 
@@ -75,15 +74,15 @@ describe('relay upgrade: origins', () => {
     edge = await fixture.start({ jwtSecret: secret, allowedOrigins: ['https://shop.example'] });
     const token = await signToken(secret, { expiresAt: '1h' });
     expect(await connectOutcome(`${edge.ws}/?access_token=${token}`, { origin: 'https://evil.example' })).toMatchObject({ kind: 'http', status: 403 });
-    clients.push(await openClient(`${edge.ws}/?access_token=${token}`, { origin: 'https://shop.example' }));
+    clients.push(await connect(`${edge.ws}/?access_token=${token}`, '', { options: { origin: 'https://shop.example' } }));
   });
 });
 
 describe('relay upgrade: connection limit', () => {
   it('answers 503 before the upgrade beyond RELAY_MAX_CONNECTIONS, and admits again once a slot frees', async () => {
     edge = await fixture.start({ maxConnections: 2 });
-    const first = await openClient(`${edge.ws}/`);
-    clients.push(first, await openClient(`${edge.ws}/`));
+    const first = await connect(`${edge.ws}/`);
+    clients.push(first, await connect(`${edge.ws}/`));
     const refused = await connectOutcome(`${edge.ws}/`);
     expect(refused).toMatchObject({ kind: 'http', status: 503 });
     first.ws.close();
@@ -108,7 +107,7 @@ describe('relay upgrade: connection limit', () => {
       return ws;
     });
     try {
-      await waitFor(() => opened + statuses.length === 20, 10_000, 'every attempt answered');
+      await expect.poll(() => opened + statuses.length === 20, { message: 'every attempt answered', timeout: 10_000 }).toBe(true);
       expect(opened).toBe(5);
       expect(statuses).toEqual(Array.from({ length: 15 }, () => 503));
       expect(edge.relay.hub.clientCount).toBe(5);
@@ -146,7 +145,7 @@ describe('relay upgrade: broken peers', () => {
       ),
     );
     expect((await fetch(`${current.http}/healthz`)).status).toBe(200);
-    clients.push(await openClient(`${current.ws}/?access_token=${token}`));
+    clients.push(await connect(`${current.ws}/?access_token=${token}`));
     await expect.poll(() => current.relay.hub.clientCount).toBe(1);
   });
 });
