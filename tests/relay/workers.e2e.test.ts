@@ -1,9 +1,21 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { MongoClient } from 'mongodb';
 import { connectClient, mongoUrl, testDatabaseName } from '../harness/mongo.js';
 import type { EventMessage, ServerMessage, WelcomeMessage } from '../../contract/protocol.js';
-import { openClient, waitFor, type TestClient } from './edge-client.js';
+import { connect, type TestClient } from './relay-harness.js';
+
+/** What `probe` returns once it returns something (vi.waitFor retries until then, up to `timeoutMs`). */
+function waitFor<T>(probe: () => T | undefined | false, timeoutMs: number, what: string): Promise<T> {
+  return vi.waitFor(
+    () => {
+      const value = probe();
+      if (value === undefined || value === false) throw new Error(`still waiting for ${what}`);
+      return value;
+    },
+    { timeout: timeoutMs, interval: 20 },
+  );
+}
 
 // RELAY_WORKERS: relay/main.ts as a node:cluster primary with worker processes behind one port. Clients
 // land on different workers, a client resumes on another worker than the one it left, the primary's
@@ -70,7 +82,7 @@ async function startCluster(workers: number, env: Record<string, string> = {}): 
 }
 
 async function open(port: number, query = ''): Promise<TestClient> {
-  const client = await openClient(`ws://127.0.0.1:${port}/${query}`);
+  const client = await connect(`ws://127.0.0.1:${port}/`, query);
   clients.push(client);
   return client;
 }
@@ -102,7 +114,7 @@ describe('relay workers (RELAY_WORKERS)', () => {
     // Round-robin hands the next connection to some worker; keep connecting until one is not the first's.
     let resumed: TestClient | undefined;
     for (let attempt = 0; attempt < 10 && !resumed; attempt++) {
-      const client = await open(relay.port, `?since=${encodeURIComponent(seen.id)}`);
+      const client = await open(relay.port, `since=${encodeURIComponent(seen.id)}`);
       if (welcomeOf(client).relayId !== welcomeOf(first).relayId) resumed = client;
     }
     expect(resumed, 'a connection on the other worker').toBeDefined();
