@@ -54,7 +54,8 @@ export async function runBenchmark(
     for (let repeat = 1; repeat <= most; repeat++) {
       for (const scenario of plan.scenarios) {
         if (repeat > plan.repeats[scenario]) continue;
-        for (const run of await runScenario(session, plan, scenario, repeat)) record(run);
+        // Each run is recorded (and its line printed) as it finishes, not when its scenario does.
+        for (const run of await runScenario(session, plan, scenario, repeat, record)) if (!runs.includes(run)) record(run);
       }
     }
   } finally {
@@ -65,10 +66,14 @@ export async function runBenchmark(
   return { machine, plan, runs, checks, summary, seconds: (performance.now() - started) / 1000 };
 }
 
-async function runScenario(session: Session, plan: BenchPlan, scenario: ScenarioName, repeat: number): Promise<RunResult[]> {
+async function runScenario(session: Session, plan: BenchPlan, scenario: ScenarioName, repeat: number, record: (run: RunResult) => void): Promise<RunResult[]> {
   const each = async (targets: TargetName[], run: (target: TargetName) => Promise<RunResult>) => {
     const results: RunResult[] = [];
-    for (const target of rotate(targets, repeat - 1)) results.push(await run(target));
+    for (const target of rotate(targets, repeat - 1)) {
+      const result = await run(target);
+      record(result);
+      results.push(result);
+    }
     return results;
   };
   switch (scenario) {

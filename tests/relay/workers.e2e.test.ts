@@ -96,7 +96,8 @@ async function insert(names: string[]): Promise<void> {
   await mongo.db(database).collection('products').insertMany(names.map((nombre) => ({ nombre, precio: 1, talla: 'M', createdAt: now, updatedAt: now })), { writeConcern: { w: 'majority' } });
 }
 
-describe('relay workers (RELAY_WORKERS)', () => {
+// Each test starts a cluster of processes on two shared cores: more time than the default 30 s.
+describe('relay workers (RELAY_WORKERS)', { timeout: 120_000 }, () => {
   it('spreads clients over its workers, and a client resumes on another worker with every missed event exactly once', async () => {
     const relay = await startCluster(2);
     const spread = [];
