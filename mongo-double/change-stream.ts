@@ -8,7 +8,7 @@ import { CommandError, evaluate } from './errors.js';
 import { compareOpTime, type OpTime } from './op-time.js';
 import type { Oplog } from './oplog.js';
 import { encodeToken } from './resume-token.js';
-import { eventsFor, type DocumentLookup, type FullDocumentMode, type StreamScope } from './change-events.js';
+import { eventsFor, type DocumentLookup, type EventOptions, type StreamScope } from './change-events.js';
 
 /** A batch read from a stream; `invalidated` means the stream is over (its cursor closes). */
 export interface StreamBatch {
@@ -30,7 +30,7 @@ export class ChangeStream {
   constructor(
     private readonly oplog: Oplog,
     private readonly scope: StreamScope,
-    private readonly fullDocument: FullDocumentMode,
+    private readonly eventOptions: EventOptions,
     stages: Document[],
     start: OpTime,
     private readonly lookup: DocumentLookup,
@@ -62,7 +62,7 @@ export class ChangeStream {
       const entry = this.oplog.at(index);
       if (!entry) break;
       let tokenHere: string | null = null;
-      for (const event of eventsFor(entry, this.scope, this.fullDocument, this.lookup)) {
+      for (const event of eventsFor(entry, this.scope, this.eventOptions, this.lookup)) {
         const shaped = this.applyStages(event);
         if (shaped) {
           events.push(shaped);

@@ -2,9 +2,10 @@
 // object, so oplog entries and open cursors may keep references without copying.
 import { UUID, type Document } from 'bson';
 import { CommandError } from './errors.js';
-import { getPath, valueKey } from './documents.js';
+import { getPath, isPlainObject, valueKey } from './documents.js';
+import { matcher } from './query.js';
 
-/** An index as listIndexes shows it. Only `unique` (and `sparse`) change behaviour. */
+/** An index as listIndexes shows it. Only `unique` (with `sparse` and `partialFilterExpression`) changes behaviour. */
 export interface IndexSpec {
   v: 2;
   key: Document;
@@ -24,10 +25,16 @@ export class Collection {
 
   constructor(
     readonly db: string,
-    readonly name: string,
-    /** Options given to `create` (validator, capped, ...): listed, compared, not enforced. */
+    /** Changes only with renameCollection. */
+    public name: string,
+    /** Options given to `create` or `collMod`: listed, compared; only changeStreamPreAndPostImages acts. */
     readonly options: Document = {},
   ) {}
+
+  /** Whether writes record pre- and post-images for change streams (changeStreamPreAndPostImages). */
+  get recordsImages(): boolean {
+    return (this.options.changeStreamPreAndPostImages as Document | undefined)?.enabled === true;
+  }
 
   /** Number of documents. */
   get count(): number {
@@ -51,6 +58,7 @@ export class Collection {
 
   /** Stores a new document; DuplicateKey (11000) if its _id or a unique key is taken. */
   insert(doc: Document): void {
+    checkIdForStorage(doc._id);
     const idKey = valueKey(doc._id);
     if (this.docs.has(idKey)) this.duplicate(this.indexList[0]!, doc);
     const keys = this.uniqueKeysOf(doc, idKey);
@@ -60,6 +68,7 @@ export class Collection {
 
   /** Replaces the document with the same _id; DuplicateKey if the new version clashes with another. */
   replace(doc: Document): void {
+    checkIdForStorage(doc._id);
     const idKey = valueKey(doc._id);
     const old = this.docs.get(idKey);
     if (!old) throw new Error('replace of a missing document');
@@ -92,6 +101,7 @@ export class Collection {
       }
       return false;
     }
+    if (spec.partialFilterExpression !== undefined) partialFilterOf(spec); // a bad filter fails the createIndexes
     if (spec.unique) {
       const keys = new Map<string, string>();
       for (const [idKey, doc] of this.docs) {
@@ -148,8 +158,31 @@ export class Collection {
   }
 }
 
+const partialFilters = new WeakMap<IndexSpec, (doc: Document) => boolean>();
+
+function partialFilterOf(index: IndexSpec): (doc: Document) => boolean {
+  let test = partialFilters.get(index);
+  if (!test) partialFilters.set(index, (test = matcher(index.partialFilterExpression as Document)));
+  return test;
+}
+
+/** mongod refuses an array _id, and $-prefixed field names anywhere inside an _id. */
+function checkIdForStorage(id: unknown): void {
+  if (Array.isArray(id)) throw new CommandError('InvalidIdField', `The '_id' value cannot be of type array`);
+  const visit = (value: unknown): void => {
+    if (!isPlainObject(value)) return;
+    for (const [key, item] of Object.entries(value)) {
+      if (key.startsWith('$')) throw new CommandError('DollarPrefixedFieldName', `_id fields may not contain '$'-prefixed fields: ${key} is not valid for storage.`);
+      visit(item);
+    }
+  };
+  visit(id);
+}
+
 /** The key a document has in an index; null when a sparse index skips it. */
 function indexKeyOf(index: IndexSpec, doc: Document): string | null {
+  // A partial index holds only the documents its filter matches: uniqueness applies to those alone.
+  if (index.partialFilterExpression && !partialFilterOf(index)(doc)) return null;
   const values = Object.keys(index.key).map((field) => getPath(doc, field));
   if (index.sparse && values.every((value) => value === undefined)) return null;
   return valueKey(values.map((value) => (value === undefined ? null : value)));

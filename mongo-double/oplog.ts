@@ -1,12 +1,14 @@
 // The double's oplog: every write in time order, the source of change streams and of every reply's
 // operationTime. Bounded: past `maxEntries` the oldest entries are forgotten, as a capped oplog would.
-import type { Document } from 'bson';
+import type { Document, UUID } from 'bson';
 import { compareOpTime, OpClock, previousOpTime, type OpTime } from './op-time.js';
 import { digestOf, encodeToken } from './resume-token.js';
 import { valueKey } from './documents.js';
 
 /** Kinds of oplog entry; each becomes one change event of the same name (plus invalidates). */
-export type OplogOp = 'insert' | 'update' | 'replace' | 'delete' | 'drop' | 'dropDatabase';
+export type OplogOp = 'insert' | 'update' | 'replace' | 'delete' | 'drop' | 'dropDatabase' | 'rename' | ExpandedOp;
+/** Entries that become events only for streams with showExpandedEvents. */
+export type ExpandedOp = 'create' | 'createIndexes' | 'dropIndexes' | 'modify';
 
 /** One oplog entry. Documents held here are never mutated (storage replaces, never edits). */
 export interface OplogEntry {
@@ -20,6 +22,20 @@ export interface OplogEntry {
   document?: Document;
   /** For updates: {updatedFields, removedFields, truncatedArrays}. */
   updateDescription?: Document;
+  /** The document before an update, replace or delete, when the collection records pre-images. */
+  preImage?: Document;
+  /** The document after an update, when the collection records pre- and post-images. */
+  postImage?: Document;
+  /** For a rename: the new namespace. */
+  to?: { db: string; coll: string };
+  /** The collection's UUID (collectionUUID of expanded events). */
+  uuid?: UUID;
+  /** For expanded events (and rename's): what the command did. */
+  operationDescription?: Document;
+  /** For modify: the collection's options before. */
+  stateBeforeChange?: Document;
+  /** For updates: ambiguous paths of updateDescription and their components. */
+  disambiguatedPaths?: Document;
   /** The `_data` of this entry's event token. */
   token: string;
 }

@@ -2,9 +2,12 @@
 // projection. mingo errors (unknown operators, bad specs) surface as BadValue replies.
 import type { Document } from 'bson';
 import { find, Query } from 'mingo';
-import type { Collection } from './collection.js';
+import { Query as ContextQuery } from 'mingo/query';
+import type { DocumentSource } from './views.js';
 import { idFirst, isPlainObject } from './documents.js';
+import { checkCollatedFilter } from './collation.js';
 import { evaluate } from './errors.js';
+import type { EvalOptions } from './eval-options.js';
 
 /** Options of a find. */
 export interface FindOptions {
@@ -12,10 +15,13 @@ export interface FindOptions {
   skip?: number;
   limit?: number;
   projection?: Document;
+  /** `let` variables (and other evaluation options) of the command. */
+  eval?: EvalOptions;
 }
 
 /** Matching documents in natural order (or `sort`), after skip and limit, projected. */
-export function findDocuments(collection: Collection | undefined, filter: Document, options: FindOptions = {}): Document[] {
+export function findDocuments(collection: DocumentSource | undefined, filter: Document, options: FindOptions = {}): Document[] {
+  if (options.eval?.collation) checkCollatedFilter(filter);
   if (!collection) return [];
   return evaluate(() => runFind(collection, filter, options));
 }
@@ -29,11 +35,13 @@ function exactId(filter: Document): { id: unknown } | null {
   return { id };
 }
 
-function runFind(collection: Collection, filter: Document, options: FindOptions): Document[] {
-  const byId = exactId(filter);
+function runFind(collection: DocumentSource, filter: Document, options: FindOptions): Document[] {
+  // A collation may make other _ids equal to the one asked for: no shortcut then.
+  const byId = options.eval?.collation ? null : exactId(filter);
   const projection = options.projection && Object.keys(options.projection).length > 0 ? options.projection : undefined;
   const source = byId ? [collection.get(byId.id)].filter((doc): doc is Document => doc !== undefined) : collection.all();
-  let cursor = find(source, filter, projection);
+  // With a collation the command brings its own operators, which only the base Query uses.
+  let cursor = options.eval?.context ? new ContextQuery(filter, { ...options.eval }).find(source, projection) : find(source, filter, projection, { ...options.eval });
   if (options.sort && Object.keys(options.sort).length > 0) cursor = cursor.sort(options.sort as Record<string, 1 | -1>);
   if (options.skip) cursor = cursor.skip(options.skip);
   if (options.limit) cursor = cursor.limit(options.limit);

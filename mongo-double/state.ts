@@ -2,6 +2,7 @@
 import { ObjectId, type Document } from 'bson';
 import type { Logger } from '../common/logger.js';
 import type { CursorRegistry } from './cursors.js';
+import type { OperationFacts } from './error-labels.js';
 import type { FailPoints } from './fail-points.js';
 import type { Store } from './store.js';
 
@@ -50,6 +51,8 @@ export interface CommandContext {
   db: string;
   state: DoubleState;
   connection: ConnectionInfo;
+  /** What the handler tells the error labelling (a getMore that checked out a change-stream cursor). */
+  facts: OperationFacts;
 }
 
 /** A command implementation: returns the reply body (ok: 1 and results) or throws CommandError. */

@@ -3,6 +3,7 @@
 import { ObjectId, type Document } from 'bson';
 import { aggregate, update as mingoUpdate } from 'mingo';
 import { CommandError, evaluate } from './errors.js';
+import type { EvalOptions } from './eval-options.js';
 import { deepClone, idFirst, isPlainObject, sameValue, setPath } from './documents.js';
 
 /** The update forms mongod accepts: operators ({$set: ...}), a replacement document, or a pipeline. */
@@ -19,10 +20,13 @@ export function isReplacement(spec: UpdateSpec): boolean {
  * The document after `spec` is applied to `doc`. `inserting` is true for the insert of an upsert;
  * `query` (the filter that selected `doc`) resolves the positional `$` operator.
  */
-export function applyUpdate(doc: Document, spec: UpdateSpec, options: { arrayFilters?: Document[]; inserting?: boolean; query?: Document } = {}): Document {
+export function applyUpdate(doc: Document, spec: UpdateSpec, options: { arrayFilters?: Document[]; inserting?: boolean; query?: Document; eval?: EvalOptions } = {}): Document {
   let result: Document;
   if (Array.isArray(spec)) {
-    result = evaluate(() => (aggregate([deepClone(doc)], spec) as Document[])[0] ?? {});
+    if (options.eval?.collation) throw new CommandError('CommandNotSupported', 'a pipeline update with a collation is not supported by the MongoDB test double');
+    result = evaluate(() => (aggregate([deepClone(doc)], spec, { variables: options.eval?.variables }) as Document[])[0] ?? {});
+    // A pipeline that drops _id keeps the document's own, as on mongod (an upsert's new one is made later).
+    if (!('_id' in result) && '_id' in doc) result = { _id: doc._id, ...result };
   } else if (isReplacement(spec)) {
     for (const key of Object.keys(spec)) {
       if (key.startsWith('$')) throw new CommandError('BadValue', `The dollar ($) prefixed field '${key}' in a replacement document is not valid for storage.`);
@@ -41,7 +45,11 @@ export function applyUpdate(doc: Document, spec: UpdateSpec, options: { arrayFil
       }
     }
     result = deepClone(doc);
-    if (Object.keys(operators).length > 0) evaluate(() => mingoUpdate(result, operators, options.arrayFilters, options.query, { cloneMode: 'deep' }));
+    // mingo re-tests the query (binary) before updating; under a collation the document already matched,
+    // and the positional $ operator, which needs the query, is refused rather than resolved binary.
+    const query = options.eval?.collation ? undefined : options.query;
+    if (options.eval?.collation && Object.values(operators).some((fields: Document) => Object.keys(fields).some((path) => /\.\$(\.|$)/.test(path)))) throw new CommandError('CommandNotSupported', 'the positional $ update operator with a collation is not supported by the MongoDB test double');
+    if (Object.keys(operators).length > 0) evaluate(() => mingoUpdate(result, operators, options.arrayFilters, query, { cloneMode: 'deep' }));
   }
   if ('_id' in doc && !sameValue(doc._id, result._id)) {
     throw new CommandError('ImmutableField', "Performing an update on the path '_id' would modify the immutable field '_id'");
@@ -71,9 +79,9 @@ function collectEqualities(query: Document, seed: Document): void {
 }
 
 /** The upserted document: seed, update applied as an insert, and an _id if none was given. */
-export function buildUpsert(query: Document, spec: UpdateSpec, arrayFilters?: Document[]): Document {
+export function buildUpsert(query: Document, spec: UpdateSpec, arrayFilters?: Document[], evalOptions?: EvalOptions): Document {
   const seed = upsertSeed(query);
-  const doc = isReplacement(spec) && !Array.isArray(spec) ? { ...(seed._id !== undefined ? { _id: seed._id } : {}), ...spec } : applyUpdate(seed, spec, { arrayFilters, inserting: true });
+  const doc = isReplacement(spec) && !Array.isArray(spec) ? { ...(seed._id !== undefined ? { _id: seed._id } : {}), ...spec } : applyUpdate(seed, spec, { arrayFilters, inserting: true, eval: evalOptions });
   if (doc._id === undefined) return { _id: new ObjectId(), ...doc };
   return idFirst(doc);
 }

@@ -16,6 +16,7 @@ export const relayConfigSchema = z.object({
   RELAY_ALLOWED_ORIGINS: envList,
   RELAY_MAX_CONNECTIONS: int(10_000, 1),
   RELAY_MAX_BUFFERED_BYTES: int(1024 * 1024, 1024),
+  RELAY_STALL_MS: int(500, 50),
   RELAY_HEARTBEAT_MS: int(25_000, 10),
   RELAY_DRAIN_MS: int(5_000),
   RELAY_HISTORY_EVENTS: int(10_000),
@@ -41,6 +42,8 @@ export interface RelayConfig {
   allowedOrigins?: string[];
   maxConnections: number;
   maxBufferedBytes: number;
+  /** A client whose full socket drains nothing for this long has stopped reading: it is closed as slow. */
+  stallMs: number;
   heartbeatMs: number;
   drainMs: number;
   historyEvents: number;
@@ -82,6 +85,7 @@ function fromParsed(env: z.infer<typeof relayConfigSchema>): RelayConfig {
     allowedOrigins: env.RELAY_ALLOWED_ORIGINS,
     maxConnections: env.RELAY_MAX_CONNECTIONS,
     maxBufferedBytes: env.RELAY_MAX_BUFFERED_BYTES,
+    stallMs: env.RELAY_STALL_MS,
     heartbeatMs: env.RELAY_HEARTBEAT_MS,
     drainMs: env.RELAY_DRAIN_MS,
     historyEvents: env.RELAY_HISTORY_EVENTS,

@@ -15,12 +15,20 @@ function cursorId(value: unknown, field: string): Long {
   throw new CommandError('TypeMismatch', `BSON field '${field}' is the wrong type, expected type 'long'`);
 }
 
-const getMore: CommandHandler = async (command, { state, connection }) => {
+const getMore: CommandHandler = async (command, { state, connection, facts }) => {
   const id = cursorId(command.getMore, 'getMore');
   stringField(command, 'collection');
   const batchSize = countField(command, 'batchSize');
   const cursor = state.cursors.get(id);
   if (!cursor) throw new CommandError('CursorNotFound', `cursor id ${id.toString()} not found`);
+  if (cursor.kind === 'changeStream') facts.checkedOutChangeStream = true;
+  try {
+    state.failPoints.checkGetMoreAfterCheckout(cursor.ns, connection.appName);
+  } catch (error) {
+    // mongod deletes a cursor whose getMore failed after checking it out.
+    state.cursors.close(id);
+    throw error;
+  }
   if (cursor.kind === 'find') {
     const nextBatch = takeBatch(cursor, batchSize && batchSize > 0 ? batchSize : Infinity);
     const exhausted = cursor.offset >= cursor.docs.length;

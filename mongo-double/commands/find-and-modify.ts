@@ -1,6 +1,7 @@
 // findAndModify: update, replace, upsert or remove one document and return it (before or after).
 import type { Document } from 'bson';
 import { CommandError, evaluate } from '../errors.js';
+import { evalOptionsOf } from '../eval-options.js';
 import { findDocuments } from '../query.js';
 import { applyUpdate, buildUpsert, isReplacement } from '../update-apply.js';
 import { valueKey } from '../documents.js';
@@ -24,7 +25,8 @@ const findAndModify: CommandHandler = (command, { db, state }) => {
   if (spec !== undefined && (typeof spec !== 'object' || spec === null)) throw new CommandError('TypeMismatch', "BSON field 'update' must be a document or a pipeline");
   const returnNew = boolField(command, 'new', false);
   const collection = state.store.collection(db, name);
-  const [target] = findDocuments(collection, query, { sort: docField(command, 'sort'), limit: 1 });
+  const evalOptions = evalOptionsOf(command);
+  const [target] = findDocuments(collection, query, { sort: docField(command, 'sort'), limit: 1, eval: evalOptions });
 
   if (remove) {
     if (target) state.store.remove(collection!, target._id);
@@ -33,11 +35,11 @@ const findAndModify: CommandHandler = (command, { db, state }) => {
   const arrayFilters = command.arrayFilters as Document[] | undefined;
   if (!target) {
     if (!boolField(command, 'upsert', false)) return { lastErrorObject: { n: 0, updatedExisting: false }, value: null, ok: 1 };
-    const doc = buildUpsert(query, spec!, arrayFilters);
+    const doc = buildUpsert(query, spec!, arrayFilters, evalOptions);
     state.store.insert(state.store.ensureCollection(db, name).collection, doc);
     return { lastErrorObject: { n: 1, updatedExisting: false, upserted: doc._id }, value: returnNew ? project(doc, fields) : null, ok: 1 };
   }
-  const after = applyUpdate(target, spec!, { arrayFilters, query });
+  const after = applyUpdate(target, spec!, { arrayFilters, query, eval: evalOptions });
   if (valueKey(after) !== valueKey(target)) state.store.rewrite(collection!, target, after, isReplacement(spec!) ? 'replace' : 'update');
   return { lastErrorObject: { n: 1, updatedExisting: true }, value: project(returnNew ? after : target, fields), ok: 1 };
 };

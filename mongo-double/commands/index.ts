@@ -1,6 +1,7 @@
 // The command table: every command the double answers, by name as it appears on the wire.
 import type { CommandHandler } from '../state.js';
 import { aggregateCommands } from './aggregate.js';
+import { collectionAdminCommands } from './collection-admin.js';
 import { cursorCommands } from './cursor.js';
 import { failPointCommands } from './fail-point.js';
 import { findAndModifyCommands } from './find-and-modify.js';
@@ -19,6 +20,7 @@ export const commandTable: ReadonlyMap<string, CommandHandler> = new Map(
     ...aggregateCommands,
     ...cursorCommands,
     ...namespaceCommands,
+    ...collectionAdminCommands,
     ...failPointCommands,
   }),
 );

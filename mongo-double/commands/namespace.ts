@@ -7,17 +7,24 @@ import type { IndexSpec } from '../collection.js';
 import { matcher } from '../query.js';
 import type { CommandHandler } from '../state.js';
 import { collectionName, docArray, docField } from './args.js';
+import { checkCreateOptions } from './collection-options.js';
 import { cursorReply } from './read.js';
+import { viewOf } from '../views.js';
 
 /** Fields of `create` that are about the request, not options of the collection. */
-const GENERIC_FIELDS = new Set(['create', 'lsid', 'txnNumber', '$clusterTime', '$db', '$readPreference', 'writeConcern', 'comment', 'apiVersion', 'apiStrict', 'apiDeprecationErrors']);
+const GENERIC_FIELDS = new Set(['create', 'maxTimeMS', 'lsid', 'txnNumber', '$clusterTime', '$db', '$readPreference', 'writeConcern', 'comment', 'apiVersion', 'apiStrict', 'apiDeprecationErrors']);
 
 const create: CommandHandler = (command, { db, state }) => {
   const name = collectionName(command);
   const options = Object.fromEntries(Object.entries(command).filter(([key]) => !GENERIC_FIELDS.has(key)));
-  const { collection, created } = state.store.ensureCollection(db, name, options);
+  const existing = state.store.collection(db, name);
   // MongoDB 7.0: creating an existing collection with identical options succeeds; other options conflict.
-  if (!created && valueKey(collection.options) !== valueKey(options)) throw new CommandError('NamespaceExists', `Collection ${db}.${name} already exists with different options.`);
+  if (existing) {
+    if (valueKey(existing.options) !== valueKey(options)) throw new CommandError('NamespaceExists', `Collection ${db}.${name} already exists with different options.`);
+    return { ok: 1 };
+  }
+  checkCreateOptions(options);
+  state.store.ensureCollection(db, name, options);
   return { ok: 1 };
 };
 
@@ -43,13 +50,11 @@ const listDatabases: CommandHandler = (command, { state }) => {
 const listCollections: CommandHandler = (command, context) => {
   const { db, state } = context;
   const filter = matcher(docField(command, 'filter'));
-  const infos = state.store.collections(db).map((collection) => ({
-    name: collection.name,
-    type: 'collection',
-    options: collection.options,
-    info: { readOnly: false, uuid: collection.uuid },
-    idIndex: { v: 2, key: { _id: 1 }, name: '_id_' },
-  }));
+  const infos = state.store.collections(db).map((collection) =>
+    viewOf(collection)
+      ? { name: collection.name, type: 'view', options: collection.options, info: { readOnly: true } }
+      : { name: collection.name, type: 'collection', options: collection.options, info: { readOnly: false, uuid: collection.uuid }, idIndex: { v: 2, key: { _id: 1 }, name: '_id_' } },
+  );
   const docs = infos.filter(filter).map((info) => (command.nameOnly === true ? { name: info.name, type: info.type } : info));
   return cursorReply(context, `${db}.$cmd.listCollections`, docs, command);
 };
@@ -63,7 +68,11 @@ const createIndexes: CommandHandler = (command, { db, state }) => {
   for (const spec of specs) {
     if (!isPlainObject(spec.key) || Object.keys(spec.key).length === 0) throw new CommandError('BadValue', "Index spec must have a non-empty 'key' document");
     if (typeof spec.name !== 'string' || spec.name.length === 0) throw new CommandError('BadValue', "Index spec must have a 'name' string");
-    collection.createIndex({ ...spec, v: 2, key: spec.key, name: spec.name } as IndexSpec);
+    // An index collation changes what a unique index holds equal: refused rather than ignored.
+    if (spec.collation !== undefined && (spec.collation as { locale?: unknown } | null)?.locale !== 'simple') {
+      throw new CommandError('CommandNotSupported', 'indexes with a collation are not supported by the MongoDB test double');
+    }
+    state.store.createIndex(collection, { ...spec, v: 2, key: spec.key, name: spec.name } as IndexSpec);
   }
   const reply: Document = { numIndexesBefore: before, numIndexesAfter: collection.indexes.length, createdCollectionAutomatically: created, ok: 1 };
   if (before === collection.indexes.length) reply.note = 'all indexes already exist';
@@ -86,7 +95,7 @@ const dropIndexes: CommandHandler = (command, { db, state }) => {
   const names = target === '*' ? collection.indexes.filter((index) => index.name !== '_id_').map((index) => index.name) : [target];
   for (const indexName of names) {
     const resolved = typeof indexName === 'string' ? indexName : collection.indexes.find((index) => valueKey(index.key) === valueKey(indexName))?.name;
-    if (!resolved || !collection.dropIndex(resolved)) throw new CommandError('IndexNotFound', `index not found with name [${String(resolved ?? JSON.stringify(indexName))}]`);
+    if (!resolved || !state.store.dropIndex(collection, resolved)) throw new CommandError('IndexNotFound', `index not found with name [${String(resolved ?? JSON.stringify(indexName))}]`);
   }
   return { nIndexesWas: before, ok: 1 };
 };

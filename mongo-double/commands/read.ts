@@ -4,7 +4,9 @@ import { takeBatch, type FindCursor } from '../cursors.js';
 import { getPath, valueKey } from '../documents.js';
 import { CommandError } from '../errors.js';
 import { toTimestamp } from '../op-time.js';
+import { evalOptionsOf } from '../eval-options.js';
 import { findDocuments } from '../query.js';
+import { readSource } from '../views.js';
 import type { CommandContext, CommandHandler } from '../state.js';
 import { collectionName, countField, docField, stringField } from './args.js';
 
@@ -32,11 +34,12 @@ export function cursorReply(context: CommandContext, ns: string, docs: Document[
 const find: CommandHandler = (command, context) => {
   const name = collectionName(command);
   const limit = countField(command, 'limit');
-  const docs = findDocuments(context.state.store.collection(context.db, name), docField(command, 'filter'), {
+  const docs = findDocuments(readSource(context.state.store, context.db, name), docField(command, 'filter'), {
     sort: docField(command, 'sort'),
     projection: docField(command, 'projection'),
     skip: countField(command, 'skip'),
     limit: limit === undefined ? undefined : Math.abs(limit),
+    eval: evalOptionsOf(command),
   });
   return cursorReply(context, `${context.db}.${name}`, docs, command);
 };
@@ -44,9 +47,10 @@ const find: CommandHandler = (command, context) => {
 const count: CommandHandler = (command, { db, state }) => {
   const name = collectionName(command);
   const limit = countField(command, 'limit');
-  const docs = findDocuments(state.store.collection(db, name), docField(command, 'query'), {
+  const docs = findDocuments(readSource(state.store, db, name), docField(command, 'query'), {
     skip: countField(command, 'skip'),
     limit: limit === undefined ? undefined : Math.abs(limit),
+    eval: evalOptionsOf(command),
   });
   return { n: docs.length, ok: 1 };
 };
@@ -55,8 +59,10 @@ const distinct: CommandHandler = (command, { db, state }) => {
   const name = collectionName(command);
   const key = stringField(command, 'key');
   if (key.length === 0) throw new CommandError('BadValue', 'FieldPath cannot be constructed with empty string');
+  // Which values are distinct depends on the collation: not done rather than done binary.
+  if (evalOptionsOf(command).collation) throw new CommandError('CommandNotSupported', 'distinct with a collation is not supported by the MongoDB test double');
   const seen = new Map<string, unknown>();
-  for (const doc of findDocuments(state.store.collection(db, name), docField(command, 'query'))) {
+  for (const doc of findDocuments(readSource(state.store, db, name), docField(command, 'query'))) {
     const value = getPath(doc, key);
     // distinct looks inside arrays: each element is a value of its own.
     for (const item of Array.isArray(value) ? value : [value]) {

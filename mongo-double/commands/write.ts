@@ -3,6 +3,7 @@
 import { ObjectId, type Document } from 'bson';
 import { CommandError, errorReply } from '../errors.js';
 import { deepClone, idFirst, valueKey } from '../documents.js';
+import { evalOptionsOf, type EvalOptions } from '../eval-options.js';
 import { findDocuments } from '../query.js';
 import { applyUpdate, buildUpsert, isReplacement } from '../update-apply.js';
 import type { CommandContext, CommandHandler } from '../state.js';
@@ -43,7 +44,7 @@ const insert: CommandHandler = (command, { db, state }) => {
 };
 
 /** Applies one update statement: updates the first (or, with multi, every) match, or upserts. */
-function updateStatement(context: CommandContext, name: string, statement: Document): { matched: number; modified: number; upsertedId?: unknown } {
+function updateStatement(context: CommandContext, name: string, statement: Document, evalOptions: EvalOptions): { matched: number; modified: number; upsertedId?: unknown } {
   const { db, state } = context;
   const query = docField(statement, 'q');
   const spec = statement.u as Document | Document[] | undefined;
@@ -52,17 +53,16 @@ function updateStatement(context: CommandContext, name: string, statement: Docum
   if (multi && isReplacement(spec)) throw new CommandError('FailedToParse', 'multi update is not supported for replacement-style update');
   const arrayFilters = statement.arrayFilters as Document[] | undefined;
   const collection = state.store.collection(db, name);
-  const sort = docField(statement, 'sort', undefined);
-  const targets = findDocuments(collection, query, { limit: multi ? undefined : 1, sort });
+  const targets = findDocuments(collection, query, { limit: multi ? undefined : 1, eval: evalOptions });
   if (targets.length === 0) {
     if (!boolField(statement, 'upsert', false)) return { matched: 0, modified: 0 };
-    const doc = buildUpsert(query, spec, arrayFilters);
+    const doc = buildUpsert(query, spec, arrayFilters, evalOptions);
     state.store.insert(state.store.ensureCollection(db, name).collection, doc);
     return { matched: 0, modified: 0, upsertedId: doc._id };
   }
   let modified = 0;
   for (const before of targets) {
-    const after = applyUpdate(before, spec, { arrayFilters, query });
+    const after = applyUpdate(before, spec, { arrayFilters, query, eval: evalOptions });
     // Field order matters to BSON equality, as it does to mongod's no-op detection.
     if (valueKey(after) === valueKey(before)) continue;
     state.store.rewrite(collection!, before, after, isReplacement(spec) ? 'replace' : 'update');
@@ -77,8 +77,10 @@ const update: CommandHandler = (command, context) => {
   let n = 0;
   let nModified = 0;
   const upserted: Document[] = [];
+  // MongoDB 8.0 added `sort` to update statements; a 7.0 server's parser fails the whole command.
+  if (statements.some((statement) => statement.sort !== undefined)) throw new CommandError('IDLUnknownField', "BSON field 'update.updates.sort' is an unknown field.");
   const writeErrors = eachStatement(command, statements, (statement, index) => {
-    const result = updateStatement(context, name, statement);
+    const result = updateStatement(context, name, statement, evalOptionsOf(command, statement));
     n += result.matched;
     nModified += result.modified;
     if (result.upsertedId !== undefined) {
@@ -94,10 +96,11 @@ const remove: CommandHandler = (command, { db, state }) => {
   const statements = docArray(command, 'deletes');
   let n = 0;
   const writeErrors = eachStatement(command, statements, (statement) => {
+    const evalOptions = evalOptionsOf(command, statement);
     const limit = statement.limit;
     if (limit !== 0 && limit !== 1) throw new CommandError('FailedToParse', 'The limit field in delete objects must be 0 or 1');
     const collection = state.store.collection(db, name);
-    const targets = findDocuments(collection, docField(statement, 'q'), { limit: limit === 1 ? 1 : undefined });
+    const targets = findDocuments(collection, docField(statement, 'q'), { limit: limit === 1 ? 1 : undefined, eval: evalOptions });
     for (const doc of targets) state.store.remove(collection!, doc._id);
     n += targets.length;
   });

@@ -25,9 +25,6 @@ import type { ConnectRequest, Hub, HubStats } from './hub-types.js';
 // welcome or reset the moment the source tails again; /readyz says 503 meanwhile. A client resuming
 // from the history needs no hold: the source reopens from its own last position, after that history.
 
-/** A client whose full socket drains nothing for this long has stopped reading: it is closed as slow. */
-export const STALL_MS = 500;
-
 /** The hub plus what its owner (relay.ts, tests, benchmarks) needs. */
 export interface RelayHub extends Hub {
   /** Starts the event source. */
@@ -60,7 +57,7 @@ export function createHub({
   let eventsReceived = 0;
   const delivered: Delivered = { messages: 0, bytes: 0 };
 
-  const buffers = createBufferWatcher({ stallMs: STALL_MS });
+  const buffers = createBufferWatcher({ stallMs: config.stallMs });
   const fanOut = createFanOut({ history, maxBufferedBytes: config.maxBufferedBytes, closeSlow: (client, reason) => clients.closeSlow(client, reason), buffers, delivered });
   const clients = createClientLifecycle({
     relayId,

@@ -4,19 +4,21 @@
 import { randomBytes } from 'node:crypto';
 import type { Document, MongoClient } from 'mongodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { connectClient, testDatabaseName } from '../harness/mongo.js';
+import { testDatabaseName } from '../harness/mongo.js';
+import { connectOwnBackend } from './own-backend.js';
 import { collectEvents } from './streams.js';
 
 describe('configureFailPoint failCommand through the official driver', () => {
   const appName = `failpoint-${randomBytes(4).toString('hex')}`;
   const dbName = testDatabaseName(import.meta.url);
   let client: MongoClient;
+  let stop: () => Promise<void> = async () => {};
   let unavailable: string | null = null;
 
   const failCommand = (mode: unknown, data: Document) => client.db('admin').command({ configureFailPoint: 'failCommand', mode, data: { appName, ...data } });
 
   beforeAll(async () => {
-    client = await connectClient({ appName });
+    ({ client, stop } = await connectOwnBackend({ appName }));
     // A real mongod only has configureFailPoint with enableTestCommands; skip rather than fail there.
     unavailable = await failCommand('off', { failCommands: ['ping'] }).then(
       () => null,
@@ -28,7 +30,7 @@ describe('configureFailPoint failCommand through the official driver', () => {
   });
   afterAll(async () => {
     await client.db(dbName).dropDatabase();
-    await client.close();
+    await stop();
   });
 
   it('fails a command with the given code and labels, the given number of times', async (context) => {
@@ -75,17 +77,19 @@ describe('configureFailPoint failCommand through the official driver', () => {
     expect(await items.countDocuments({ k: 'concern' })).toBe(1);
   });
 
-  it('labels a transient getMore error ResumableChangeStreamError, so the stream resumes by itself', async (context) => {
+  it('ends a change stream whose getMore fails by failCommand without labels: mongod labels only after the cursor checkout', async (context) => {
     if (unavailable) return context.skip(unavailable);
-    const items = client.db(dbName).collection('auto_label');
+    const items = client.db(dbName).collection('unlabelled');
     const stream = items.watch();
-    const events = await collectEvents(stream, 2, async () => {
+    const failure = collectEvents(stream, 2, async () => {
       await items.insertOne({ n: 1 });
       await failCommand({ times: 1 }, { failCommands: ['getMore'], errorCode: 91 });
       await items.insertOne({ n: 2 });
-    });
+    }).catch((error: unknown) => error);
+    const error = (await failure) as { code?: number; errorLabels?: string[] };
     await stream.close();
-    expect(events.map((event) => (event.operationType === 'insert' ? event.fullDocument.n : null))).toEqual([1, 2]);
+    expect(error).toMatchObject({ code: 91, codeName: 'ShutdownInProgress' });
+    expect(error.errorLabels ?? []).not.toContain('ResumableChangeStreamError');
   });
 
   it('lets a change stream resume by itself after a getMore fails with ResumableChangeStreamError', async (context) => {

@@ -57,6 +57,14 @@ describe('databases, collections, indexes and server commands through the offici
     await expect(products.createIndex({ sku: 1 }, { unique: true })).rejects.toMatchObject({ code: 11000 });
   });
 
+  it('enforces a unique partial index only among the documents its filter matches', async () => {
+    const products = client.db(dbName).collection('partial');
+    await products.createIndex({ sku: 1 }, { unique: true, partialFilterExpression: { activo: true } });
+    await products.insertMany([{ sku: 'P', activo: false }, { sku: 'P', activo: false }, { sku: 'P', activo: true }]);
+    await expect(products.insertOne({ sku: 'P', activo: true })).rejects.toMatchObject({ code: 11000 });
+    expect(await products.countDocuments({ sku: 'P' })).toBe(3);
+  });
+
   it('reports an unordered insert batch that partly fails', async () => {
     const products = client.db(dbName).collection('unique');
     const failure = await products.insertMany([{ sku: 'C3' }, { sku: 'A1' }, { sku: 'D4' }], { ordered: false }).catch((error: unknown) => error);
