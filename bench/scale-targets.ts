@@ -78,7 +78,16 @@ export async function startRelayService({ mongoUrl, database, workers, maxConnec
     path: '/',
     dialect: 'relay',
     pid: child.pid!,
-    clients: async () => ((await (await fetch(`${base}/readyz`)).json()) as { clients: number }).clients,
+    // A busy worker may miss the admin port's 2 s answer window and be left out of the sum: ask again.
+    clients: () =>
+      poll(
+        async () => {
+          const body = (await (await fetch(`${base}/readyz`)).json()) as { clients: number; each?: { answered?: boolean }[] };
+          return body.each?.some((worker) => worker.answered === false) ? undefined : body.clients;
+        },
+        60_000,
+        'every relay worker to report its clients',
+      ),
     // Summed over workers by the admin port; each worker reads every change.
     changesSeen: async () => (await metric('relay_events_received_total')) / workers,
     catchUpPeak: () => metric('relay_catchup_streams_open_peak'),
