@@ -16,6 +16,9 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY package.json tsconfig.json ./
 COPY contract ./contract
 COPY common ./common
+# The client library: the consumer runs on it, and the API bundles it with live-page/ for /live/.
+COPY client ./client
+COPY live-page ./live-page
 COPY api ./api
 COPY relay ./relay
 COPY consumer ./consumer

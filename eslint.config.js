@@ -49,7 +49,11 @@ export default tseslint.config(
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
-  ...services.map((service) => forbid(service, [...services.filter((other) => other !== service), ...outside])),
+  // The consumer CLI is built on the client library; the library runs in browsers, so not common/ (Node code).
+  forbid('api', ['relay', 'consumer', 'client', ...outside]),
+  forbid('relay', ['api', 'consumer', 'client', ...outside]),
+  forbid('consumer', ['api', 'relay', ...outside], 'itself, client/, contract/ and common/'),
+  forbid('client', ['api', 'relay', 'consumer', 'common', 'live-page', ...outside], 'itself and contract/'),
   forbid('contract', [...services, 'common', ...outside], 'itself'),
   forbid('common', [...services, 'contract', ...outside], 'itself'),
 );

@@ -8,5 +8,16 @@ export interface AppEnv {
 
 /** The path as the client sent it (c.req.path drops a trailing slash in a non-strict app). */
 export function requestPath(c: Context): string {
-  return new URL(c.req.url).pathname;
+  // c.req.url is already a serialised absolute URL (the Node adapter normalises odd request targets
+  // through URL, a web Request always does), so its path is the text between the authority and the
+  // query: cut it out rather than parse the whole URL again on every request (every log line needs it).
+  const url = c.req.url;
+  const start = url.indexOf('/', url.indexOf('//') + 2);
+  if (start === -1) return '/';
+  let end = url.length;
+  for (const mark of ['?', '#']) {
+    const at = url.indexOf(mark, start);
+    if (at !== -1 && at < end) end = at;
+  }
+  return url.slice(start, end);
 }

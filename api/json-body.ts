@@ -14,6 +14,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 /** Whether a Content-Type names JSON: application/json or any application/*+json, UTF-8 if a charset is given. */
 export function isJsonContentType(header: string | undefined): boolean {
   if (!header) return false;
+  if (header === 'application/json') return true; // what nearly every client sends: skip the parsing below
   const [mediaType = '', ...parameters] = header.split(';').map((part) => part.trim().toLowerCase());
   if (!/^application\/([a-z0-9.!#$&^_-]+\+)?json$/.test(mediaType)) return false;
   const charset = parameters.find((parameter) => parameter.startsWith('charset='));

@@ -29,7 +29,13 @@ try {
   process.exit(1);
 }
 
-const app = createApp({ db: client.db(config.mongoDb), logger, jwtSecret: config.jwtSecret });
+const app = createApp({
+  db: client.db(config.mongoDb),
+  logger,
+  jwtSecret: config.jwtSecret,
+  livePage: config.livePage,
+  cors: config.corsOrigins ? { origins: config.corsOrigins, maxAgeSeconds: config.corsMaxAgeSeconds } : undefined,
+});
 const server = await listen(app, { host: config.host, port: config.port });
 logger.info(
   { url: server.url, db: config.mongoDb, writesNeedToken: config.jwtSecret !== undefined },

@@ -4,6 +4,7 @@ import { describeBackend } from './bench-mongo.js';
 import { describeMachine, formatMachine } from './machine.js';
 import { parseOptions, USAGE, type BenchOptions } from './options.js';
 import { planFor } from './plan.js';
+import { formatApiMedians } from './api-report.js';
 import { formatMedians } from './report.js';
 import { resultDocument, runBenchmark } from './run.js';
 import { e2eBackend } from './scenarios/e2e.js';
@@ -43,13 +44,17 @@ const c = plan.connections;
 if (plan.scenarios.includes('connections')) console.log(`connections: ${c.connections.toLocaleString('en-US')} clients over ${c.loadProcesses} load processes (127.0.0.11–${10 + c.loadProcesses}), relay with ${c.workers} workers, then ${c.events} events at ${c.rate}/s · MongoDB: ${describeBackend()}`);
 if (plan.scenarios.includes('storm')) console.log(`storm: ${plan.storm.clients.toLocaleString('en-US')} clients drop at once, ${plan.storm.missed.toLocaleString('en-US')} events written meanwhile, all reconnect at once`);
 if (plan.scenarios.includes('ingest')) console.log(`ingest: ${plan.ingest.events.toLocaleString('en-US')} inserts (insertMany × ${plan.ingest.batch}) through one relay to ${plan.ingest.clients} clients`);
+if (plan.scenarios.includes('api')) {
+  const api = plan.api;
+  console.log(`api: ${api.targets.join(', ')} × ${api.ops.join(', ')} · ${api.connections} connections · ${api.seconds} s each (after ${api.warmUpSeconds} s warm-up) · MongoDB: ${e2eBackend()}`);
+}
 if (plan.scenarios.includes('e2e')) console.log(`e2e: ${plan.e2e.posts} POSTs at ${plan.e2e.rate}/s to ${plan.e2e.clients} clients · MongoDB: ${e2eBackend()}`);
 console.log('');
 
 try {
   const result = await runBenchmark(plan, (line) => console.log(line), { profileDir: options.profile });
   console.log('');
-  console.log(formatMedians(result.runs).join('\n'));
+  console.log([...formatMedians(result.runs), ...formatApiMedians(result.runs)].join('\n'));
   console.log('');
   console.log(formatChecks(result.checks).join('\n'));
   console.log(`\nfinished in ${result.seconds.toFixed(0)} s`);

@@ -10,17 +10,17 @@ export interface BenchOptions {
   /** Repeats of each timed scenario (≥ 1; default 3). */
   repeats: number;
   scenarios: ScenarioName[];
-  /** Write a CPU profile (node --cpu-prof) of every relay process into this directory. */
+  /** Write a CPU profile (node --cpu-prof) of every relay and API process into this directory. */
   profile?: string;
   help: boolean;
 }
 
-export const USAGE = `usage: npm run bench -- [--quick] [--repeats N] [--scenario burst,trickle,idle,slow,e2e,connections,storm,ingest] [--json FILE] [--profile DIR]
+export const USAGE = `usage: npm run bench -- [--quick] [--repeats N] [--scenario burst,trickle,idle,slow,e2e,api,connections,storm,ingest] [--json FILE] [--profile DIR]
   --quick       smaller runs (10,000 connections, a 2,000-client storm): each scenario within a few minutes
   --repeats N   repeats of each timed scenario, targets interleaved (default 3)
   --scenario    comma-separated subset of: ${SCENARIO_NAMES.join(', ')} (default: all)
   --json FILE   also write every run, the medians, the targets and a summary as JSON
-  --profile DIR write a CPU profile of every relay process to DIR (open in Chrome DevTools)`;
+  --profile DIR write a CPU profile of every relay process, and of each api target (DIR/api-<target>/), to DIR`;
 
 /** Parses argv (without node and script); throws an Error with a readable message on bad input. */
 export function parseOptions(argv: readonly string[]): BenchOptions {

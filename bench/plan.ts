@@ -1,7 +1,9 @@
 import type { BenchOptions } from './options.js';
+import { API_OPS, API_TARGET_NAMES } from './api-targets.js';
 import type { ScenarioName } from './results.js';
 import { CLIENTS_PER_LOAD_PROCESS } from './load-fleet.js';
 import type { ConnectionsPlan } from './scenarios/connections.js';
+import type { ApiPlan } from './scenarios/api.js';
 import type { FanOutPlan } from './scenarios/fan-out.js';
 import type { IngestPlan } from './scenarios/ingest.js';
 import type { StormPlan } from './scenarios/storm.js';
@@ -30,6 +32,7 @@ export interface BenchPlan {
   connections: ConnectionsPlan;
   storm: StormPlan;
   ingest: IngestPlan;
+  api: ApiPlan;
 }
 
 /** The plan for the given options. */
@@ -46,7 +49,7 @@ export function planFor(options: BenchOptions, idleLimit = Number.POSITIVE_INFIN
     quick,
     scenarios: options.scenarios,
     // 100,000 connections take minutes to open on two cores: measured once per run.
-    repeats: { burst: r, trickle: r, idle: quick ? 1 : r, slow: quick ? 1 : r, e2e: quick ? 1 : r, connections: 1, storm: quick ? 1 : r, ingest: quick ? 1 : r },
+    repeats: { burst: r, trickle: r, idle: quick ? 1 : r, slow: quick ? 1 : r, e2e: quick ? 1 : r, api: r, connections: 1, storm: quick ? 1 : r, ingest: quick ? 1 : r },
     targets: {
       burst: ['relay', 'socketio', 'ws', 'ceiling'],
       // The raw peers lag like Socket.IO at this rate; quick skips them to stay within its budget.
@@ -65,5 +68,7 @@ export function planFor(options: BenchOptions, idleLimit = Number.POSITIVE_INFIN
     connections: { connections, workers: Math.max(2, processes), loadProcesses: Math.max(2, processes), events: quick ? 5 : 20, rate: 1, targets: ['relay', 'socketio'], rampBudgetMs: quick ? { relay: 120_000, socketio: 120_000 } : { relay: 600_000, socketio: 240_000 } },
     storm: { clients: quick ? 2_000 : 10_000, missed: quick ? 500 : 2_000, loadProcesses: quick ? 1 : 2, targets: ['relay', 'socketio'] },
     ingest: { clients: 10, events: quick ? 10_000 : 50_000, batch: 1_000 },
+    // As issue 16 measured: 50 connections, 10 s per operation and target; quick runs 3 s each.
+    api: { targets: [...API_TARGET_NAMES], ops: [...API_OPS], connections: 50, seconds: quick ? 3 : 10, warmUpSeconds: 1 },
   };
 }

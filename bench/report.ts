@@ -1,5 +1,6 @@
 import { formatScaleMedians, scaleParts } from './report-scale.js';
 import { median, type RunResult, type ScenarioName } from './results.js';
+import type { ApiTargetName } from './api-targets.js';
 import type { TargetName } from './targets/target.js';
 
 // Turns run results into what a reader needs: one line per run as it finishes, then medians with
@@ -23,6 +24,7 @@ export function formatRun(run: RunResult): string {
   const scale = scaleParts(run);
   if (scale) return `${head} ${scale.join(' · ')} · ${verdict(run)}`;
   const parts: string[] = [];
+  if (run.api) parts.push(`${run.api.op.padEnd(10)} ${n(run.api.requestsPerSecond ?? Number.NaN).padStart(7)} requests/s`);
   if (run.idle) parts.push(run.idle.map((step) => `${n(step.connections)} idle: ${n(step.perConnectionKiB, 2)} KiB/conn (heap ${n(step.heapPerConnectionKiB, 2)})`).join(' · '));
   else if (run.throughput !== undefined) parts.push(`${n(run.throughput).padStart(10)} deliveries/s (${n(run.deliveries ?? 0)} in ${n(run.seconds ?? 0, 2)} s)`);
   if (run.latency) parts.push(`p50 ${n(run.latency.p50, 1)} ms p99 ${n(run.latency.p99, 1)} ms`);
@@ -37,7 +39,7 @@ export function formatRun(run: RunResult): string {
     parts.push(`slow: ${closed4408} closed 4408, ${cut} cut, ${run.slow.stillOpen} still open, after ${n(Math.min(...run.slow.slowReceived))}–${n(Math.max(...run.slow.slowReceived))} events`);
     parts.push(`peak RSS ${n(run.peakRssMiB ?? Number.NaN)} MiB (${n(run.slow.baselinePeakRssMiB ?? Number.NaN)} without)`);
   } else if (run.peakRssMiB !== undefined) parts.push(`peak RSS ${n(run.peakRssMiB)} MiB`);
-  if (run.cpuPercent) parts.push(`CPU target ${n(run.cpuPercent.target)}% load ${n(run.cpuPercent.load)}%`);
+  if (run.cpuPercent) parts.push(`CPU target ${n(run.cpuPercent.target)}% load ${n(run.cpuPercent.load)}%${run.api?.mongoCpuPercent === undefined ? '' : ` MongoDB ${n(run.api.mongoCpuPercent)}%`}`);
   return `${head} ${parts.join(' · ')} · ${verdict(run)}`;
 }
 
@@ -54,7 +56,7 @@ function spread(values: number[]): Spread {
 }
 
 /** The metric of one scenario for one target, over its runs without errors. */
-export function metric(runs: RunResult[], scenario: ScenarioName, target: TargetName, pick: (run: RunResult) => number | undefined): Spread {
+export function metric(runs: RunResult[], scenario: ScenarioName, target: TargetName | ApiTargetName, pick: (run: RunResult) => number | undefined): Spread {
   const values = runs
     .filter((run) => run.scenario === scenario && run.target === target && !run.error)
     .map(pick)

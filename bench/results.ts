@@ -1,9 +1,10 @@
+import type { ApiOp, ApiTargetName } from './api-targets.js';
 import type { TargetName } from './targets/target.js';
 
 // What one run of one scenario against one target measured. Lines, medians, targets and the JSON file
 // are all derived from a list of these.
 
-export const SCENARIO_NAMES = ['burst', 'trickle', 'idle', 'slow', 'e2e', 'connections', 'storm', 'ingest'] as const;
+export const SCENARIO_NAMES = ['burst', 'trickle', 'idle', 'slow', 'e2e', 'api', 'connections', 'storm', 'ingest'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 /** Latency percentiles in milliseconds. */
@@ -17,7 +18,7 @@ export interface Latency {
 /** One run's measurements; fields a scenario does not measure are absent. */
 export interface RunResult {
   scenario: ScenarioName;
-  target: TargetName;
+  target: TargetName | ApiTargetName;
   repeat: number;
   /** Deliveries (one event to one client) per second, from the first event entering to the last receipt. */
   throughput?: number;
@@ -98,6 +99,8 @@ export interface RunResult {
     /** The busiest process and why it is the limit. */
     bottleneck: string;
   };
+  /** The api scenario: which request, how many answered per second, and the MongoDB double's CPU. */
+  api?: { op: ApiOp; requestsPerSecond?: number; requests?: number; mongoCpuPercent?: number };
   /** Why the run could not complete (counts as a failure). */
   error?: string;
 }

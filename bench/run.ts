@@ -4,6 +4,7 @@ import type { BenchPlan } from './plan.js';
 import { formatRun } from './report.js';
 import type { RunResult, ScenarioName } from './results.js';
 import { runConnections } from './scenarios/connections.js';
+import { runApi } from './scenarios/api.js';
 import { runE2e } from './scenarios/e2e.js';
 import { runIngest } from './scenarios/ingest.js';
 import { runStorm } from './scenarios/storm.js';
@@ -94,5 +95,7 @@ async function runScenario(session: Session, plan: BenchPlan, scenario: Scenario
       return each(plan.storm.targets, (target) => runStorm(session, target as 'relay' | 'socketio', repeat, plan.storm));
     case 'ingest':
       return [await runIngest(session, repeat, plan.ingest)];
+    case 'api':
+      return runApi(repeat, plan.api, { profileDir: session.profileDir, runId: session.nextRun() });
   }
 }

@@ -18,7 +18,8 @@ export class Session {
 
   private constructor(
     readonly load: Child<LoadOps>,
-    private readonly profileDir?: string,
+    /** Where CPU profiles of the measured processes go, if asked for. */
+    readonly profileDir?: string,
   ) {}
 
   /** Starts the load process; with `profileDir`, every relay process writes a CPU profile there. */

@@ -1,7 +1,8 @@
+import { apiMetric, apiRatio } from './api-report.js';
 import { metric } from './report.js';
 import type { RunResult } from './results.js';
 
-// Issue 6's targets, checked against the medians of one benchmark run, and the summary the JSON file
+// Issue 6's and issue 16's targets, checked against the medians of one benchmark run, and the summary the JSON file
 // carries. A target whose scenario did not run is reported as skipped, never as passed.
 
 /** One target: what was measured against what was required. */
@@ -37,6 +38,17 @@ export interface BenchSummary {
   stormRatioVsSocketIO: number | null;
   /** Change events per second through one relay. */
   ingestEventsPerSecond: number | null;
+  /** The API's POST create, requests/s (median over repeats). */
+  apiCreateRequestsPerSecond: number | null;
+  /** The API's POST create over the Hono floor's, per repeat, median (issue 16: ≥ 0.8). */
+  apiCreateRatioVsHonoFloor: number | null;
+  /** The API's POST create over Express's, per repeat, median (issue 16: ≥ 1). */
+  apiCreateRatioVsExpress: number | null;
+  apiCreateRatioVsNodeHttp: number | null;
+  apiCreateP99Ms: number | null;
+  apiCreateOnceRatioVsHonoFloor: number | null;
+  apiGetRatioVsHonoFloor: number | null;
+  apiListRatioVsHonoFloor: number | null;
   /** Events not received by a client that should have received them, over every run. */
   lost: number;
   outOfOrder: number;
@@ -78,6 +90,14 @@ export function evaluate(runs: RunResult[]): { summary: BenchSummary; checks: Ta
     stormCatchUpMs: finite(storm('relay')),
     stormRatioVsSocketIO: finite(storm('socketio') / storm('relay')),
     ingestEventsPerSecond: finite(metric(runs, 'ingest', 'relay', (run) => run.ingest?.eventsPerSecond).median),
+    apiCreateRequestsPerSecond: finite(apiMetric(runs, 'api', 'create').median),
+    apiCreateRatioVsHonoFloor: finite(apiRatio(runs, 'api', 'hono', 'create').median),
+    apiCreateRatioVsExpress: finite(apiRatio(runs, 'api', 'express', 'create').median),
+    apiCreateRatioVsNodeHttp: finite(apiRatio(runs, 'api', 'http', 'create').median),
+    apiCreateP99Ms: finite(apiMetric(runs, 'api', 'create', 'p99').median),
+    apiCreateOnceRatioVsHonoFloor: finite(apiRatio(runs, 'api', 'hono', 'createOnce').median),
+    apiGetRatioVsHonoFloor: finite(apiRatio(runs, 'api', 'hono', 'get').median),
+    apiListRatioVsHonoFloor: finite(apiRatio(runs, 'api', 'hono', 'list').median),
     lost: runs.reduce((sum, run) => sum + run.lost, 0),
     outOfOrder: runs.reduce((sum, run) => sum + run.outOfOrder, 0),
     errors: runs.filter((run) => run.error).length,
@@ -94,6 +114,8 @@ export function evaluate(runs: RunResult[]): { summary: BenchSummary; checks: Ta
     { name: 'slow: healthy throughput', measured: fmt(s.slowHealthyPercent, 0, '%'), required: '≥ 90%', pass: at(s.slowHealthyPercent, (v) => v >= 90) },
     slowBoundCheck(slowRuns),
     ...scaleChecks(runs, s),
+    { name: 'api: POST vs Hono floor', measured: fmt(s.apiCreateRatioVsHonoFloor, 2, '×'), required: '≥ 0.8×', pass: at(s.apiCreateRatioVsHonoFloor, (v) => v >= 0.8) },
+    { name: 'api: POST vs Express', measured: fmt(s.apiCreateRatioVsExpress, 2, '×'), required: '≥ 1×', pass: at(s.apiCreateRatioVsExpress, (v) => v >= 1) },
     {
       name: 'nothing lost or out of order',
       measured: `${s.lost} lost, ${s.outOfOrder} out of order, ${s.errors} failed runs`,

@@ -22,6 +22,9 @@ function print(report: ChaosReport): void {
       `consumer ${String(i + 1).padStart(3)}  received=${v.received} lost=${v.lost} duplicated=${v.duplicated} out_of_order=${v.outOfOrder} unknown=${v.unknown} id_mismatch=${v.idMismatch} resets=${v.resets}${v.malformed ? ` malformed=${v.malformed}` : ''} connections=${v.connections} closes=${tally(v.closeCodes)}${v.lost ? ` lost_at=${v.lostAt.join(',')}` : ''}`,
     );
   });
+  report.live.forEach((v, i) => {
+    console.log(`live ${String(i + 1).padStart(3)}  products=${v.products} missing=${v.missing} extra=${v.extra} differing=${v.differing} resets=${v.resets}`);
+  });
   const sum = (key: 'lost' | 'duplicated' | 'outOfOrder' | 'unknown' | 'idMismatch' | 'resets' | 'malformed') => report.consumers.reduce((total, v) => total + v[key], 0);
   console.log(`backend: ${report.backend}`);
   for (const note of report.notes) console.log(`note: ${note}`);
@@ -35,7 +38,7 @@ function print(report: ChaosReport): void {
     }
   }
   console.log(
-    `lost=${sum('lost')} duplicated=${sum('duplicated')} out_of_order=${sum('outOfOrder')} unknown=${sum('unknown')} id_mismatch=${sum('idMismatch')} resets=${sum('resets')} malformed=${sum('malformed')} consumers=${report.consumers.length} products=${report.inDatabase}`,
+    `lost=${sum('lost')} duplicated=${sum('duplicated')} out_of_order=${sum('outOfOrder')} unknown=${sum('unknown')} id_mismatch=${sum('idMismatch')} resets=${sum('resets')} malformed=${sum('malformed')} consumers=${report.consumers.length} products=${report.inDatabase} live_equal=${report.live.filter((v) => v.missing + v.extra + v.differing === 0).length}/${report.live.length}`,
   );
   console.log(report.passed ? 'PASS' : 'FAIL');
 }

@@ -9,6 +9,8 @@ export interface ChaosOptions {
   drops: number;
   mongoRestarts: number;
   consumers: number;
+  /** Live collections (client library) that must end equal to MongoDB's products. */
+  liveCollections: number;
   concurrency: number;
   /** Hard limit on the whole run; past it the run fails and everything is killed. */
   seconds: number;
@@ -22,8 +24,9 @@ export interface ChaosOptions {
 export const usage = `usage: npm run chaos -- [options]
 
 Writes products through the API while killing the relay (SIGKILL, restart on the same port) and
-dropping MongoDB's connections, with consumers resuming from their positions; then checks every
-consumer saw every product exactly once, in commit order. Loopback only; exits non-zero on any loss.
+dropping MongoDB's connections, with consumers resuming from their positions (all through the client
+library); then checks every consumer saw every product exactly once, in commit order, and every
+live collection ends equal to MongoDB's products. Loopback only; exits non-zero on any loss.
 
   --products N        products to write (default 2000, max 100000)
   --relay-kills N     relay SIGKILL + restarts (default 3)
@@ -32,6 +35,7 @@ consumer saw every product exactly once, in commit order. Loopback only; exits n
                       commands: failCommand closeConnection on the next commands (always with MONGO_URL)
   --mongo-restarts N  MongoDB stop + restart on the same port (default 0; in-process double only)
   --consumers N       resuming WebSocket consumers (default 20, max 1000)
+  --live N            live collections (snapshot + subscribe) that must end equal to MongoDB (default 2, max 100)
   --concurrency N     POST requests in flight (default 8, max 64)
   --seconds N         hard time limit for the whole run (default 300, max 3600)
   --verbose           services log at info level instead of warn
@@ -55,6 +59,7 @@ export function parseChaosOptions(argv: string[]): ChaosOptions | null {
       drops: { type: 'string' },
       'mongo-restarts': { type: 'string' },
       consumers: { type: 'string' },
+      live: { type: 'string' },
       concurrency: { type: 'string' },
       seconds: { type: 'string' },
       verbose: { type: 'boolean', default: false },
@@ -71,6 +76,7 @@ export function parseChaosOptions(argv: string[]): ChaosOptions | null {
     drops: bounded('drops', values.drops, 3, 0, 50),
     mongoRestarts: bounded('mongo-restarts', values['mongo-restarts'], 0, 0, 20),
     consumers: bounded('consumers', values.consumers, 20, 1, 1000),
+    liveCollections: bounded('live', values.live, 2, 0, 100),
     concurrency: bounded('concurrency', values.concurrency, 8, 1, 64),
     seconds: bounded('seconds', values.seconds, 300, 10, 3600),
     verbose: values.verbose ?? false,

@@ -1,10 +1,10 @@
 import { WebSocket } from 'ws';
-import { shouldReconnect } from '../contract/close-codes.js';
-import type { EventMessage, ResetMessage, ServerMessage, WelcomeMessage } from '../contract/protocol.js';
+import { createRelayClient, type RelayClient } from '../client/index.js';
+import type { EventMessage, ResetMessage, WelcomeMessage } from '../contract/protocol.js';
 
-// A protocol-v1 client that never gives up a position: it records every event, remembers the last
-// id, and after any disconnect reconnects with `?since=<last id>` (or the position it started from,
-// if nothing arrived yet). The chaos run and the fault tests use it as "a well-behaved consumer".
+// "A well-behaved consumer" for the chaos run and the fault tests, driven by the client library
+// (client/): it never gives up a position, resuming after the last event delivered, and records
+// everything it observed for the checker.
 
 /** How a ResumingClient connects. */
 export interface ResumingClientOptions {
@@ -14,7 +14,7 @@ export interface ResumingClientOptions {
   since?: string;
   /** Extra query parameters (ops, filters, access_token). */
   query?: Record<string, string>;
-  /** Reconnect delay bounds; full jitter between min and the capped exponential. */
+  /** Reconnect delay bounds: full jitter under an exponential ceiling from min, capped at max. */
   minDelayMs?: number;
   maxDelayMs?: number;
   /** Called for each event, after it is recorded. */
@@ -26,8 +26,9 @@ export interface ClientRecord {
   events: EventMessage[];
   resets: ResetMessage[];
   welcomes: WelcomeMessage[];
+  /** Codes of the connections that ended (1006 for a dead one or a refused upgrade). */
   closeCodes: number[];
-  /** Frames that were not JSON (a relay bug). */
+  /** Frames that were not protocol messages (a relay bug). */
   malformed: string[];
   connections: number;
 }
@@ -35,28 +36,56 @@ export interface ClientRecord {
 /** A self-reconnecting client; `stop()` ends it for good. */
 export class ResumingClient {
   readonly record: ClientRecord = { events: [], resets: [], welcomes: [], closeCodes: [], malformed: [], connections: 0 };
-  private socket: WebSocket | undefined;
-  private stopped = false;
-  private attempt = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private lastId: string | undefined;
-  private refused = false;
   /** Distinct products seen, for cheap "has it caught up" checks. */
   readonly productIds = new Set<string>();
+  private readonly client: RelayClient;
+  private finished = false;
   private waiters: Array<{ predicate: () => boolean; resolve: () => void; reject: (error: Error) => void }> = [];
 
-  constructor(private readonly options: ResumingClientOptions) {}
+  constructor(options: ResumingClientOptions) {
+    const url = new URL(options.url);
+    for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.set(key, value);
+    this.client = createRelayClient({
+      url: url.toString(),
+      since: options.since,
+      WebSocket,
+      retryBaseMs: options.minDelayMs ?? 20,
+      retryCapMs: options.maxDelayMs ?? 1_000,
+    });
+    this.client.on('welcome', (welcome) => {
+      this.record.connections += 1;
+      this.record.welcomes.push(welcome);
+      this.notify();
+    });
+    this.client.on('event', (event) => {
+      this.record.events.push(event);
+      this.productIds.add(event.key.id);
+      options.onEvent?.(event);
+      this.notify();
+    });
+    this.client.on('reset', ({ resync: _resync, ...reset }) => {
+      this.record.resets.push(reset);
+      this.notify();
+    });
+    this.client.on('malformed', (problem) => this.record.malformed.push(problem));
+    this.client.on('retry', ({ code }) => this.record.closeCodes.push(code));
+    this.client.on('end', (end) => {
+      if (end.kind === 'refused') this.record.closeCodes.push(end.code);
+      this.finished = true;
+      this.notify();
+    });
+  }
 
   /** The position the next connection resumes from. */
   get position(): string | undefined {
-    return this.lastId ?? this.options.since;
+    return this.client.position;
   }
 
   /** Opens the first connection; resolves once the welcome arrived, rejects if the relay refuses it. */
   start(): Promise<void> {
     const n = this.record.welcomes.length + 1;
     const welcomed = this.until(() => this.record.welcomes.length >= n);
-    this.connect();
+    void this.client.start();
     return welcomed;
   }
 
@@ -66,6 +95,7 @@ export class ResumingClient {
    */
   until(predicate: () => boolean, timeoutMs?: number): Promise<void> {
     if (predicate()) return Promise.resolve();
+    if (this.finished) return Promise.reject(this.stoppedError());
     return new Promise((resolve, reject) => {
       const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
         this.waiters = this.waiters.filter((waiter) => waiter !== entry);
@@ -87,52 +117,13 @@ export class ResumingClient {
 
   /** Closes the connection and stops reconnecting. */
   stop(): void {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    this.socket?.terminate();
+    this.finished = true;
+    void this.client.stop();
     this.notify();
   }
 
-  private connect(): void {
-    if (this.stopped) return;
-    const url = new URL(this.options.url);
-    for (const [key, value] of Object.entries(this.options.query ?? {})) url.searchParams.set(key, value);
-    const since = this.position;
-    if (since !== undefined) url.searchParams.set('since', since);
-    const socket = new WebSocket(url);
-    this.socket = socket;
-    socket.on('message', (data) => this.receive(String(data)));
-    socket.on('error', () => {}); // a close follows; reconnecting is decided there
-    socket.on('close', (code) => {
-      this.record.closeCodes.push(code);
-      if (this.socket === socket) this.socket = undefined;
-      if (!this.stopped && !shouldReconnect(code)) this.refused = true;
-      if (this.stopped || this.refused) return this.notify();
-      this.scheduleReconnect();
-    });
-  }
-
-  private receive(text: string): void {
-    let message: ServerMessage;
-    try {
-      message = JSON.parse(text) as ServerMessage;
-    } catch {
-      this.record.malformed.push(text.slice(0, 200));
-      return;
-    }
-    if (message.type === 'welcome') {
-      this.attempt = 0;
-      this.record.connections += 1;
-      this.record.welcomes.push(message);
-    } else if (message.type === 'event') {
-      this.lastId = message.id;
-      this.record.events.push(message);
-      this.productIds.add(message.key.id);
-      this.options.onEvent?.(message);
-    } else if (message.type === 'reset') {
-      this.record.resets.push(message);
-    }
-    this.notify();
+  private stoppedError(): Error {
+    return new Error(`client stopped (close codes ${this.record.closeCodes.join(',')})`);
   }
 
   private notify(): void {
@@ -140,16 +131,8 @@ export class ResumingClient {
     this.waiters = [];
     for (const waiter of waiting) {
       if (waiter.predicate()) waiter.resolve();
-      else if (this.stopped || this.refused) waiter.reject(new Error(`client stopped (close codes ${this.record.closeCodes.join(',')})`));
+      else if (this.finished) waiter.reject(this.stoppedError());
       else this.waiters.push(waiter);
     }
-  }
-
-  private scheduleReconnect(): void {
-    const min = this.options.minDelayMs ?? 20;
-    const max = this.options.maxDelayMs ?? 1_000;
-    const cap = Math.min(max, min * 2 ** this.attempt);
-    this.attempt += 1;
-    this.timer = setTimeout(() => this.connect(), min + Math.random() * Math.max(0, cap - min));
   }
 }

@@ -11,9 +11,12 @@ import { writeProducts } from './product-writer.js';
 import { readCanonicalOrder } from './canonical-order.js';
 import { isClean, judge, type Verdict } from './verdict.js';
 import { snapshotPosition } from './snapshot-position.js';
+import { judgeLiveCollections, startLiveCollections, type LiveVerdict } from './live-check.js';
+import type { LiveCollection } from '../client/index.js';
 
 // One chaos run, start to finish: MongoDB, the API and the relay as child processes, K resuming
-// consumers in this process, N products written while faults are injected, then the verdict.
+// consumers and L live collections (both through the client library) in this process, N products
+// written while faults are injected, then the verdict.
 
 /** What a run found. */
 export interface ChaosReport {
@@ -26,6 +29,8 @@ export interface ChaosReport {
   canonical: number;
   faults: Record<PlannedFault['kind'], number>;
   consumers: Array<Verdict & { connections: number; closeCodes: number[] }>;
+  /** Live collections (client library): each must end equal to MongoDB's products. */
+  live: LiveVerdict[];
   /** Warnings and errors the services printed (each relay life separately), for diagnosis. */
   serviceLogs: Array<{ name: string; lines: string[] }>;
   /** Service exits nobody asked for (a crash). */
@@ -39,6 +44,7 @@ export async function runChaos(options: ChaosOptions, env: { mongoUrl?: string }
   const database = `chaos_${runId}`;
   const mongo = await openChaosMongo(env.mongoUrl, options.dropMode);
   const clients: ResumingClient[] = [];
+  let lives: LiveCollection[] = [];
   let checker: MongoClient | undefined;
   const crashes: string[] = [];
   const notes: string[] = [];
@@ -84,6 +90,9 @@ export async function runChaos(options: ChaosOptions, env: { mongoUrl?: string }
     }
     await Promise.all(clients.map((client) => client.start()));
     log(`${clients.length} consumers connected with since=${position}`);
+    const liveStart = await startLiveCollections(options.liveCollections, apiUrl, `ws://127.0.0.1:${relayPort}/`);
+    lives = liveStart.collections;
+    if (lives.length > 0) log(`${lives.length} live collections loaded and subscribed`);
 
     const faultCounts = { 'relay-kill': options.relayKills, 'mongo-drop': drops, 'mongo-restart': restarts };
     const done = { 'relay-kill': 0, 'mongo-drop': 0, 'mongo-restart': 0 };
@@ -120,6 +129,7 @@ export async function runChaos(options: ChaosOptions, env: { mongoUrl?: string }
     if (behind > 0) notes.push(`${behind} consumers never caught up; relay /readyz: ${await status(`http://127.0.0.1:${relayPort}/readyz`)}`);
 
     const canonical = await readCanonicalOrder(collection, { after: position, expected: inDatabase, timeoutMs: 30_000 });
+    const live = await judgeLiveCollections(lives, liveStart.resets, collection, 30_000);
     const consumers = clients.map((client) => ({ ...judge(canonical, client.record.events, client.record.resets, client.record.malformed.length), connections: client.record.connections, closeCodes: client.record.closeCodes }));
     stopping = true;
     const passed =
@@ -128,7 +138,8 @@ export async function runChaos(options: ChaosOptions, env: { mongoUrl?: string }
       written.products.length === options.products &&
       inDatabase === options.products &&
       canonical.length === inDatabase &&
-      consumers.every((verdict) => isClean(verdict));
+      consumers.every((verdict) => isClean(verdict)) &&
+      live.every((verdict) => verdict.missing === 0 && verdict.extra === 0 && verdict.differing === 0 && verdict.resets === 0);
     return {
       backend: mongo.description,
       notes,
@@ -139,12 +150,14 @@ export async function runChaos(options: ChaosOptions, env: { mongoUrl?: string }
       canonical: canonical.length,
       faults: done,
       consumers,
+      live,
       crashes,
       serviceLogs,
       passed,
     };
   } finally {
     for (const client of clients) client.stop();
+    await Promise.all(lives.map((live) => live.stop()));
     await checker?.close().catch(() => {});
     await killAllServices();
     await mongo.close().catch(() => {});

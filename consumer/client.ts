@@ -1,13 +1,13 @@
-import type { Operation, ServerMessage } from '../contract/protocol.js';
-import { backoffDelay } from './backoff.js';
-import { judgeOutcome } from './close-verdict.js';
-import { openConnection, type Connection, type ConnectionOutcome } from './connection.js';
+import { WebSocket } from 'ws';
+import { createRelayClient } from '../client/index.js';
+import { displayUrl } from '../client/relay-url.js';
+import type { Operation } from '../contract/protocol.js';
 import { formatEvent, formatJson, formatReset, printable } from './format.js';
-import { displayUrl, relayUrl } from './relay-url.js';
 import { createPositionWriter, readPosition, type PositionWriter } from './state-file.js';
 
-// The consumer's life: connect, print, and when a connection ends decide from the close-code table
-// whether to come back (with backoff, resuming after the last event printed) or to stop and say why.
+// The consumer's life on top of the client library (client/): the library connects, follows the
+// close-code table, backs off and resumes after the last event delivered; the consumer prints what
+// it delivers, keeps the position in the state file and says in words what happened.
 
 /** What the consumer needs; `onLine` gets stdout lines, `onNotice` diagnostics for stderr. */
 export interface ConsumerOptions {
@@ -30,6 +30,8 @@ export interface ConsumerOptions {
   welcomeTimeoutMs?: number;
   /** A connection welcomed and up this long resets the backoff. */
   stableAfterMs?: number;
+  /** Extra options for the WebSocket (ws): a custom `ca` for wss://, for instance. */
+  webSocketOptions?: Record<string, unknown>;
 }
 
 /** Why the consumer ended: asked to stop, or refused by the relay for good (with the reason). */
@@ -47,89 +49,58 @@ export interface Consumer {
 
 /** Creates a consumer; nothing is opened until run(). */
 export function createConsumer(options: ConsumerOptions): Consumer {
-  const { onLine, onNotice, retryBaseMs = 500, retryCapMs = 30_000, welcomeTimeoutMs = 10_000, stableAfterMs = 5_000 } = options;
-  const subscription = { ops: options.ops, where: options.where };
-  let position: string | undefined;
+  const { onLine, onNotice } = options;
+  const abort = new AbortController();
   let lastEventId: string | undefined;
-  let writer: PositionWriter | undefined;
-  let attempt = 0;
-  let stopping = false;
-  let connection: Connection | undefined;
-  let wake: (() => void) | undefined;
   let ended: Promise<ConsumerEnd> | undefined;
 
-  const handle = (message: ServerMessage, raw: string, onStable: () => void) => {
-    switch (message.type) {
-      case 'welcome': {
-        const resume = message.resume === 'resumed' ? 'resuming after the last position' : message.resume === 'reset' ? 'position lost' : 'live';
-        onNotice(`connected to ${displayUrl(options.url)} (relay ${printable(message.relayId)}, ${resume})`);
-        onStable();
-        return;
-      }
-      case 'event':
-        onLine(options.json ? formatJson(raw, message) : formatEvent(message));
-        lastEventId = position = message.id;
-        writer?.save(message.id);
-        attempt = 0;
-        return;
-      case 'reset':
-        // The position is kept: until a newer event arrives, resuming from it still means "reload".
-        onLine(options.json ? formatJson(raw, message) : formatReset(message));
-        if (options.json) onNotice(`relay sent reset (${printable(message.reason)}): reload the snapshot`);
-        return;
-      case 'pong':
-        return;
-    }
-  };
-
-  const connectOnce = async (): Promise<ConnectionOutcome> => {
-    let stable: NodeJS.Timeout | undefined;
-    connection = openConnection({
-      url: relayUrl(options.url, subscription, position),
-      token: options.token,
-      welcomeTimeoutMs,
-      onMessage: (message, raw) =>
-        handle(message, raw, () => {
-          stable = setTimeout(() => (attempt = 0), stableAfterMs);
-        }),
-      onMalformed: (problem) => onNotice(`ignoring a frame from the relay: ${problem}`),
-    });
-    const outcome = await connection.outcome;
-    clearTimeout(stable);
-    connection = undefined;
-    return outcome;
-  };
-
-  const pause = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-
   const loop = async (): Promise<ConsumerEnd> => {
+    let since: string | undefined;
     try {
-      position = await startingPosition(options, onNotice);
+      since = await startingPosition(options, onNotice);
     } catch (error) {
       return { kind: 'refused', message: `cannot read --state-file ${options.stateFile}: ${(error as Error).message}` };
     }
-    if (options.stateFile) {
-      writer = createPositionWriter(options.stateFile, (error) => onNotice(`could not save the position to ${options.stateFile}: ${error.message}`));
-    }
+    const writer: PositionWriter | undefined = options.stateFile
+      ? createPositionWriter(options.stateFile, (error) => onNotice(`could not save the position to ${options.stateFile}: ${error.message}`))
+      : undefined;
+    const client = createRelayClient({
+      url: options.url,
+      token: options.token,
+      tokenIn: 'header',
+      ops: options.ops,
+      where: options.where,
+      since,
+      signal: abort.signal,
+      WebSocket,
+      webSocketOptions: { maxPayload: 8 * 1024 * 1024, ...options.webSocketOptions },
+      retryBaseMs: options.retryBaseMs,
+      retryCapMs: options.retryCapMs,
+      random: options.random,
+      welcomeTimeoutMs: options.welcomeTimeoutMs,
+      stableAfterMs: options.stableAfterMs,
+    });
+    client.on('welcome', (welcome) => {
+      const resume = welcome.resume === 'resumed' ? 'resuming after the last position' : welcome.resume === 'reset' ? 'position lost' : 'live';
+      onNotice(`connected to ${displayUrl(options.url)} (relay ${printable(welcome.relayId)}, ${resume})`);
+    });
+    client.on('event', (event, raw) => {
+      onLine(options.json ? formatJson(raw, event) : formatEvent(event));
+      lastEventId = event.id;
+      writer?.save(event.id);
+    });
+    client.on('reset', ({ resync: _resync, ...reset }, raw) => {
+      onLine(options.json ? formatJson(raw, reset) : formatReset(reset));
+      if (options.json) onNotice(`relay sent reset (${printable(reset.reason)}): reload the snapshot`);
+    });
+    client.on('malformed', (problem) => onNotice(`ignoring a frame from the relay: ${problem}`));
+    client.on('retry', ({ message, delayMs, attempt, resuming }) => {
+      const from = resuming ? ', resuming after the last event' : '';
+      onNotice(`${message}; reconnecting in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt}${from})`);
+    });
     try {
-      while (!stopping) {
-        const outcome = await connectOnce();
-        if (stopping) break;
-        const verdict = judgeOutcome(outcome);
-        if (verdict.stop) return { kind: 'refused', message: verdict.message };
-        const delay = backoffDelay(attempt++, { baseMs: retryBaseMs, capMs: retryCapMs, random: options.random });
-        const from = position ? ', resuming after the last event' : '';
-        onNotice(`${verdict.message}; reconnecting in ${(delay / 1000).toFixed(1)} s (attempt ${attempt}${from})`);
-        await pause(delay);
-      }
-      return { kind: 'stopped' };
+      const end = await client.start();
+      return end.kind === 'refused' ? { kind: 'refused', message: end.message } : end;
     } finally {
       await writer?.flush();
     }
@@ -142,9 +113,7 @@ export function createConsumer(options: ConsumerOptions): Consumer {
       return ended;
     },
     async stop() {
-      stopping = true;
-      wake?.();
-      connection?.close();
+      abort.abort();
       await ended;
     },
     get lastEventId() {

@@ -1,3 +1,4 @@
+import { printable } from '../client/printable.js';
 import type { EventMessage, Operation, ResetMessage } from '../contract/protocol.js';
 
 // Turns relay messages into the lines a person reads in a terminal. The created line keeps the shape
@@ -10,16 +11,7 @@ const verbs: Record<Operation, { emoji: string; verb: string }> = {
   delete: { emoji: '🗑️', verb: 'deleted' },
 };
 
-// Product text comes from whoever wrote to the API: control characters (newlines, ANSI escapes,
-// C1 codes) would let it forge lines or drive the terminal, so they are shown escaped.
-// eslint-disable-next-line no-control-regex
-const controlCharacters = /[\u0000-\u001f\u007f-\u009f]/g;
-
-/** Text safe to print on one terminal line. */
-export function printable(value: unknown): string {
-  const text = typeof value === 'string' ? value : value === undefined || value === null ? '?' : String(value);
-  return text.replace(controlCharacters, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
+export { printable };
 
 /** A price as money: two decimals when it is a finite number. */
 function price(value: unknown): string {

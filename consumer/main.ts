@@ -1,50 +1,31 @@
-import { createConsumer } from './client.js';
-import { parseCommandLine } from './config.js';
+import { runCli } from './cli.js';
 
-// The consumer CLI: reads the command line and environment, prints events on stdout and notices on
-// stderr, and turns Ctrl-C / SIGTERM into a clean exit 0 (position saved first).
+// The consumer CLI as a process: stdout for events, stderr for notices, Ctrl-C / SIGTERM for a clean
+// exit 0 (position saved first). The logic is runCli (cli.ts).
 
-const parsed = parseCommandLine(process.argv.slice(2), process.env);
-if (parsed.kind === 'help') {
-  process.stdout.write(`${parsed.text}\n`);
-  process.exit(0);
-}
-if (parsed.kind === 'error') {
-  process.stderr.write(`consumer: ${parsed.message}\nTry --help for the options.\n`);
-  process.exit(2);
-}
-
-const { config } = parsed;
-const consumer = createConsumer({
-  ...config,
-  onLine: (line) => process.stdout.write(`${line}\n`),
-  onNotice: (text) => process.stderr.write(`consumer: ${text}\n`),
+const run = runCli(process.argv.slice(2), process.env, {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
 });
 
 let stopping = false;
-const shutdown = (signal: NodeJS.Signals) => {
+const shutdown = (signal: NodeJS.Signals | 'SIGPIPE') => {
   if (stopping) {
     // A second signal means the user is done waiting.
     process.stderr.write(`consumer: ${signal} again, exiting now\n`);
     process.exit(0);
   }
   stopping = true;
-  void consumer.stop();
+  void run.stop();
 };
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);
 // Piped into `head` or a closed terminal: stop quietly instead of dying on EPIPE.
 process.stdout.on('error', () => shutdown('SIGPIPE'));
 
-consumer.run().then(
-  (end) => {
-    if (end.kind === 'refused') {
-      process.stderr.write(`consumer: ${end.message}\n`);
-      process.exitCode = 1;
-    }
-    // stdout may still hold lines for a slow pipe; exiting after it drains keeps them.
-    process.stdout.write('', () => process.exit(process.exitCode ?? 0));
-  },
+run.exitCode.then(
+  // stdout may still hold lines for a slow pipe; exiting after it drains keeps them.
+  (code) => process.stdout.write('', () => process.exit(code)),
   (error: unknown) => {
     process.stderr.write(`consumer: unexpected failure: ${(error as Error).stack ?? String(error)}\n`);
     process.exit(1);

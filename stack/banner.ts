@@ -19,6 +19,7 @@ export function bannerLines({ apiPort, relayPort, mongo, watch }: BannerFacts): 
     `  API       ${api}/api/product/    (health ${api}/readyz)`,
     `  Relay     ws://localhost:${relayPort}    (health http://localhost:${relayPort}/readyz)`,
     `  MongoDB   ${mongo}`,
+    `  Live page ${api}/live/?relay=ws://localhost:${relayPort}/    (the product table, live in your browser)`,
     '  Consumer  prints each new product below, prefixed "consumer"',
     '  Try it:',
     `    curl -X POST ${api}/api/product/ -H "Content-Type: application/json" -d '${SEED_PRODUCT}'`,

@@ -19,6 +19,9 @@ describe('API configuration', () => {
       LOG_LEVEL: 'debug',
       LOG_PRETTY: '1',
       API_SHUTDOWN_GRACE_MS: '2500',
+      API_CORS_ORIGINS: 'https://shop.example, http://localhost:3000',
+      API_CORS_MAX_AGE_S: '60',
+      API_LIVE_PAGE: 'off',
     });
     expect(config).toEqual({
       port: 9001,
@@ -29,7 +32,14 @@ describe('API configuration', () => {
       logLevel: 'debug',
       logPretty: true,
       shutdownGraceMs: 2500,
+      corsOrigins: ['https://shop.example', 'http://localhost:3000'],
+      corsMaxAgeSeconds: 60,
+      livePage: false,
     });
+  });
+
+  it('sends no CORS headers and serves the live page unless told otherwise', () => {
+    expect(loadApiConfig({})).toMatchObject({ corsOrigins: undefined, corsMaxAgeSeconds: 600, livePage: true });
   });
 
   it('treats an empty variable as unset', () => {
@@ -47,6 +57,11 @@ describe('API configuration', () => {
     ['LOG_LEVEL', 'verbose'],
     ['LOG_PRETTY', 'maybe'],
     ['API_SHUTDOWN_GRACE_MS', '-1'],
+    ['API_CORS_ORIGINS', 'https://shop.example/path'],
+    ['API_CORS_ORIGINS', 'shop.example'],
+    ['API_CORS_ORIGINS', 'ftp://shop.example'],
+    ['API_CORS_MAX_AGE_S', '-5'],
+    ['API_LIVE_PAGE', 'maybe'],
   ])('refuses %s=%s with a message naming the variable', (name, value) => {
     expect(() => loadApiConfig({ [name]: value })).toThrow(new RegExp(`invalid API configuration: .*${name}`));
   });

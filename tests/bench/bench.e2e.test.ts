@@ -71,6 +71,31 @@ describe('npm run bench', () => {
   }, 180_000);
 });
 
+describe('npm run bench -- --scenario api', () => {
+  it('answers every request of every operation on the API and its three peers, and reports the ratios', async () => {
+    const plan = planFor(parseOptions(['--repeats', '1', '--scenario', 'api']));
+    const tiny: BenchPlan = { ...plan, api: { ...plan.api, connections: 2, seconds: 0.5, warmUpSeconds: 0.2 } };
+    const lines: string[] = [];
+    const result = await runBenchmark(tiny, (line) => lines.push(line));
+
+    // An answer other than 2xx, a connection error or a wrong first answer would show as an error.
+    expect(result.runs.map((run) => run.error).filter(Boolean)).toEqual([]);
+    expect(result.runs.map((run) => `${run.target}/${run.api?.op}`).sort()).toEqual(
+      ['api', 'express', 'hono', 'http'].flatMap((target) => ['create', 'createOnce', 'get', 'list'].map((op) => `${target}/${op}`)).sort(),
+    );
+    for (const run of result.runs) {
+      expect(run.api?.requests, `${run.target} ${run.api?.op}`).toBeGreaterThan(0);
+      expect(run.latency?.p99).toBeGreaterThan(0);
+    }
+    const document = JSON.parse(JSON.stringify(resultDocument(result, {}))) as { summary: Record<string, unknown> };
+    for (const field of ['apiCreateRequestsPerSecond', 'apiCreateRatioVsHonoFloor', 'apiCreateRatioVsExpress', 'apiListRatioVsHonoFloor']) {
+      expect(typeof document.summary[field], field).toBe('number');
+    }
+    expect(result.checks.filter((check) => check.name.startsWith('api:')).map((check) => check.pass)).not.toContain(null);
+    expect(lines).toHaveLength(16);
+  }, 180_000);
+});
+
 describe('the load clients', () => {
   let close: (() => Promise<void>) | undefined;
   afterEach(async () => {

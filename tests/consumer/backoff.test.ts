@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay } from '../../consumer/backoff.js';
+import { backoffDelay } from '../../client/backoff.js';
 
 // Reconnect delays: full jitter under an exponential ceiling that stops at the cap.
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CloseCode } from '../../contract/close-codes.js';
-import { killConsumers, startConsumer } from './consumer-process.js';
+import { killConsumers, startConsumer } from './consumer-in-process.js';
 import { productEvent, startScriptedRelay, type ScriptedRelay } from './scripted-relay.js';
 
 // How the consumer follows the close-code table, the heartbeat and resets. A scripted relay makes
@@ -9,7 +9,7 @@ import { productEvent, startScriptedRelay, type ScriptedRelay } from './scripted
 let relay: ScriptedRelay | undefined;
 
 afterEach(async () => {
-  killConsumers();
+  await killConsumers();
   await relay?.close();
   relay = undefined;
 });

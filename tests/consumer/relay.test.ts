@@ -9,7 +9,7 @@ import { relayConfig, type RelayConfig } from '../../relay/config.js';
 import { createManualSource, type ManualSource } from '../../relay/delivery/manual-source.js';
 import type { EventMessage } from '../../contract/protocol.js';
 import { createRelay, type Relay } from '../../relay/relay.js';
-import { killConsumers, startConsumer } from './consumer-process.js';
+import { killConsumers, startConsumer } from './consumer-in-process.js';
 import { productEvent } from './scripted-relay.js';
 
 // The consumer CLI against the real relay, fed through its manual event source (the same fan-out
@@ -19,7 +19,7 @@ const relays: Relay[] = [];
 let directory: string | undefined;
 
 afterEach(async () => {
-  killConsumers();
+  await killConsumers();
   await Promise.all(relays.splice(0).map((relay) => relay.close()));
   if (directory) await rm(directory, { recursive: true, force: true });
   directory = undefined;

@@ -84,7 +84,8 @@ export function boundaryViolations(root: string, rules: Readonly<Record<string, 
           }
         } else if (!specifier.startsWith('node:') && rule.runtimePackages && !typeOnly) {
           if (!rule.runtimePackages.includes(packageOf(specifier))) {
-            violations.push(`${name}: ${specifier} (${folder}/ may load only ${rule.runtimePackages.join(', ')} at run time)`);
+            const allowed = rule.runtimePackages.length > 0 ? `only ${rule.runtimePackages.join(', ')}` : 'no package';
+            violations.push(`${name}: ${specifier} (${folder}/ may load ${allowed} at run time)`);
           }
         }
       }
@@ -95,12 +96,14 @@ export function boundaryViolations(root: string, rules: Readonly<Record<string, 
 
 const shared = ['contract', 'common'] as const;
 
-/** The project's rules: services and clients → contract + common; contract → itself only. */
+/** The project's rules: services and clients → contract + common (the library: contract only); contract → itself only. */
 export const projectBoundaries: Readonly<Record<string, BoundaryRule>> = {
   contract: { folders: ['contract'], runtimePackages: ['zod'] },
   common: { folders: ['common'] },
   api: { folders: ['api', ...shared] },
   relay: { folders: ['relay', ...shared] },
-  consumer: { folders: ['consumer', ...shared] },
-  client: { folders: ['client', ...shared] },
+  // The consumer CLI is built on the client library.
+  consumer: { folders: ['consumer', 'client', ...shared] },
+  // The library runs in browsers: the contract only (common/ holds Node code), no package at run time.
+  client: { folders: ['client', 'contract'], runtimePackages: [] },
 };

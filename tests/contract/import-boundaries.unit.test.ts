@@ -34,7 +34,7 @@ describe('import boundaries', () => {
       expect(boundaryViolations(dir, projectBoundaries)).toEqual([
         'api/app.ts: ../consumer/m.js (api/ may import only api, contract, common)',
         'relay/hub.ts: ../api/x.js (relay/ may import only relay, contract, common)',
-        'consumer/main.ts: ../relay/close.js (consumer/ may import only consumer, contract, common)',
+        'consumer/main.ts: ../relay/close.js (consumer/ may import only consumer, client, contract, common)',
       ]);
     });
 
@@ -45,6 +45,17 @@ describe('import boundaries', () => {
       expect(boundaryViolations(dir, projectBoundaries)).toEqual([
         'contract/a.ts: ../common/b.js (contract/ may import only contract)',
         'contract/a.ts: mongodb (contract/ may load only zod at run time)',
+      ]);
+    });
+
+    it('names a client library file that imports a server folder, common, or any package at run time', () => {
+      const dir = tree({
+        'client/a.ts': "import { b } from '../common/b.js';\nimport { WebSocket } from 'ws';\nimport type { X } from 'ws';\nimport { c } from '../contract/c.js';\nimport { d } from '../relay/d.js';\n",
+      });
+      expect(boundaryViolations(dir, projectBoundaries)).toEqual([
+        'client/a.ts: ../common/b.js (client/ may import only client, contract)',
+        'client/a.ts: ws (client/ may load no package at run time)',
+        'client/a.ts: ../relay/d.js (client/ may import only client, contract)',
       ]);
     });
   });

@@ -1,7 +1,7 @@
 import { ObjectId, Timestamp, type ChangeStreamDocument } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { serverMessage, type WelcomeMessage } from '../../contract/protocol.js';
-import { isMalformed, parseServerMessage } from '../../consumer/server-message.js';
+import { isMalformed, parseServerMessage } from '../../client/server-message.js';
 import { eventFromChange } from '../../relay/mongo/event-from-change.js';
 
 const welcome: WelcomeMessage = {

@@ -31,6 +31,15 @@ describe('npm start', () => {
       const { stack, apiPort, relayPort } = await bootStack('stack_start_seed');
       expect(stack.lines.join('\n')).toContain(`curl -X POST http://localhost:${apiPort}/api/product/`);
       expect(stack.lines.join('\n')).toContain(`ws://localhost:${relayPort}`);
+      // The banner's live page answers: the page and its script (the client library, bundled).
+      const livePage = /Live page (\S+)/.exec(stack.lines.join('\n'))?.[1];
+      expect(livePage).toBe(`http://localhost:${apiPort}/live/?relay=ws://localhost:${relayPort}/`);
+      const page = await fetch(String(livePage).replace('localhost', '127.0.0.1'));
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<script type="module" src="/live/page.js">');
+      const script = await fetch(`http://127.0.0.1:${apiPort}/live/page.js`);
+      expect([script.status, script.headers.get('content-type')]).toEqual([200, 'text/javascript; charset=utf-8']);
+      await script.body?.cancel();
 
       const response = await fetch(`http://127.0.0.1:${apiPort}/api/product/`, {
         method: 'POST',

@@ -1,6 +1,6 @@
 import { CloseCode, shouldReconnect } from '../contract/close-codes.js';
 import type { ConnectionOutcome } from './connection.js';
-import { printable } from './format.js';
+import { printable } from './printable.js';
 
 // The relay's close-code table (contract/close-codes.ts) applied to how a connection ended, plus the
 // HTTP answers an upgrade can get before any close code exists. Says what happened in one phrase.
@@ -15,7 +15,8 @@ export function judgeOutcome(outcome: ConnectionOutcome): { stop: boolean; messa
     // 4xx means this request will keep failing (token, origin, path) except for the two that mean
     // "later": 408 and 429. 5xx (503 at the connection limit or while not ready) is worth retrying.
     const retry = status >= 500 || status === 408 || status === 429;
-    const what = status === 401 ? 'rejected the access token' : status === 403 ? 'refused the connection (forbidden)' : 'refused the upgrade';
+    const what =
+      status === 401 ? 'rejected the access token' : status === 403 ? 'refused the connection (forbidden)' : 'refused the upgrade';
     return { stop: !retry, message: `relay ${what}: HTTP ${status}${body}${retry ? '' : '; not retrying'}` };
   }
   if (outcome.silentForMs !== undefined) {
