@@ -3,6 +3,7 @@ import { requestId } from 'hono/request-id';
 import type { Db } from 'mongodb';
 import type { Logger } from '../common/logger.js';
 import type { AppEnv } from './app-env.js';
+import { API_AUDIENCE, type TokenPolicy } from '../common/tokens.js';
 import { requireBearer } from './auth.js';
 import { corsPolicy, type CorsOptions } from './cors.js';
 import { createErrorHandler, notFoundHandler } from './error-handler.js';
@@ -12,20 +13,30 @@ import { createIdempotencyStore, type IdempotencyStore } from './idempotency-sto
 import { createProductRepository, type ProductRepository } from './product-repository.js';
 import { productRoutes } from './product-routes.js';
 import { requestLog } from './request-log.js';
+import { withDeadline } from './store-deadline.js';
 
 /** Collaborators of the API: a database (or the stores built over one), a logger, and optional clock and secret. */
 export type AppDeps = {
   logger: Logger;
   /** Source of createdAt/updatedAt; defaults to the system clock. */
   clock?: () => Date;
-  /** When set, writes need `Authorization: Bearer <HS256 JWT signed with it>`. */
+  /** When set, writes need `Authorization: Bearer <HS256 JWT signed with it, for the API's audience>`. */
   jwtSecret?: string;
+  /** Audience, exp requirement and clock tolerance of write tokens (defaults: API_AUDIENCE, exp required, 5 s). */
+  tokenRules?: Omit<TokenPolicy, 'secret'>;
+  /** PUT, PATCH and DELETE without If-Match answer 428 (default: allowed). */
+  requireIfMatch?: boolean;
   /** When set, pages on these origins may call the API (CORS with preflight). */
   cors?: CorsOptions;
   /** Serve the live page at /live/ (see live-page.ts). */
   livePage?: boolean;
 } & (
-  | { db: Db }
+  | {
+      db: Db;
+      ready?: ReadinessCheck;
+      /** Every MongoDB call of a request answers 503 past this (see store-deadline.ts); unbounded when absent. */
+      operationTimeoutMs?: number;
+    }
   | { repository: ProductRepository; idempotency: IdempotencyStore; ready: ReadinessCheck }
 );
 
@@ -35,9 +46,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const stores =
     'db' in deps
       ? {
-          repository: createProductRepository(deps.db),
-          idempotency: createIdempotencyStore(deps.db),
-          ready: pingPrimary(deps.db),
+          repository: bounded(createProductRepository(deps.db), deps.operationTimeoutMs),
+          idempotency: bounded(createIdempotencyStore(deps.db), deps.operationTimeoutMs),
+          ready: deps.ready ?? pingPrimary(deps.db),
         }
       : deps;
 
@@ -54,7 +65,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       repository: stores.repository,
       idempotency: stores.idempotency,
       clock,
-      writeGuard: jwtSecret === undefined ? undefined : requireBearer({ secret: jwtSecret }),
+      writeGuard: jwtSecret === undefined ? undefined : requireBearer({ audience: API_AUDIENCE, ...deps.tokenRules, secret: jwtSecret }),
+      requireIfMatch: deps.requireIfMatch ?? false,
     }),
   );
   app.notFound(notFoundHandler);
@@ -62,7 +74,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   return app;
 }
 
+function bounded<T extends object>(store: T, ms: number | undefined): T {
+  return ms === undefined ? store : withDeadline(store, ms);
+}
+
 /** Readiness of a real database: the primary answers a ping (commands go to the primary by default). */
-function pingPrimary(db: Db): ReadinessCheck {
+export function pingPrimary(db: Db): ReadinessCheck {
   return async () => (await db.command({ ping: 1 })).ok === 1;
 }

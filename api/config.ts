@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { jwtSecret } from '../common/env-secret.js';
+import { API_AUDIENCE, DEFAULT_CLOCK_TOLERANCE_SECONDS } from '../common/tokens.js';
+import type { ServerLimits } from './server.js';
 import { DEFAULT_MONGO_URL, envFlag, envInt, envList, envLogLevel, envMongoDb, envMongoUrl, envPort, readEnv } from '../common/env.js';
 
 // The API's whole configuration, parsed once from the environment (see common/env.ts for empty
@@ -11,10 +14,27 @@ export const apiConfigSchema = z.object({
   MONGO_URL: envMongoUrl.default(DEFAULT_MONGO_URL),
   MONGO_DB: envMongoDb,
   // HS256 keys shorter than the hash (32 bytes) are guessable; refuse them rather than run weakly.
-  API_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  API_JWT_SECRET: jwtSecret.optional(),
+  // Tokens must name the API as their audience, so a relay token is never a write token.
+  API_JWT_AUDIENCE: z.string().min(1).default(API_AUDIENCE),
+  // Tokens without exp are refused unless this is 0 (the relay has the same rule).
+  API_JWT_REQUIRE_EXP: envFlag,
+  API_JWT_CLOCK_TOLERANCE_S: envInt(DEFAULT_CLOCK_TOLERANCE_SECONDS, { max: 300 }),
   LOG_LEVEL: envLogLevel,
   LOG_PRETTY: envFlag,
   API_SHUTDOWN_GRACE_MS: envInt(10_000, { max: 600_000 }),
+  // 1: PUT, PATCH and DELETE must carry If-Match (428 otherwise).
+  API_REQUIRE_IF_MATCH: envFlag,
+  // HTTP limits: a slow client is cut within seconds (see api/server.ts, docs/operations.md).
+  API_HEADERS_TIMEOUT_MS: envInt(10_000, { min: 100, max: 600_000 }),
+  API_REQUEST_TIMEOUT_MS: envInt(30_000, { min: 100, max: 3_600_000 }),
+  API_KEEP_ALIVE_TIMEOUT_MS: envInt(5_000, { min: 100, max: 600_000 }),
+  API_MAX_CONNECTIONS: envInt(1_000, { min: 1, max: 1_000_000 }),
+  // MongoDB limits: no request waits on MongoDB without a bound (see docs/operations.md).
+  MONGO_SERVER_SELECTION_TIMEOUT_MS: envInt(5_000, { min: 100, max: 600_000 }),
+  MONGO_CONNECT_TIMEOUT_MS: envInt(5_000, { min: 100, max: 600_000 }),
+  MONGO_OPERATION_TIMEOUT_MS: envInt(5_000, { min: 100, max: 600_000 }),
+  MONGO_SOCKET_TIMEOUT_MS: envInt(10_000, { min: 1_000, max: 600_000 }),
   API_CORS_ORIGINS: envList.refine((origins) => origins === undefined || origins.every(isOrigin), {
     message: 'must be a comma-separated list of origins like https://shop.example (scheme, host, optional port; no path), or *',
   }),
@@ -41,11 +61,23 @@ export interface ApiConfig {
   mongoDb: string;
   /** When set, POST/PUT/PATCH/DELETE need `Authorization: Bearer <HS256 JWT>`; reads stay open. */
   jwtSecret?: string;
+  /** What a write token must say beyond its signature: audience, exp, clock tolerance. */
+  tokenRules: { audience: string; requireExp: boolean; clockToleranceSeconds: number };
   logLevel: string;
   /** Pretty logs; undefined means "when stdout is a terminal". */
   logPretty?: boolean;
   /** How long shutdown waits for requests in flight before cutting their connections. */
   shutdownGraceMs: number;
+  /** PUT, PATCH and DELETE without If-Match answer 428. */
+  requireIfMatch: boolean;
+  /** HTTP server bounds: headers, whole request, idle keep-alive, simultaneous connections. */
+  limits: ServerLimits;
+  mongoServerSelectionTimeoutMs: number;
+  mongoConnectTimeoutMs: number;
+  /** Every MongoDB call's deadline within a request: past it the request answers 503. */
+  mongoOperationTimeoutMs: number;
+  /** A MongoDB socket silent this long is closed as dead. */
+  mongoSocketTimeoutMs: number;
   /** Origins whose pages may call the API (CORS); undefined: no CORS headers at all. */
   corsOrigins?: string[];
   /** How long browsers may cache a preflight answer. */
@@ -64,9 +96,21 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     mongoUrl: value.MONGO_URL,
     mongoDb: value.MONGO_DB,
     jwtSecret: value.API_JWT_SECRET,
+    tokenRules: { audience: value.API_JWT_AUDIENCE, requireExp: value.API_JWT_REQUIRE_EXP ?? true, clockToleranceSeconds: value.API_JWT_CLOCK_TOLERANCE_S },
     logLevel: value.LOG_LEVEL,
     logPretty: value.LOG_PRETTY,
     shutdownGraceMs: value.API_SHUTDOWN_GRACE_MS,
+    requireIfMatch: value.API_REQUIRE_IF_MATCH ?? false,
+    limits: {
+      headersTimeoutMs: value.API_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: value.API_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: value.API_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: value.API_MAX_CONNECTIONS,
+    },
+    mongoServerSelectionTimeoutMs: value.MONGO_SERVER_SELECTION_TIMEOUT_MS,
+    mongoConnectTimeoutMs: value.MONGO_CONNECT_TIMEOUT_MS,
+    mongoOperationTimeoutMs: value.MONGO_OPERATION_TIMEOUT_MS,
+    mongoSocketTimeoutMs: value.MONGO_SOCKET_TIMEOUT_MS,
     corsOrigins: value.API_CORS_ORIGINS,
     corsMaxAgeSeconds: value.API_CORS_MAX_AGE_S,
     livePage: value.API_LIVE_PAGE ?? true,

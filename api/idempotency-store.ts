@@ -3,7 +3,10 @@ import type { Product } from '../contract/product.js';
 import { MongoErrorCode } from '../common/mongo-errors.js';
 
 // Idempotency-Key records for POST, in MongoDB so that every API instance sees the same keys. The
-// unique index on `key` is what makes "first request wins" hold across instances and races.
+// key is the record's `_id`, so "first request wins" holds across instances and races by the one
+// index MongoDB never lets go of: a restore without indexes, a recreated collection or a MongoDB that
+// lost its secondary indexes cannot turn retries into duplicates. (Records written before this kept
+// the key only in `key`, under a unique index; they are still found for their 24 hours.)
 
 /** The collection idempotency records live in. */
 export const IDEMPOTENCY_COLLECTION = 'idempotency_keys';
@@ -30,27 +33,30 @@ export interface IdempotencyStore {
   complete(key: string, product: Product): Promise<void>;
 }
 
+/** A record as stored: its key is its `_id` (older records have an ObjectId there). */
+type StoredRecord = IdempotencyRecord & { _id: string | ObjectId };
+
 /** The idempotency store over a real MongoDB database. */
 export function createIdempotencyStore(db: Db): IdempotencyStore {
-  const records: Collection<IdempotencyRecord> = db.collection<IdempotencyRecord>(IDEMPOTENCY_COLLECTION, {
+  const records: Collection<StoredRecord> = db.collection<StoredRecord>(IDEMPOTENCY_COLLECTION, {
     writeConcern: { w: 'majority' },
   });
   return {
     async claim(record) {
       try {
-        await records.insertOne({ ...record });
+        await records.insertOne({ _id: record.key, ...record });
         return null;
       } catch (error) {
         if (!(error instanceof MongoServerError) || error.code !== MongoErrorCode.DuplicateKey) throw error;
       }
-      const first = await records.findOne({ key: record.key }, { projection: { _id: 0 } });
+      const first = await records.findOne({ $or: [{ _id: record.key }, { key: record.key }] }, { projection: { _id: 0 } });
       // The first record can only vanish between the two calls if its TTL ran out just then.
       if (!first) throw new Error('idempotency record for a duplicate key disappeared');
       return first;
     },
 
     async complete(key, product) {
-      await records.updateOne({ key, product: { $exists: false } }, { $set: { product } });
+      await records.updateOne({ $or: [{ _id: key }, { key }], product: { $exists: false } }, { $set: { product } });
     },
   };
 }

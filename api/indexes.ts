@@ -6,10 +6,8 @@ import { PRODUCTS_COLLECTION } from './product-repository.js';
 export const API_INDEXES: Record<string, IndexDescription[]> = {
   // Serves the list's order and its keyset pagination (createdAt desc, _id desc).
   [PRODUCTS_COLLECTION]: [{ key: { createdAt: -1, _id: -1 }, name: 'createdAt_-1__id_-1' }],
-  [IDEMPOTENCY_COLLECTION]: [
-    { key: { key: 1 }, name: 'key_1', unique: true },
-    { key: { createdAt: 1 }, name: 'createdAt_1', expireAfterSeconds: IDEMPOTENCY_TTL_SECONDS },
-  ],
+  // Forgets keys after their TTL. Uniqueness needs no index here: the key is the record's _id.
+  [IDEMPOTENCY_COLLECTION]: [{ key: { createdAt: 1 }, name: 'createdAt_1', expireAfterSeconds: IDEMPOTENCY_TTL_SECONDS }],
 };
 
 /** Creates the API's indexes; safe to run at every start and concurrently from several instances. */

@@ -1,12 +1,14 @@
-import { MongoClient } from 'mongodb';
 import { createLogger } from '../common/logger.js';
-import { createApp } from './app.js';
+import { closeWithin, createMongoClient, mongoUrlForLogs } from '../common/mongo-connect.js';
+import { handleShutdownSignals } from '../common/shutdown.js';
+import { createApp, pingPrimary } from './app.js';
 import { loadApiConfig, type ApiConfig } from './config.js';
-import { ensureIndexes } from './indexes.js';
+import { keepDatabase } from './database-keeper.js';
 import { listen } from './server.js';
 
-// The API process: read the environment, connect to MongoDB, make sure the indexes exist, listen, and
-// on SIGTERM/SIGINT stop accepting, finish the requests in flight, close MongoDB and exit 0.
+// The API process: read the environment, listen, connect to MongoDB in the background (however long
+// it takes: /readyz 503 and writes 503 meanwhile), keep the indexes, and on SIGTERM/SIGINT stop
+// accepting, finish the requests in flight, close MongoDB (bounded) and exit 0.
 
 let config: ApiConfig;
 try {
@@ -16,51 +18,50 @@ try {
   process.exit(2);
 }
 
-const logger = createLogger('api', { level: config.logLevel, pretty: config.logPretty ?? process.stdout.isTTY });
-// Fail a request in seconds rather than hold it for the driver's default 30 s while no primary is known.
-const client = new MongoClient(config.mongoUrl, { serverSelectionTimeoutMS: 5_000, appName: 'api' });
+/** What a shutdown gives MongoDB's close() (a stalled MongoDB never answers it). */
+const MONGO_CLOSE_MS = 3_000;
 
-try {
-  await client.connect();
-  await ensureIndexes(client.db(config.mongoDb));
-} catch (error) {
-  logger.fatal({ err: error, mongoUrl: redact(config.mongoUrl) }, 'cannot reach MongoDB; is the replica set up?');
-  await client.close().catch(() => undefined);
-  process.exit(1);
-}
+const logger = createLogger('api', { level: config.logLevel, pretty: config.logPretty ?? process.stdout.isTTY });
+const client = createMongoClient(config.mongoUrl, 'api', {
+  serverSelectionTimeoutMS: config.mongoServerSelectionTimeoutMs,
+  connectTimeoutMS: config.mongoConnectTimeoutMs,
+  socketTimeoutMS: config.mongoSocketTimeoutMs,
+});
+const db = client.db(config.mongoDb);
+const stopConnecting = new AbortController();
+const keeper = keepDatabase({ client, db, logger, signal: stopConnecting.signal, shownUrl: mongoUrlForLogs(config.mongoUrl) });
+const ping = pingPrimary(db);
 
 const app = createApp({
-  db: client.db(config.mongoDb),
+  db,
+  ready: async () => keeper.connected() && (await ping()),
+  operationTimeoutMs: config.mongoOperationTimeoutMs,
   logger,
   jwtSecret: config.jwtSecret,
+  tokenRules: config.tokenRules,
+  requireIfMatch: config.requireIfMatch,
   livePage: config.livePage,
   cors: config.corsOrigins ? { origins: config.corsOrigins, maxAgeSeconds: config.corsMaxAgeSeconds } : undefined,
 });
-const server = await listen(app, { host: config.host, port: config.port });
+let server: Awaited<ReturnType<typeof listen>>;
+try {
+  server = await listen(app, { host: config.host, port: config.port, limits: config.limits });
+} catch (error) {
+  logger.fatal({ err: error, port: config.port }, 'API could not listen');
+  process.exit(1);
+}
+
 logger.info(
   { url: server.url, db: config.mongoDb, writesNeedToken: config.jwtSecret !== undefined },
   `API listening on ${server.url}`,
 );
 
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, 'shutting down: finishing requests in flight');
-  try {
+handleShutdownSignals({
+  logger,
+  deadlineMs: config.shutdownGraceMs + MONGO_CLOSE_MS + 2_000,
+  stop: async () => {
+    stopConnecting.abort();
     await server.close(config.shutdownGraceMs);
-    await client.close();
-  } catch (error) {
-    logger.error({ err: error }, 'shutdown did not complete cleanly');
-    process.exit(1);
-  }
-  logger.info('stopped');
-  process.exit(0);
-}
-process.once('SIGTERM', (signal) => void shutdown(signal));
-process.once('SIGINT', (signal) => void shutdown(signal));
-
-/** The URL without its password, for logs. */
-function redact(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
-}
+    if (!(await closeWithin(client, MONGO_CLOSE_MS))) logger.warn({ ms: MONGO_CLOSE_MS }, 'MongoDB did not close in time (stalled?); leaving it');
+  },
+});

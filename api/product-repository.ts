@@ -3,6 +3,7 @@ import type { ProductDocument } from '../contract/product-document.js';
 import type { ProductInput, ProductPatch } from '../contract/product.js';
 import type { ClusterTime } from '../contract/stream-position.js';
 import type { ListCursor } from './list-cursor.js';
+import { unchangedFilter } from './entity-tag.js';
 import { MongoErrorCode } from '../common/mongo-errors.js';
 
 // All MongoDB access for products. Writes use write concern majority: a change stream only shows
@@ -27,12 +28,15 @@ export interface ProductRepository {
   get(id: ObjectId): Promise<ProductDocument | null>;
   /** Inserts `doc`; a duplicate `_id` rejects with the driver's duplicate-key error (code 11000). */
   insert(doc: ProductDocument): Promise<void>;
-  /** Replaces every product field, keeps createdAt; null when there is no such product. */
-  replace(id: ObjectId, input: ProductInput, now: Date): Promise<ProductDocument | null>;
-  /** Sets the given fields; null when there is no such product. */
-  patch(id: ObjectId, patch: ProductPatch, now: Date): Promise<ProductDocument | null>;
-  /** Deletes; false when there was no such product. */
-  remove(id: ObjectId): Promise<boolean>;
+  /**
+   * Replaces every product field, keeps createdAt; null when there is no such product. With
+   * `expected`, only while the product is exactly that document (compare-and-set; null otherwise).
+   */
+  replace(id: ObjectId, input: ProductInput, now: Date, expected?: ProductDocument): Promise<ProductDocument | null>;
+  /** Sets the given fields; null when there is no such product (or, with `expected`, it changed). */
+  patch(id: ObjectId, patch: ProductPatch, now: Date, expected?: ProductDocument): Promise<ProductDocument | null>;
+  /** Deletes; false when there was no such product (or, with `expected`, it changed). */
+  remove(id: ObjectId, expected?: ProductDocument): Promise<boolean>;
 }
 
 /** The products repository over a real MongoDB database. */
@@ -74,7 +78,11 @@ export function createProductRepository(db: Db): ProductRepository {
       await products.insertOne(doc);
     },
 
-    async replace(id, input, now) {
+    async replace(id, input, now, expected) {
+      if (expected) {
+        const next: ProductDocument = { _id: id, ...input, createdAt: expected.createdAt, updatedAt: now };
+        return products.findOneAndReplace(unchangedFilter(expected), next, { returnDocument: 'after' });
+      }
       // A full replace (the change stream reports `replace`) that keeps createdAt: read it, then
       // replace only if the product is still the one we read; a concurrent delete yields null (404).
       const current = await products.findOne({ _id: id }, { projection: { createdAt: 1 } });
@@ -83,12 +91,12 @@ export function createProductRepository(db: Db): ProductRepository {
       return products.findOneAndReplace({ _id: id, createdAt: current.createdAt }, next, { returnDocument: 'after' });
     },
 
-    patch(id, patch, now) {
-      return products.findOneAndUpdate({ _id: id }, { $set: { ...patch, updatedAt: now } }, { returnDocument: 'after' });
+    patch(id, patch, now, expected) {
+      return products.findOneAndUpdate(expected ? unchangedFilter(expected) : { _id: id }, { $set: { ...patch, updatedAt: now } }, { returnDocument: 'after' });
     },
 
-    async remove(id) {
-      const result = await products.deleteOne({ _id: id });
+    async remove(id, expected) {
+      const result = await products.deleteOne(expected ? unchangedFilter(expected) : { _id: id });
       return result.deletedCount === 1;
     },
   };

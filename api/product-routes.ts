@@ -8,7 +8,8 @@ import type { IdempotencyStore } from './idempotency-store.js';
 import { invalidField, MAX_BODY_BYTES, readJsonBody, validate } from './json-body.js';
 import { decodeListCursor, encodeListCursor } from './list-cursor.js';
 import { ApiProblem } from './problem.js';
-import { productFromDocument } from '../contract/product-document.js';
+import { productFromDocument, type ProductDocument } from '../contract/product-document.js';
+import { entityTag, expectedDocument, preconditionFailed } from './entity-tag.js';
 import type { ProductRepository } from './product-repository.js';
 import { productInput, productPatch, type Product } from '../contract/product.js';
 import { formatStreamPosition } from '../contract/stream-position.js';
@@ -29,6 +30,8 @@ export interface ProductRouteDeps {
   clock: () => Date;
   /** Guards every write (POST, PUT, PATCH, DELETE); reads stay open. */
   writeGuard?: MiddlewareHandler<AppEnv>;
+  /** PUT, PATCH and DELETE without If-Match answer 428 (default: allowed, last write wins). */
+  requireIfMatch?: boolean;
 }
 
 const listQuery = z
@@ -44,7 +47,7 @@ const collectionPath = '/api/product';
 const itemPath = '/api/product/:id';
 
 /** The product CRUD routes under /api/product. */
-export function productRoutes({ repository, idempotency, clock, writeGuard }: ProductRouteDeps): Hono<AppEnv> {
+export function productRoutes({ repository, idempotency, clock, writeGuard, requireIfMatch = false }: ProductRouteDeps): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
   const limitBody = limitBodySize({ maxBytes: MAX_BODY_BYTES });
   const guard: MiddlewareHandler<AppEnv> = writeGuard ?? ((_c, next) => next());
@@ -63,6 +66,7 @@ export function productRoutes({ repository, idempotency, clock, writeGuard }: Pr
         ? { product: await createProduct(repository, input, now), replayed: false }
         : await createProductOnce(repository, idempotency, key, input, now);
     c.header('Location', `/api/product/${product.id}`);
+    c.header('ETag', entityTag(product));
     if (replayed) c.header('Idempotent-Replayed', 'true');
     return c.json(product, 201);
   });
@@ -72,27 +76,35 @@ export function productRoutes({ repository, idempotency, clock, writeGuard }: Pr
   routes.get(itemPath, async (c) => {
     const doc = await repository.get(productId(c));
     if (!doc) throw notFound(c);
-    return c.json(productFromDocument({ ...doc }));
+    return tagged(c, doc);
   });
+
+  // Writes to one product honour If-Match (412 when it changed since it was read); without it they
+  // stay unconditional (last write wins) unless requireIfMatch, which answers 428.
+  const expected = (c: Context<AppEnv>, id: ObjectId) => expectedDocument(c.req.header('if-match'), () => repository.get(id), { required: requireIfMatch });
 
   routes.put(itemPath, guard, limitBody, async (c) => {
     const id = productId(c);
     const input = await readJsonBody(c, productInput);
-    const doc = await repository.replace(id, input, clock());
-    if (!doc) throw notFound(c);
-    return c.json(productFromDocument({ ...doc }));
+    const current = await expected(c, id);
+    const doc = await repository.replace(id, input, clock(), current);
+    if (!doc) throw current ? preconditionFailed() : notFound(c);
+    return tagged(c, doc);
   });
 
   routes.patch(itemPath, guard, limitBody, async (c) => {
     const id = productId(c);
     const patch = await readJsonBody(c, productPatch);
-    const doc = await repository.patch(id, patch, clock());
-    if (!doc) throw notFound(c);
-    return c.json(productFromDocument({ ...doc }));
+    const current = await expected(c, id);
+    const doc = await repository.patch(id, patch, clock(), current);
+    if (!doc) throw current ? preconditionFailed() : notFound(c);
+    return tagged(c, doc);
   });
 
   routes.delete(itemPath, guard, async (c) => {
-    if (!(await repository.remove(productId(c)))) throw notFound(c);
+    const id = productId(c);
+    const current = await expected(c, id);
+    if (!(await repository.remove(id, current))) throw current ? preconditionFailed() : notFound(c);
     return c.body(null, 204);
   });
 
@@ -115,6 +127,13 @@ export function productRoutes({ repository, idempotency, clock, writeGuard }: Pr
   }
 
   return routes;
+}
+
+/** The product as JSON with its ETag. */
+function tagged(c: Context<AppEnv>, doc: ProductDocument): Response {
+  const product = productFromDocument({ ...doc });
+  c.header('ETag', entityTag(product));
+  return c.json(product);
 }
 
 /** The :id parameter as an ObjectId; anything that is not 24 hex digits cannot name a product (404). */

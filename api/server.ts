@@ -17,9 +17,41 @@ export interface ApiServer {
   close(graceMs?: number): Promise<void>;
 }
 
+/**
+ * Bounds on what a client can hold: without them Node keeps slow headers for 60 s, a slow body for
+ * 300 s, and any number of such sockets at once (a slowloris holds the API with a few KiB per socket).
+ */
+export interface ServerLimits {
+  /** The whole header block must arrive within this (408 and close otherwise). */
+  headersTimeoutMs: number;
+  /** The whole request, body included, must arrive within this (408 and close otherwise). */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: number;
+  /** Connections beyond this are closed as soon as they are accepted. */
+  maxConnections: number;
+}
+
+/** The limits when none are given (the API's configuration defaults). */
+export const DEFAULT_SERVER_LIMITS: ServerLimits = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxConnections: 1_000 };
+
 /** Serves `app` over HTTP on host:port (port 0 picks a free one); resolves once listening. */
-export function listen(app: Hono<AppEnv>, { host, port }: { host: string; port: number }): Promise<ApiServer> {
-  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+export function listen(
+  app: Hono<AppEnv>,
+  { host, port, limits = DEFAULT_SERVER_LIMITS }: { host: string; port: number; limits?: ServerLimits },
+): Promise<ApiServer> {
+  const server = createAdaptorServer({
+    fetch: app.fetch,
+    serverOptions: {
+      headersTimeout: limits.headersTimeoutMs,
+      // Node refuses a request timeout shorter than the headers timeout.
+      requestTimeout: Math.max(limits.requestTimeoutMs, limits.headersTimeoutMs),
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      // How often Node checks those timeouts (default 30 s, which would stretch a 10 s bound to 40 s).
+      connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
+    },
+  }) as Server;
+  server.maxConnections = limits.maxConnections;
   const inFlight = new Set<ServerResponse>();
   server.on('request', (_request, response: ServerResponse) => {
     inFlight.add(response);

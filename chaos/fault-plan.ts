@@ -4,7 +4,7 @@
 // on during the fault. The writer waits at a fault's product until the previous fault has finished,
 // so no fault is skipped or stacked on another.
 
-export type FaultKind = 'relay-kill' | 'mongo-drop' | 'mongo-restart';
+export type FaultKind = 'relay-kill' | 'mongo-drop' | 'mongo-restart' | 'mongo-stall' | 'index-loss';
 
 /** One planned fault. */
 export interface PlannedFault {
@@ -17,7 +17,7 @@ export interface PlannedFault {
 export function planFaults(products: number, counts: Record<FaultKind, number>): PlannedFault[] {
   const remaining = { ...counts };
   const order: FaultKind[] = [];
-  const kinds: FaultKind[] = ['relay-kill', 'mongo-drop', 'mongo-restart'];
+  const kinds: FaultKind[] = ['relay-kill', 'mongo-drop', 'mongo-restart', 'mongo-stall', 'index-loss'];
   while (kinds.some((kind) => remaining[kind] > 0)) {
     for (const kind of kinds) {
       if (remaining[kind] > 0) {

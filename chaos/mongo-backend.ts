@@ -1,5 +1,6 @@
 import { MongoClient } from 'mongodb';
 import { startMongoDouble } from '../mongo-double/index.js';
+import { freePort } from './free-port.js';
 
 // The MongoDB a chaos run uses. With MONGO_URL it is that deployment, and drops go through
 // `configureFailPoint` (failCommand with closeConnection), which only a mongod started with test
@@ -14,10 +15,16 @@ export interface ChaosMongo {
   /** Why drops cannot be injected, when they cannot. */
   dropsUnavailable?: string;
   restartsUnavailable?: string;
+  /** Why stalls and a late start cannot be injected, when they cannot. */
+  stallsUnavailable?: string;
   /** Drops every client connection (the API's, the relay's) at once. */
   dropConnections(): Promise<void>;
   /** Stops MongoDB and starts it again on the same port. */
   restart(): Promise<void>;
+  /** Stops answering without closing anything (a stopped mongod), for `ms`. */
+  stall(ms: number): Promise<void>;
+  /** With `deferStart`: starts MongoDB on the port its URL already names. */
+  start(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -25,18 +32,34 @@ export interface ChaosMongo {
 export type DropMode = 'all' | 'commands';
 
 /** MONGO_URL if set, else a double in this process on a free loopback port. */
-export async function openChaosMongo(mongoUrl: string | undefined, dropMode: DropMode = 'all'): Promise<ChaosMongo> {
+export async function openChaosMongo(mongoUrl: string | undefined, dropMode: DropMode = 'all', { deferStart = false } = {}): Promise<ChaosMongo> {
   if (mongoUrl) return external(mongoUrl);
-  const double = await startMongoDouble({ port: 0, host: '127.0.0.1', replSetName: 'rs0' });
-  const viaFailPoint = failPointDrop(double.url);
+  // A late start needs the URL before MongoDB exists: the port is reserved now, listened on later.
+  const options = { port: deferStart ? await freePort() : 0, host: '127.0.0.1', replSetName: 'rs0' };
+  let double = deferStart ? undefined : await startMongoDouble(options);
+  const url = double?.url ?? `mongodb://127.0.0.1:${options.port}/?replicaSet=rs0`;
+  const running = () => {
+    if (!double) throw new Error('MongoDB has not been started yet');
+    return double;
+  };
+  const viaFailPoint = failPointDrop(url);
   return {
-    url: double.url,
-    description: `MongoDB double in this process at ${double.url} (test infrastructure, not a database); drops: ${dropMode === 'all' ? 'every connection at once' : 'failCommand closeConnection'}`,
-    dropConnections: dropMode === 'all' ? async () => double.dropConnections() : viaFailPoint.drop,
-    restart: async () => double.restart(),
+    url,
+    description: `MongoDB double in this process at ${url} (test infrastructure, not a database); drops: ${dropMode === 'all' ? 'every connection at once' : 'failCommand closeConnection'}`,
+    dropConnections: dropMode === 'all' ? async () => running().dropConnections() : viaFailPoint.drop,
+    restart: async () => running().restart(),
+    stall: async (ms) => {
+      running().pause();
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      running().resume();
+    },
+    start: async () => {
+      double ??= await startMongoDouble(options);
+    },
     close: async () => {
       await viaFailPoint.close();
-      await double.stop();
+      double?.resume();
+      await double?.stop();
     },
   };
 }
@@ -78,10 +101,15 @@ async function external(url: string): Promise<ChaosMongo> {
     description: `MONGO_URL ${url.replace(/\/\/[^@/]*@/, '//***@')}`,
     dropsUnavailable,
     restartsUnavailable: 'a MongoDB given by MONGO_URL is not ours to restart',
+    stallsUnavailable: 'a MongoDB given by MONGO_URL is not ours to stop or start late',
     dropConnections: viaFailPoint.drop,
     restart: async () => {
       throw new Error('cannot restart a MongoDB given by MONGO_URL');
     },
+    stall: async () => {
+      throw new Error('cannot stall a MongoDB given by MONGO_URL');
+    },
+    start: async () => {},
     close: async () => {
       await admin.command({ configureFailPoint: 'failCommand', mode: 'off' }).catch(() => {});
       await viaFailPoint.close();

@@ -8,6 +8,13 @@ export interface ChaosOptions {
   relayKills: number;
   drops: number;
   mongoRestarts: number;
+  /** MongoDB stalls (process stopped, sockets open) of `stallSeconds` each. */
+  mongoStalls: number;
+  stallSeconds: number;
+  /** Losses of every index of the run's collections. */
+  indexLosses: number;
+  /** > 0: the services start first, MongoDB this many seconds later. */
+  lateMongoSeconds: number;
   consumers: number;
   /** Live collections (client library) that must end equal to MongoDB's products. */
   liveCollections: number;
@@ -34,6 +41,11 @@ live collection ends equal to MongoDB's products. Loopback only; exits non-zero 
   --drop-mode MODE    all: the double drops every connection at once (default);
                       commands: failCommand closeConnection on the next commands (always with MONGO_URL)
   --mongo-restarts N  MongoDB stop + restart on the same port (default 0; in-process double only)
+  --mongo-stalls N    MongoDB stalls: stopped, sockets open, nothing answered (default 0; double only)
+  --stall-seconds S   how long each stall lasts (default 20, max 120)
+  --index-losses N    drops of every index of the run's collections (default 0)
+  --late-mongo S      start the api and the relay first, MongoDB S seconds later (default 0: MongoDB
+                      first; max 300; double only), then write as usual
   --consumers N       resuming WebSocket consumers (default 20, max 1000)
   --live N            live collections (snapshot + subscribe) that must end equal to MongoDB (default 2, max 100)
   --concurrency N     POST requests in flight (default 8, max 64)
@@ -58,6 +70,10 @@ export function parseChaosOptions(argv: string[]): ChaosOptions | null {
       'relay-kills': { type: 'string' },
       drops: { type: 'string' },
       'mongo-restarts': { type: 'string' },
+      'mongo-stalls': { type: 'string' },
+      'stall-seconds': { type: 'string' },
+      'index-losses': { type: 'string' },
+      'late-mongo': { type: 'string' },
       consumers: { type: 'string' },
       live: { type: 'string' },
       concurrency: { type: 'string' },
@@ -75,6 +91,10 @@ export function parseChaosOptions(argv: string[]): ChaosOptions | null {
     relayKills: bounded('relay-kills', values['relay-kills'], 3, 0, 50),
     drops: bounded('drops', values.drops, 3, 0, 50),
     mongoRestarts: bounded('mongo-restarts', values['mongo-restarts'], 0, 0, 20),
+    mongoStalls: bounded('mongo-stalls', values['mongo-stalls'], 0, 0, 10),
+    stallSeconds: bounded('stall-seconds', values['stall-seconds'], 20, 1, 120),
+    indexLosses: bounded('index-losses', values['index-losses'], 0, 0, 20),
+    lateMongoSeconds: bounded('late-mongo', values['late-mongo'], 0, 0, 300),
     consumers: bounded('consumers', values.consumers, 20, 1, 1000),
     liveCollections: bounded('live', values.live, 2, 0, 100),
     concurrency: bounded('concurrency', values.concurrency, 8, 1, 64),

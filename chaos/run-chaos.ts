@@ -3,7 +3,7 @@ import { MongoClient } from 'mongodb';
 import type { ChaosOptions } from './options.js';
 import { openChaosMongo } from './mongo-backend.js';
 import { freePort } from './free-port.js';
-import { killAllServices, type ServiceProcess } from './service-process.js';
+import { killAllServices, waitUntilServing, type ServiceProcess } from './service-process.js';
 import { startApiProcess, startRelayProcess } from './system-processes.js';
 import { ResumingClient } from './resuming-client.js';
 import { faultGate, planFaults, type PlannedFault } from './fault-plan.js';
@@ -42,7 +42,8 @@ export interface ChaosReport {
 export async function runChaos(options: ChaosOptions, env: { mongoUrl?: string }, log: (line: string) => void): Promise<ChaosReport> {
   const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   const database = `chaos_${runId}`;
-  const mongo = await openChaosMongo(env.mongoUrl, options.dropMode);
+  const late = options.lateMongoSeconds > 0 && !env.mongoUrl;
+  const mongo = await openChaosMongo(env.mongoUrl, options.dropMode, { deferStart: late });
   const clients: ResumingClient[] = [];
   let lives: LiveCollection[] = [];
   let checker: MongoClient | undefined;
@@ -53,6 +54,8 @@ export async function runChaos(options: ChaosOptions, env: { mongoUrl?: string }
     log(`mongo: ${mongo.description}; database ${database}`);
     const drops = mongo.dropsUnavailable ? 0 : options.drops;
     const restarts = mongo.restartsUnavailable ? 0 : options.mongoRestarts;
+    const stalls = mongo.stallsUnavailable ? 0 : options.mongoStalls;
+    if (mongo.stallsUnavailable && (options.mongoStalls > 0 || options.lateMongoSeconds > 0)) notes.push(`stalls and a late start skipped: ${mongo.stallsUnavailable}`);
     if (mongo.dropsUnavailable && options.drops > 0) notes.push(`connection drops skipped: ${mongo.dropsUnavailable}`);
     if (mongo.restartsUnavailable && options.mongoRestarts > 0) notes.push(`MongoDB restarts skipped: ${mongo.restartsUnavailable}`);
     for (const note of notes) log(note);
@@ -69,12 +72,15 @@ export async function runChaos(options: ChaosOptions, env: { mongoUrl?: string }
     let stopping = false;
     const logFile = (name: string) => (options.logDir ? join(options.logDir, `chaos-${runId}-${name}.log`) : undefined);
     if (options.logDir) log(`service logs: ${join(options.logDir, `chaos-${runId}-*.log`)}`);
-    const api = await startApiProcess({ ...common, port: apiPort, logFile: logFile('api') });
+    // A late MongoDB: the services start first and must only be alive; they become ready on their own.
+    const until = late ? 'healthz' : 'readyz';
+    const api = await startApiProcess({ ...common, port: apiPort, logFile: logFile('api'), until });
     watchCrash('api', api, () => stopping);
     serviceLogs.push({ name: 'api', lines: api.output });
     const apiUrl = `http://127.0.0.1:${apiPort}`;
+    let relayUntil: 'readyz' | 'healthz' = until;
     const startRelay = async () => {
-      const relay = await startRelayProcess({ ...common, port: relayPort, logFile: logFile('relay') });
+      const relay = await startRelayProcess({ ...common, port: relayPort, logFile: logFile('relay'), until: relayUntil });
       let killed = false;
       watchCrash('relay', relay, () => stopping || killed);
       serviceLogs.push({ name: `relay life ${serviceLogs.length}`, lines: relay.output });
@@ -82,6 +88,15 @@ export async function runChaos(options: ChaosOptions, env: { mongoUrl?: string }
     };
     let relay = await startRelay();
     log(`api on :${apiPort}, relay on :${relayPort} (child processes)`);
+    if (late) {
+      log(`MongoDB is not there yet; starting it in ${options.lateMongoSeconds} s (api and relay keep running, /readyz 503)`);
+      await new Promise((resolve) => setTimeout(resolve, options.lateMongoSeconds * 1000));
+      const up = Date.now();
+      await mongo.start();
+      await Promise.all([waitUntilServing(api, `${`http://127.0.0.1:${apiPort}`}/readyz`, 30_000), waitUntilServing(relay.relay, `http://127.0.0.1:${relayPort}/readyz`, 30_000)]);
+      log(`late MongoDB up: api and relay ready ${Date.now() - up} ms later, without a restart`);
+      relayUntil = 'readyz';
+    }
 
     const position = await snapshotPosition(apiUrl);
     log(`start position ${position} (GET /api/product/)`);
@@ -94,8 +109,8 @@ export async function runChaos(options: ChaosOptions, env: { mongoUrl?: string }
     lives = liveStart.collections;
     if (lives.length > 0) log(`${lives.length} live collections loaded and subscribed`);
 
-    const faultCounts = { 'relay-kill': options.relayKills, 'mongo-drop': drops, 'mongo-restart': restarts };
-    const done = { 'relay-kill': 0, 'mongo-drop': 0, 'mongo-restart': 0 };
+    const faultCounts = { 'relay-kill': options.relayKills, 'mongo-drop': drops, 'mongo-restart': restarts, 'mongo-stall': stalls, 'index-loss': options.indexLosses };
+    const done = { 'relay-kill': 0, 'mongo-drop': 0, 'mongo-restart': 0, 'mongo-stall': 0, 'index-loss': 0 };
     const started = Date.now();
     const runFault = async (fault: PlannedFault) => {
       const t0 = Date.now();
@@ -104,6 +119,10 @@ export async function runChaos(options: ChaosOptions, env: { mongoUrl?: string }
         relay = await startRelay();
       } else if (fault.kind === 'mongo-drop') {
         await mongo.dropConnections();
+      } else if (fault.kind === 'mongo-stall') {
+        await mongo.stall(options.stallSeconds * 1000);
+      } else if (fault.kind === 'index-loss') {
+        await dropEveryIndex(mongo.url, database);
       } else {
         await mongo.restart();
       }
@@ -164,6 +183,18 @@ export async function runChaos(options: ChaosOptions, env: { mongoUrl?: string }
   }
 }
 
+
+/** Drops every index of the run's collections but _id (a restore without indexes, as the API sees it). */
+async function dropEveryIndex(url: string, database: string): Promise<void> {
+  const client = new MongoClient(url, { serverSelectionTimeoutMS: 10_000, appName: 'chaos-faults' });
+  try {
+    for (const name of ['products', 'idempotency_keys']) {
+      await client.db(database).collection(name).dropIndexes().catch(() => undefined);
+    }
+  } finally {
+    await client.close();
+  }
+}
 
 /** A status line for diagnosis: the HTTP status and body of a health endpoint, or why it failed. */
 async function status(url: string): Promise<string> {

@@ -14,6 +14,8 @@ export interface SystemProcessOptions {
   logFile?: string;
   /** Startup bound. */
   timeoutMs?: number;
+  /** What "started" means: ready (default), or only alive (MongoDB is not there yet). */
+  until?: 'readyz' | 'healthz';
 }
 
 /** Starts `api/main.ts` and waits until /readyz answers 200. */
@@ -23,7 +25,7 @@ export async function startApiProcess(options: SystemProcessOptions): Promise<Se
     logFile: options.logFile,
     env: { LOG_LEVEL: 'warn', ...options.env, MONGO_URL: options.mongoUrl, MONGO_DB: options.database, API_PORT: String(options.port), API_HOST: '127.0.0.1' },
   });
-  await waitUntilServing(api, `http://127.0.0.1:${options.port}/readyz`, options.timeoutMs);
+  await waitUntilServing(api, `http://127.0.0.1:${options.port}/${options.until ?? 'readyz'}`, options.timeoutMs);
   return api;
 }
 
@@ -34,6 +36,6 @@ export async function startRelayProcess(options: SystemProcessOptions): Promise<
     logFile: options.logFile,
     env: { LOG_LEVEL: 'warn', ...options.env, MONGO_URL: options.mongoUrl, MONGO_DB: options.database, RELAY_PORT: String(options.port), RELAY_HOST: '127.0.0.1' },
   });
-  await waitUntilServing(relay, `http://127.0.0.1:${options.port}/readyz`, options.timeoutMs);
+  await waitUntilServing(relay, `http://127.0.0.1:${options.port}/${options.until ?? 'readyz'}`, options.timeoutMs);
   return relay;
 }

@@ -1,4 +1,5 @@
 import { pino, type Logger, type LoggerOptions } from 'pino';
+import { REDACT_PATHS, REDACTED, redactingErrorSerializer, redactRecord, redactText } from './redact.js';
 
 export type { Logger };
 
@@ -7,7 +8,19 @@ export type { Logger };
  * (a TTY) or LOG_PRETTY=1; JSON lines otherwise, so log shippers get structured records.
  */
 export function createLogger(name: string, options: { level?: string; pretty?: boolean } = {}): Logger {
-  const base: LoggerOptions = { name, level: options.level ?? 'info' };
+  const base: LoggerOptions = {
+    name,
+    level: options.level ?? 'info',
+    // No credential in any line at any level (common/redact.ts).
+    redact: { paths: REDACT_PATHS, censor: REDACTED },
+    serializers: { err: redactingErrorSerializer },
+    formatters: { log: redactRecord },
+    hooks: {
+      logMethod(args, method) {
+        method.apply(this, args.map((arg) => (typeof arg === 'string' ? redactText(arg) : arg)) as Parameters<typeof method>);
+      },
+    },
+  };
   if (options.pretty) {
     return pino({
       ...base,

@@ -70,9 +70,13 @@ export const DOWNLOAD_TIMEOUT_MS = 5 * 60_000;
  * it is not primary within `timeoutMs`. `detached` puts it in its own process group, so a Ctrl-C in
  * the terminal does not stop MongoDB before the services that use it.
  */
-export async function startMongod(plan: { binary?: string }, { timeoutMs, detached = false }: { timeoutMs: number; detached?: boolean }): Promise<MongoMemoryReplSet> {
+export async function startMongod(
+  plan: { binary?: string },
+  { timeoutMs, detached = false, port }: { timeoutMs: number; detached?: boolean; port?: number },
+): Promise<MongoMemoryReplSet> {
   const { MongoMemoryReplSet } = await import('mongodb-memory-server');
   const replSet = new MongoMemoryReplSet({
+    ...(port ? { instanceOpts: [{ port }] } : {}),
     replSet: { count: 1, name: REPLICA_SET, ip: '127.0.0.1', storageEngine: 'wiredTiger', ...(detached ? { spawn: { detached: true } } : {}) },
     ...(plan.binary ? { binary: { systemBinary: plan.binary } } : {}),
   });

@@ -8,6 +8,7 @@ import { CursorRegistry } from './cursors.js';
 import { FailPoints } from './fail-points.js';
 import type { OpTime } from './op-time.js';
 import { Oplog } from './oplog.js';
+import { createPauseSwitch } from './pause.js';
 import { newEpoch } from './resume-token.js';
 import { ELECTION_ID, type DoubleState } from './state.js';
 import { Store } from './store.js';
@@ -40,6 +41,10 @@ export interface MongoDouble {
   dropConnections(): void;
   /** Forgets oplog entries before `before` (default: all), so older resume points give ChangeStreamHistoryLost (286). */
   forgetHistory(before?: OpTime): void;
+  /** Stalls like a stopped process: connections stay open, nothing is read or answered until resume(). */
+  pause(): void;
+  /** Continues after pause(), answering what was held. */
+  resume(): void;
 }
 
 const DEFAULT_OPLOG_ENTRIES = 100_000;
@@ -63,6 +68,7 @@ export async function startMongoDouble(options: MongoDoubleOptions = {}): Promis
   // An IPv6 literal is written in brackets in URLs and host:port pairs.
   const hostInUrl = host.includes(':') ? `[${host}]` : host;
   const sockets = new Set<Socket>();
+  const stall = createPauseSwitch();
   let server: Server | null = null;
   let port = options.port ?? 0;
   let sweep: NodeJS.Timeout | null = null;
@@ -72,6 +78,7 @@ export async function startMongoDouble(options: MongoDoubleOptions = {}): Promis
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
       serveConnection(socket, state);
+      stall.adopt(socket);
     });
     next.maxConnections = MAX_CONNECTIONS;
     port = await listenWithRetry(next, host, port);
@@ -119,6 +126,14 @@ export async function startMongoDouble(options: MongoDoubleOptions = {}): Promis
     },
     forgetHistory(before) {
       state.store.oplog.forget(before);
+    },
+    pause() {
+      stall.pause(sockets);
+      logger.info({ url }, 'MongoDB test double paused (stalled: connections open, nothing answered)');
+    },
+    resume() {
+      stall.resume(sockets);
+      logger.info({ url }, 'MongoDB test double resumed');
     },
   };
 }

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { jwtSecret } from '../common/env-secret.js';
+import { DEFAULT_CLOCK_TOLERANCE_SECONDS, RELAY_AUDIENCE } from '../common/tokens.js';
 import { DEFAULT_MONGO_URL, envFlag, envInt, envList, envLogLevel, envMongoDb, envMongoUrl, envPort, readEnv } from '../common/env.js';
 
 // The relay's whole configuration, parsed once from the environment (see common/env.ts for empty
@@ -12,7 +14,12 @@ export const relayConfigSchema = z.object({
   MONGO_URL: envMongoUrl.default(DEFAULT_MONGO_URL),
   MONGO_DB: envMongoDb,
   MONGO_COLLECTION: z.string().min(1).default('products'),
-  RELAY_JWT_SECRET: z.string().min(1).optional(),
+  RELAY_JWT_SECRET: jwtSecret.optional(),
+  // Tokens must name the relay as their audience, so an API write token never opens a connection (and back).
+  RELAY_JWT_AUDIENCE: z.string().min(1).default(RELAY_AUDIENCE),
+  // Tokens without exp are refused unless this is 0 (the API has the same rule).
+  RELAY_JWT_REQUIRE_EXP: envFlag,
+  RELAY_JWT_CLOCK_TOLERANCE_S: envInt(DEFAULT_CLOCK_TOLERANCE_SECONDS, { max: 300 }),
   RELAY_ALLOWED_ORIGINS: envList,
   RELAY_MAX_CONNECTIONS: int(10_000, 1),
   RELAY_MAX_BUFFERED_BYTES: int(1024 * 1024, 1024),
@@ -26,6 +33,16 @@ export const relayConfigSchema = z.object({
   RELAY_CLIENT_MESSAGES_PER_SECOND: int(20, 1),
   RELAY_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   RELAY_ADMIN_PORT: int(8766),
+  // MongoDB limits: nothing waits on MongoDB without a bound (see docs/operations.md).
+  MONGO_SERVER_SELECTION_TIMEOUT_MS: int(5_000, 100),
+  MONGO_CONNECT_TIMEOUT_MS: int(5_000, 100),
+  // Must outlast one awaitData read (1 s): only a socket silent longer than this is dead.
+  MONGO_SOCKET_TIMEOUT_MS: int(30_000, 2_000),
+  RELAY_STREAM_STALL_MS: int(10_000, 2_000),
+  // /metrics: its own port (RELAY_METRICS_HOST, loopback by default), and/or a token on the public port.
+  RELAY_METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
+  RELAY_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  RELAY_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: envLogLevel,
   LOG_PRETTY: envFlag,
 });
@@ -38,6 +55,8 @@ export interface RelayConfig {
   collection: string;
   /** HS256 secret; when set every connection needs a valid JWT. */
   jwtSecret?: string;
+  /** What a connection token must say beyond its signature: audience, exp, clock tolerance. */
+  tokenRules: { audience: string; requireExp: boolean; clockToleranceSeconds: number };
   /** When set, an upgrade from any other Origin gets 403. */
   allowedOrigins?: string[];
   maxConnections: number;
@@ -55,6 +74,16 @@ export interface RelayConfig {
   workers: number;
   /** With workers > 1: the primary's own port, answering /readyz and /metrics for all workers together. */
   adminPort: number;
+  mongoServerSelectionTimeoutMs: number;
+  mongoConnectTimeoutMs: number;
+  mongoSocketTimeoutMs: number;
+  /** /readyz turns 503 when the change stream has not answered for this long. */
+  streamStallMs: number;
+  /** When set, /metrics (and the health endpoints) are also served, without a token, on this port. */
+  metricsPort?: number;
+  metricsHost: string;
+  /** When set, /metrics on the public port needs `Authorization: Bearer <it>`; when not, it is 404 there. */
+  metricsToken?: string;
   logLevel: string;
   /** Pretty logs; undefined means "when stdout is a terminal". */
   logPretty?: boolean;
@@ -82,6 +111,7 @@ function fromParsed(env: z.infer<typeof relayConfigSchema>): RelayConfig {
     mongoDb: env.MONGO_DB,
     collection: env.MONGO_COLLECTION,
     jwtSecret: env.RELAY_JWT_SECRET,
+    tokenRules: { audience: env.RELAY_JWT_AUDIENCE, requireExp: env.RELAY_JWT_REQUIRE_EXP ?? true, clockToleranceSeconds: env.RELAY_JWT_CLOCK_TOLERANCE_S },
     allowedOrigins: env.RELAY_ALLOWED_ORIGINS,
     maxConnections: env.RELAY_MAX_CONNECTIONS,
     maxBufferedBytes: env.RELAY_MAX_BUFFERED_BYTES,
@@ -95,6 +125,13 @@ function fromParsed(env: z.infer<typeof relayConfigSchema>): RelayConfig {
     clientMessagesPerSecond: env.RELAY_CLIENT_MESSAGES_PER_SECOND,
     workers: env.RELAY_WORKERS,
     adminPort: env.RELAY_ADMIN_PORT,
+    mongoServerSelectionTimeoutMs: env.MONGO_SERVER_SELECTION_TIMEOUT_MS,
+    mongoConnectTimeoutMs: env.MONGO_CONNECT_TIMEOUT_MS,
+    mongoSocketTimeoutMs: env.MONGO_SOCKET_TIMEOUT_MS,
+    streamStallMs: env.RELAY_STREAM_STALL_MS,
+    ...(env.RELAY_METRICS_PORT === undefined ? {} : { metricsPort: env.RELAY_METRICS_PORT }),
+    metricsHost: env.RELAY_METRICS_HOST,
+    ...(env.RELAY_METRICS_TOKEN === undefined ? {} : { metricsToken: env.RELAY_METRICS_TOKEN }),
     logLevel: env.LOG_LEVEL,
     logPretty: env.LOG_PRETTY,
   };

@@ -1,22 +1,27 @@
 import cluster from 'node:cluster';
-import { MongoClient } from 'mongodb';
+import { closeWithin, connectUntilReachable, createMongoClient, mongoUrlForLogs } from '../common/mongo-connect.js';
 import { createLogger, type Logger } from '../common/logger.js';
+import { handleShutdownSignals } from '../common/shutdown.js';
 import { createCatchUpOpener } from './mongo/catch-up-opener.js';
 import { createChangeFeed } from './mongo/change-feed.js';
-import { createClusterAdmin } from './cluster/cluster-admin.js';
 import { loadRelayConfig, type RelayConfig } from './config.js';
 import { startProcessMetrics } from './edge/metrics.js';
 import { createRelay } from './relay.js';
+import { createClusterAdmin } from './cluster/cluster-admin.js';
 import { answerPrimary } from './cluster/worker-link.js';
 import { isDrainRequest, startWorkers } from './cluster/workers.js';
 
 // The relay process: environment, MongoDB, listen, signals. On SIGTERM/SIGINT it drains (readyz 503,
 // clients closed with 1001 over RELAY_DRAIN_MS), closes its change stream and MongoDB, and exits 0.
-// With RELAY_WORKERS > 1 this process is the cluster primary (cluster/workers.ts) and each worker runs the
-// relay below; the primary's RELAY_ADMIN_PORT answers for all of them (cluster/cluster-admin.ts).
+// It listens at once and connects to MongoDB in the background, however long MongoDB is away
+// (/readyz 503 meanwhile); if its change feed cannot go on, /healthz turns 503 and it exits 1.
+// With RELAY_WORKERS > 1 this process is the cluster primary (cluster/workers.ts) and each worker runs
+// the relay below; the primary's RELAY_ADMIN_PORT answers for all of them (cluster/cluster-admin.ts).
 
 /** Extra time beyond the drain window before a stuck shutdown gives up. */
 const SHUTDOWN_MARGIN_MS = 10_000;
+/** What a shutdown gives MongoDB's close() (a stalled MongoDB never answers it). */
+const MONGO_CLOSE_MS = 3_000;
 
 function readConfig(): RelayConfig {
   try {
@@ -35,23 +40,16 @@ else await runRelay(cluster.isWorker ? root.child({ worker: cluster.worker?.id }
 async function runPrimary(logger: Logger): Promise<void> {
   const pool = startWorkers({ count: config.workers, logger });
   const admin = createClusterAdmin({ pool, logger });
-  let stopping = false;
-  const stop = async (signal: NodeJS.Signals) => {
-    if (stopping) {
-      logger.warn({ signal }, 'second signal: killing the workers');
-      pool.kill();
-      process.exit(1);
-    }
-    stopping = true;
-    logger.info({ signal, drainMs: config.drainMs }, 'shutting down: workers drain');
-    admin.drain();
-    const code = await pool.stop();
-    await admin.close();
-    logger.info({ code }, 'stopped');
-    process.exit(code);
-  };
-  process.on('SIGTERM', (signal) => void stop(signal));
-  process.on('SIGINT', (signal) => void stop(signal));
+  handleShutdownSignals({
+    logger,
+    deadlineMs: config.drainMs + SHUTDOWN_MARGIN_MS,
+    stop: async () => {
+      admin.drain();
+      const code = await pool.stop();
+      await admin.close();
+      if (code !== 0) throw new Error('a worker did not stop cleanly');
+    },
+  });
   void pool.failed.then((code) => {
     pool.kill();
     process.exit(code);
@@ -70,56 +68,64 @@ async function runRelay(logger: Logger): Promise<void> {
   // CPU and GC counts on /metrics cover the process from here, not from its first scrape.
   startProcessMetrics();
 
-  // No connect() here: the change feed keeps retrying until MongoDB answers, and /readyz says 503 meanwhile,
-  // so the relay starts (and answers /healthz) even while the database is still coming up.
-  const mongo = new MongoClient(config.mongoUrl, { appName: 'relay' });
+  const mongo = createMongoClient(config.mongoUrl, 'relay', {
+    serverSelectionTimeoutMS: config.mongoServerSelectionTimeoutMs,
+    connectTimeoutMS: config.mongoConnectTimeoutMs,
+    socketTimeoutMS: config.mongoSocketTimeoutMs,
+  });
+  const stopConnecting = new AbortController();
   const collection = mongo.db(config.mongoDb).collection(config.collection);
+  let healthy = true;
   const relay = createRelay({
     config,
-    source: createChangeFeed({ collection, logger }),
+    source: createChangeFeed({
+      collection,
+      logger,
+      stallMs: config.streamStallMs,
+      connect: () => connectUntilReachable(mongo, { logger, signal: stopConnecting.signal, shownUrl: mongoUrlForLogs(config.mongoUrl) }),
+      onFatal: () => {
+        healthy = false;
+        signals.shutdown('change feed cannot go on', 1);
+      },
+    }),
     catchUp: createCatchUpOpener({ collection }),
     logger,
+    healthy: () => healthy,
   });
 
-  let shuttingDown = false;
-  async function shutdown(signal: NodeJS.Signals | 'primary'): Promise<void> {
-    if (shuttingDown) {
-      if (signal === 'primary') return;
-      logger.warn({ signal }, 'second signal: exiting without finishing the drain');
-      process.exit(1);
-    }
-    shuttingDown = true;
-    logger.info({ signal, drainMs: config.drainMs }, 'shutting down');
-    const giveUp = setTimeout(() => {
-      logger.error('shutdown did not finish in time');
-      process.exit(1);
-    }, config.drainMs + SHUTDOWN_MARGIN_MS);
-    giveUp.unref();
-    try {
+  let stopping = false;
+  const signals = handleShutdownSignals({
+    logger,
+    deadlineMs: config.drainMs + SHUTDOWN_MARGIN_MS,
+    stop: async () => {
+      stopping = true;
+      stopConnecting.abort();
       await relay.close();
-      await mongo.close();
-      logger.info('stopped');
-      process.exit(0);
-    } catch (error) {
-      logger.error({ err: error }, 'shutdown failed');
-      process.exit(1);
-    }
-  }
-  process.on('SIGTERM', (signal) => void shutdown(signal));
-  process.on('SIGINT', (signal) => void shutdown(signal));
-  if (cluster.isWorker) {
-    answerPrimary(relay);
-    process.on('message', (message: unknown) => isDrainRequest(message) && void shutdown('primary'));
-    // A primary that is gone hands out no more connections: drain the ones held and exit, no orphan.
-    process.on('disconnect', () => void shutdown('primary'));
-  }
+      if (!(await closeWithin(mongo, MONGO_CLOSE_MS))) logger.warn({ ms: MONGO_CLOSE_MS }, 'MongoDB did not close in time (stalled?); leaving it');
+    },
+  });
 
   try {
     const port = await relay.listen(config.port, config.host);
     logger.info({ host: config.host, port, db: config.mongoDb, collection: config.collection, auth: Boolean(config.jwtSecret) }, 'relay listening');
   } catch (error) {
     logger.fatal({ err: error, port: config.port }, 'relay could not start');
-    await mongo.close().catch(() => {});
+    stopConnecting.abort();
+    await closeWithin(mongo, MONGO_CLOSE_MS);
     process.exit(1);
+  }
+  if (cluster.isWorker) {
+    answerPrimary(relay);
+    // The primary asks every worker to drain on shutdown (a message, as the terminal may already have
+    // sent SIGINT to every worker too: a second request would cut the drain short).
+    let asked = false;
+    const drain = () => {
+      if (asked || stopping) return;
+      asked = true;
+      signals.shutdown('the primary asked to drain', 0);
+    };
+    process.on('message', (message: unknown) => isDrainRequest(message) && drain());
+    // A primary that is gone hands out no more connections: drain the ones held and exit, no orphan.
+    process.on('disconnect', drain);
   }
 }

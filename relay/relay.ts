@@ -31,9 +31,10 @@ export interface Relay {
 }
 
 /** Wires a hub over `source` into the relay's server. */
-export function createRelay({ config, source, catchUp, logger }: { config: RelayConfig; source: EventSource; catchUp?: CatchUpOpener; logger: Logger }): Relay {
+export function createRelay(deps: { config: RelayConfig; source: EventSource; catchUp?: CatchUpOpener; logger: Logger; healthy?: () => boolean }): Relay {
+  const { config, source, catchUp, logger, healthy } = deps;
   const hub = createHub({ config, source, logger, ...(catchUp ? { catchUp } : {}) });
-  const server = createRelayServer({ config, hub, logger });
+  const server = createRelayServer({ config, hub, logger, ...(healthy ? { healthy } : {}) });
   let started: Promise<void> | undefined;
   let closing: Promise<void> | undefined;
   return {

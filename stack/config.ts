@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RELAY_AUDIENCE } from '../common/tokens.js';
 import { envFlag, envInt, envMongoDb, envMongoUrl, envPort, readEnv } from '../common/env.js';
 
 // The embedded stack's configuration, parsed once from the environment and the command line.
@@ -23,6 +24,9 @@ export const stackConfigSchema = z.object({
   /** How long each service may take to answer /readyz. */
   STACK_READY_TIMEOUT_MS: envInt(30_000, { min: 1_000 }),
   NO_COLOR: z.string().optional(),
+  /** When the relay needs tokens, the stack mints its own consumer one (the relay refuses a short secret). */
+  RELAY_JWT_SECRET: z.string().optional(),
+  RELAY_JWT_AUDIENCE: z.string().min(1).default(RELAY_AUDIENCE),
 });
 
 export interface StackConfig {
@@ -38,6 +42,8 @@ export interface StackConfig {
   readyTimeoutMs: number;
   /** Colour the per-service prefixes (a TTY, and NO_COLOR unset). */
   color: boolean;
+  /** The relay's secret and audience, when it needs tokens: the stack's consumer gets one. */
+  relayToken?: { secret: string; audience: string };
 }
 
 /** Parses environment and arguments; a bad value throws an error naming the variable. */
@@ -61,5 +67,6 @@ export function loadStackConfig(
     mongodTimeoutMs: values.STACK_MONGOD_TIMEOUT_MS,
     readyTimeoutMs: values.STACK_READY_TIMEOUT_MS,
     color: isTty && values.NO_COLOR === undefined,
+    ...(values.RELAY_JWT_SECRET ? { relayToken: { secret: values.RELAY_JWT_SECRET, audience: values.RELAY_JWT_AUDIENCE } } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stopRequests } from '../common/shutdown.js';
 import { loadStackConfig } from './config.js';
 import { createLinePrinter } from './log-prefix.js';
 import { createStack } from './stack.js';
@@ -22,10 +23,13 @@ try {
 const printer = createLinePrinter({ names: ['stack', 'mongo', 'api', 'relay', 'consumer'], color: config.color });
 const stack = createStack({ config, printer, root, env: process.env });
 
-let signals = 0;
+// One Ctrl-C reaches the stack twice (from the terminal, and forwarded by npm): a repeat within a
+// second is the same request. A Ctrl-C after that kills everything (common/shutdown.ts's rule).
+const request = stopRequests();
 const onSignal = (signal: NodeJS.Signals) => {
-  signals += 1;
-  if (signals === 1) {
+  const kind = request();
+  if (kind === 'repeat') return;
+  if (kind === 'first') {
     printer.line('stack', `${signal}: stopping (press Ctrl-C again to kill everything at once)`);
     stack.stop();
     return;

@@ -1,3 +1,4 @@
+import { mintToken } from '../common/tokens.js';
 import { bannerLines } from './banner.js';
 import type { StackConfig } from './config.js';
 import type { LinePrinter } from './log-prefix.js';
@@ -33,6 +34,8 @@ export interface Stack {
 
 /** Longest wait for one service's own graceful shutdown before it is killed. */
 const STOP_GRACE_MS = 15_000;
+/** How long the token minted for the stack's consumer lasts (7 days). */
+const CONSUMER_TOKEN_TTL_SECONDS = 7 * 24 * 3600;
 /** A consumer that is not connected by then is reported, not waited for. */
 const CONSUMER_CONNECT_MS = 15_000;
 
@@ -99,11 +102,16 @@ export function createStack({ config, printer, root, env, selectBackend = select
     if (!(await awaitReady('api', waitForReady(http(config.apiPort), { timeoutMs: config.readyTimeoutMs, exited: api.exited })))) return false;
     const relay = launch({ name: 'relay', entry: 'relay/main.ts', env: serviceEnv });
     if (!(await awaitReady('relay', waitForReady(http(config.relayPort), { timeoutMs: config.readyTimeoutMs, exited: relay.exited })))) return false;
+    // A relay that needs tokens gets one for the stack's own consumer, in its environment (not its
+    // command line, which any local user can read); it lasts as long as a development session could.
+    const token = config.relayToken
+      ? await mintToken({ ...config.relayToken, ttlSeconds: CONSUMER_TOKEN_TTL_SECONDS, subject: 'npm-start-consumer' })
+      : undefined;
     const consumer = launch({
       name: 'consumer',
       entry: 'consumer/main.ts',
       args: ['--url', `ws://127.0.0.1:${config.relayPort}`],
-      env: serviceEnv,
+      env: token ? { ...serviceEnv, RELAY_TOKEN: token } : serviceEnv,
     });
     // The consumer says "connected to ..." once the relay welcomed it; events before that would be missed.
     const connected = consumer.nextLine(/connected to wss?:\/\//);

@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
-import { errors, jwtVerify } from 'jose';
+import { verifyToken, type TokenPolicy, type TokenRefusal } from '../../common/tokens.js';
 
-// JWT authentication for upgrades (HS256, the shared RELAY_JWT_SECRET). The token comes from
+// JWT authentication for upgrades (HS256, RELAY_JWT_SECRET, audience RELAY_JWT_AUDIENCE, checked by
+// common/tokens.ts as the API's are). The token comes from
 // `Authorization: Bearer …` or, for browsers that cannot set headers, `?access_token=`. Exactly one
 // token must be given: two (header and query, or a repeated parameter) are refused rather than guessed.
 
@@ -18,22 +19,29 @@ export interface Authenticator {
   authenticate(request: IncomingMessage, query: URLSearchParams): Promise<AuthResult>;
 }
 
-/** Builds the authenticator for `secret`. */
-export function createAuthenticator(secret: string): Authenticator {
-  const key = new TextEncoder().encode(secret);
+/** Builds the authenticator for `policy` (secret, audience, exp rule, clock tolerance). */
+export function createAuthenticator(policy: TokenPolicy): Authenticator {
   return {
     async authenticate(request, query) {
       const token = tokenOf(request, query);
       if (typeof token !== 'string') return token;
-      try {
-        const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'] });
-        return { ok: true, grant: payload.exp === undefined ? {} : { expiresAt: payload.exp * 1000 } };
-      } catch (error) {
-        return { ok: false, reason: reasonOf(error) };
-      }
+      const check = await verifyToken(token, policy);
+      if (!check.ok) return { ok: false, reason: REASONS[check.reason] };
+      return { ok: true, grant: check.expiresAt === undefined ? {} : { expiresAt: check.expiresAt } };
     },
   };
 }
+
+/** The close/refusal reason for each refusal (short: a close reason is at most 123 bytes). */
+const REASONS: Record<TokenRefusal, string> = {
+  expired: 'token expired',
+  'not yet valid': 'token not valid now',
+  'wrong audience': 'token not meant for the relay (aud)',
+  'no expiry': 'token must carry exp',
+  'bad signature': 'bad token signature',
+  'wrong algorithm': 'token must use HS256',
+  malformed: 'malformed token',
+};
 
 function tokenOf(request: IncomingMessage, query: URLSearchParams): string | { ok: false; reason: string } {
   const header = request.headers.authorization;
@@ -46,12 +54,4 @@ function tokenOf(request: IncomingMessage, query: URLSearchParams): string | { o
   }
   const token = fromQuery[0];
   return token ? token : { ok: false, reason: 'missing token' };
-}
-
-function reasonOf(error: unknown): string {
-  if (error instanceof errors.JWTExpired) return 'token expired';
-  if (error instanceof errors.JWTClaimValidationFailed) return 'token not valid now';
-  if (error instanceof errors.JWSSignatureVerificationFailed) return 'bad token signature';
-  if (error instanceof errors.JOSEAlgNotAllowed) return 'token must use HS256';
-  return 'malformed token';
 }

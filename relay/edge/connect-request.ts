@@ -21,8 +21,16 @@ const decimal = /^\d{1,15}(\.\d{1,2})?$/;
 /** Outcome of parsing: the request, or why it is refused (for CloseCode.badRequest). */
 export type ConnectRequestResult = { ok: true; request: ConnectRequest } | { ok: false; reason: string };
 
-/** Parses the query of a relay connection URL (`/?ops=…&where.talla=L&since=…`). */
-export function parseConnectRequest(query: URLSearchParams): ConnectRequestResult {
+/**
+ * How far past this relay's clock a `time:` position may lie. A real position comes from a snapshot
+ * MongoDB has already taken (the API's Stream-Position), so it is in the past; only clock skew between
+ * MongoDB and the relay can put it slightly ahead. Anything further (up to time:4294967295.4294967295,
+ * past what MongoDB can represent) would be "resumed" and then wait, silently, until that moment.
+ */
+export const MAX_FUTURE_POSITION_SECONDS = 300;
+
+/** Parses the query of a relay connection URL (`/?ops=…&where.talla=L&since=…`); `now` in ms. */
+export function parseConnectRequest(query: URLSearchParams, now: number = Date.now()): ConnectRequestResult {
   const seen = new Set<string>();
   for (const name of query.keys()) {
     if (!CONNECT_PARAMETERS.includes(name)) return refuse(`unknown parameter ${shorten(name)}`);
@@ -48,6 +56,9 @@ export function parseConnectRequest(query: URLSearchParams): ConnectRequestResul
     // Parsed once, here: the delivery core gets the position, never the text.
     const position = parseResumePosition(since);
     if (!position) return refuse('since must be an event id or a time:<t>.<i> position');
+    if ('afterTime' in position && position.afterTime.t > now / 1000 + MAX_FUTURE_POSITION_SECONDS) {
+      return refuse('since is a time: position in the future; use the Stream-Position the API gave you');
+    }
     request.since = position;
   }
   return { ok: true, request };

@@ -1,19 +1,27 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { METRICS_CONTENT_TYPE } from './metrics.js';
 
 // The relay's plain HTTP answers on its WebSocket port: liveness, readiness, Prometheus metrics, and a
 // short help text for someone who opens the URL in a browser or with curl. Everything else is 404.
-// None of them needs the WebSocket token: they are for operators and load balancers (keep /metrics
-// off the public internet, at the proxy).
+// None of them needs the WebSocket token: they are for operators and load balancers. /metrics is not
+// open on the public port: it needs RELAY_METRICS_TOKEN there, or is served on RELAY_METRICS_PORT.
 
 /** What the endpoints report, read at request time. */
 export interface EndpointState {
   /** The event source is tailing. */
   streamReady(): boolean;
   draining(): boolean;
+  /** False once the process cannot heal and is about to exit (default: always healthy). */
+  healthy?(): boolean;
   clients(): number;
   /** The Prometheus exposition text (a rejection is answered 500; the caller logs it). */
   metrics(): Promise<string>;
+  /**
+   * Who may read /metrics here: 'open' (the operators' own port), a bearer token, or nobody (404:
+   * the public port without RELAY_METRICS_TOKEN). Default 'open'.
+   */
+  metricsAccess?: 'open' | 'closed' | { token: string };
 }
 
 const HELP = `This is the product relay's WebSocket endpoint (protocol v1).
@@ -36,13 +44,22 @@ export function createHttpEndpoints(state: EndpointState): (request: IncomingMes
       return send(response, 405, text, 'method not allowed\n');
     }
     if (path === '/metrics') {
+      const access = state.metricsAccess ?? 'open';
+      if (access === 'closed') return send(response, 404, text, 'not found (metrics: RELAY_METRICS_PORT or RELAY_METRICS_TOKEN)\n');
+      if (access !== 'open' && !bearerMatches(request.headers.authorization, access.token)) {
+        response.setHeader('WWW-Authenticate', 'Bearer realm="metrics"');
+        return send(response, 401, text, 'metrics need Authorization: Bearer <RELAY_METRICS_TOKEN>\n');
+      }
       state.metrics().then(
         (body) => send(response, 200, METRICS_CONTENT_TYPE, body),
         () => send(response, 500, text, 'metrics unavailable\n'),
       );
       return;
     }
-    if (path === '/healthz') return send(response, 200, 'application/json', JSON.stringify({ status: 'ok' }));
+    if (path === '/healthz') {
+      const healthy = state.healthy?.() ?? true;
+      return send(response, healthy ? 200 : 503, 'application/json', JSON.stringify({ status: healthy ? 'ok' : 'unhealthy' }));
+    }
     if (path === '/readyz') {
       const stream = state.streamReady();
       const draining = state.draining();
@@ -52,6 +69,15 @@ export function createHttpEndpoints(state: EndpointState): (request: IncomingMes
     }
     send(response, 200, text, HELP.replace('HOST', hostOf(request)));
   };
+}
+
+/** Whether `header` is `Bearer <expected>`, compared in constant time. */
+function bearerMatches(header: string | undefined, expected: string): boolean {
+  const given = /^Bearer +(\S+) *$/i.exec(header ?? '')?.[1];
+  if (given === undefined) return false;
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
 }
 
 /** The request target as a URL; null when it is not one. `//x` stays a path, never a host. */

@@ -36,9 +36,9 @@ export interface RelayServer {
 }
 
 /** Builds the edge around a hub; nothing listens until listen(). */
-export function createRelayServer({ config, hub, logger }: { config: RelayConfig; hub: Hub; logger: Logger }): RelayServer {
+export function createRelayServer({ config, hub, logger, healthy }: { config: RelayConfig; hub: Hub; logger: Logger; healthy?: () => boolean }): RelayServer {
   const log = logger.child({ component: 'edge' });
-  const authenticator = config.jwtSecret ? createAuthenticator(config.jwtSecret) : undefined;
+  const authenticator = config.jwtSecret ? createAuthenticator({ ...config.tokenRules, secret: config.jwtSecret }) : undefined;
   const wss = new WebSocketServer({ noServer: true, clientTracking: false, maxPayload: config.maxPayload, perMessageDeflate: false });
   const sockets = new Set<WebSocket>();
   const counts = createEdgeCounters();
@@ -72,10 +72,14 @@ export function createRelayServer({ config, hub, logger }: { config: RelayConfig
     });
   // Requests here are tiny (health checks, upgrade handshakes): a peer that trickles its headers
   // (slowloris) is cut after 10 s instead of Node's default minute. Upgraded sockets are not affected.
+  const endpointState = { streamReady: () => hub.ready, draining: () => draining, clients: () => sockets.size, metrics: renderMetrics, ...(healthy ? { healthy } : {}) };
   const http = createServer(
     { headersTimeout: 10_000, requestTimeout: 10_000 },
-    createHttpEndpoints({ streamReady: () => hub.ready, draining: () => draining, clients: () => sockets.size, metrics: renderMetrics }),
+    createHttpEndpoints({ ...endpointState, metricsAccess: config.metricsToken ? { token: config.metricsToken } : 'closed' }),
   );
+  // The operators' port: /metrics without a token (and the health endpoints), never the WebSocket.
+  const operatorHttp =
+    config.metricsPort === undefined ? undefined : createServer({ headersTimeout: 10_000, requestTimeout: 10_000 }, createHttpEndpoints({ ...endpointState, metricsAccess: 'open' }));
 
   http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     // Node removes its own error handler from upgraded sockets; a reset during our checks must not crash.
@@ -222,7 +226,18 @@ export function createRelayServer({ config, hub, logger }: { config: RelayConfig
     },
     stats,
     metrics,
-    listen(port, host = config.host) {
+    async listen(port, host = config.host) {
+      if (operatorHttp && config.metricsPort !== undefined) {
+        const metricsPort = config.metricsPort;
+        await new Promise<void>((resolve, reject) => {
+          operatorHttp.once('error', reject);
+          operatorHttp.listen(metricsPort, config.metricsHost, () => {
+            operatorHttp.off('error', reject);
+            resolve();
+          });
+        });
+        log.info({ host: config.metricsHost, port: metricsPort }, 'metrics listening');
+      }
       return new Promise<number>((resolve, reject) => {
         http.once('error', reject);
         http.listen(port, host, () => {
@@ -240,6 +255,12 @@ export function createRelayServer({ config, hub, logger }: { config: RelayConfig
         // Upgrades that were past their checks when the drain began are closed on arrival; wait for them too.
         await drainSockets(sockets, 0, { onClose: countShutdownClose });
         heartbeat.stop();
+        if (operatorHttp?.listening) {
+          await new Promise<void>((resolve) => {
+            operatorHttp.close(() => resolve());
+            operatorHttp.closeAllConnections();
+          });
+        }
         await new Promise<void>((resolve) => {
           if (!http.listening) return resolve();
           http.close(() => resolve());

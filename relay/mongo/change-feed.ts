@@ -5,6 +5,7 @@ import { eventFromChange } from './event-from-change.js';
 import type { EventSource, FeedListener } from '../delivery/event-source.js';
 import type { EventMessage } from '../../contract/protocol.js';
 import { MongoErrorCode } from '../../common/mongo-errors.js';
+import { createStallWatchdog } from './stall-watchdog.js';
 
 // The relay's own change stream on the products collection: the EventSource used in production.
 // Resumable errors (network, CursorNotFound, ResumableChangeStreamError) are retried inside the driver.
@@ -24,10 +25,22 @@ export interface ChangeFeedOptions {
   maxAwaitTimeMS?: number;
   initialBackoffMs?: number;
   maxBackoffMs?: number;
+  /**
+   * With no answer from the stream for this long (no batch, not even an empty one), the feed reports
+   * not-ready until it moves again: a stalled MongoDB keeps its sockets open and answers nothing.
+   */
+  stallMs?: number;
+  /** Connects the client before the first open, however long MongoDB takes; false means "give up" (shutdown). */
+  connect?: () => Promise<boolean>;
+  /** How long close() waits for the stream to close before leaving it (default 2 s). */
+  closeMs?: number;
+  /** Called when the feed cannot go on (a bug in its loop): the process should exit non-zero. */
+  onFatal?: (error: unknown) => void;
 }
 
 /** Creates the change-stream event source (nothing is opened until start). */
-export function createChangeFeed({ collection, logger, maxAwaitTimeMS = 1_000, initialBackoffMs = 100, maxBackoffMs = 10_000 }: ChangeFeedOptions): EventSource {
+export function createChangeFeed(options: ChangeFeedOptions): EventSource {
+  const { collection, logger, maxAwaitTimeMS = 1_000, initialBackoffMs = 100, maxBackoffMs = 10_000, stallMs = 10_000, closeMs = 2_000, connect, onFatal } = options;
   const log = logger.child({ component: 'change-feed', collection: collection.collectionName });
   let closed = false;
   let stream: ChangeStream<Document> | undefined;
@@ -35,15 +48,23 @@ export function createChangeFeed({ collection, logger, maxAwaitTimeMS = 1_000, i
   let wake: (() => void) | undefined;
 
   async function run(listener: FeedListener): Promise<void> {
+    if (connect && !(await connect())) return;
     let token: ResumeToken | undefined;
     let backoff = initialBackoffMs;
+    const watchdog = createStallWatchdog(stallMs, (stalled) => {
+      if (stalled) log.warn({ stallMs }, 'change stream made no progress: not ready until it moves again');
+      else log.info('change stream moving again');
+      listener.onStatus(!stalled);
+    });
     while (!closed) {
       stream = collection.watch([], { fullDocument: 'updateLookup', maxAwaitTimeMS, ...(token ? { startAfter: token } : {}) });
       let tailing = false;
       const opened = () => {
+        watchdog.progress();
         if (tailing || closed) return;
         tailing = true;
         backoff = initialBackoffMs;
+        watchdog.arm();
         listener.onStatus(true);
         log.info({ resumed: token !== undefined }, 'change stream open');
       };
@@ -84,6 +105,7 @@ export function createChangeFeed({ collection, logger, maxAwaitTimeMS = 1_000, i
         }
       } catch (error) {
         if (closed) break;
+        watchdog.disarm();
         listener.onStatus(false);
         if (error instanceof MongoServerError && error.code === MongoErrorCode.ChangeStreamHistoryLost) {
           log.error({ err: error }, 'the oplog no longer holds the relay position: resetting clients, reopening from now');
@@ -97,6 +119,7 @@ export function createChangeFeed({ collection, logger, maxAwaitTimeMS = 1_000, i
         backoff = Math.min(maxBackoffMs, backoff * 2);
       }
     }
+    watchdog.disarm();
     await stream?.close().catch(() => {});
   }
 
@@ -114,13 +137,22 @@ export function createChangeFeed({ collection, logger, maxAwaitTimeMS = 1_000, i
     async start(listener) {
       if (loop) throw new Error('change feed already started');
       listener.onStatus(false);
-      loop = run(listener).catch((error: unknown) => log.fatal({ err: error }, 'change feed loop crashed'));
+      loop = run(listener).catch((error: unknown) => {
+        log.fatal({ err: error }, 'change feed loop crashed');
+        listener.onStatus(false);
+        onFatal?.(error);
+      });
     },
     async close() {
       closed = true;
       wake?.();
-      await stream?.close().catch(() => {});
-      await loop;
+      // A stalled MongoDB never answers the killCursors of close(), and the loop waits in a read
+      // until the socket times out: give both a bound, so shutdown never hangs on MongoDB.
+      const done = Promise.all([stream?.close().catch(() => {}), loop]);
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((resolve) => (timer = setTimeout(resolve, closeMs, 'late')));
+      if ((await Promise.race([done, late])) === 'late') log.warn({ closeMs }, 'change stream did not close in time (MongoDB stalled?); leaving it');
+      clearTimeout(timer);
     },
   };
 }

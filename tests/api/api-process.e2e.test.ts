@@ -93,7 +93,7 @@ describe('the API process (npm run api)', () => {
     const client = await connectClient();
     try {
       const names = (await client.db(database).collection('idempotency_keys').indexes()).map((index) => index.name);
-      expect(names).toContain('key_1');
+      expect(names).toContain('createdAt_1');
     } finally {
       await client.close();
     }

@@ -1,4 +1,5 @@
 import { SignJWT, UnsecuredJWT } from 'jose';
+import { API_AUDIENCE, RELAY_AUDIENCE } from '../../common/tokens.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Product } from '../../contract/product.js';
 import { apiFixture, SEED, type ApiFixture } from './api-fixture.js';
@@ -10,9 +11,11 @@ beforeAll(async () => {
 });
 afterAll(() => api?.close());
 
-function token(options: { key?: string; expiresIn?: string | number; notBefore?: string | number } = {}): Promise<string> {
+function token(options: { key?: string; expiresIn?: string | number | null; notBefore?: string | number; audience?: string | null } = {}): Promise<string> {
   const jwt = new SignJWT({ sub: 'tests' }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt();
-  if (options.expiresIn !== undefined) jwt.setExpirationTime(options.expiresIn);
+  // An API write token by default (null leaves a claim out).
+  if (options.audience !== null) jwt.setAudience(options.audience ?? API_AUDIENCE);
+  if (options.expiresIn !== null) jwt.setExpirationTime(options.expiresIn ?? '5m');
   if (options.notBefore !== undefined) jwt.setNotBefore(options.notBefore);
   return jwt.sign(new TextEncoder().encode(options.key ?? secret));
 }
@@ -53,6 +56,9 @@ describe('writes protected by API_JWT_SECRET', () => {
     ['an unsigned (alg none) token', async () => new UnsecuredJWT({ sub: 'x' }).encode()],
     ['a token of another algorithm', () => new SignJWT({}).setProtectedHeader({ alg: 'HS512' }).sign(new TextEncoder().encode(secret))],
     ['garbage', async () => 'not.a.jwt'],
+    ['a relay token (the relay audience), signed with the same secret', () => token({ audience: RELAY_AUDIENCE })],
+    ['a token without audience', () => token({ audience: null })],
+    ['a token without expiry', () => token({ expiresIn: null })],
   ])('refuses %s with 401 invalid_token', async (_name, make) => {
     const response = await api.send('POST', '/api/product/', SEED, bearer(await make()));
     expect(response.status).toBe(401);

@@ -66,8 +66,9 @@ describe('Idempotency-Key on POST', () => {
     const productId = new ObjectId();
     const body = { nombre: 'interrupted', precio: 4, talla: 'S' };
     const first = await api.send('POST', '/api/product/', body, { 'idempotency-key': 'key-probe' });
-    const probe = (await api.db.collection('idempotency_keys').findOne({ key: 'key-probe' }))!;
-    await api.db.collection('idempotency_keys').insertOne({ key: 'key-crashed', requestHash: probe.requestHash, productId, createdAt: new Date() });
+    const records = api.db.collection<{ _id: string; [field: string]: unknown }>('idempotency_keys');
+    const probe = (await records.findOne({ _id: 'key-probe' }))!;
+    await records.insertOne({ _id: 'key-crashed', key: 'key-crashed', requestHash: probe.requestHash, productId, createdAt: new Date() });
     await api.send('DELETE', `/api/product/${((await first.json()) as Product).id}`);
 
     const retry = await api.send('POST', '/api/product/', body, { 'idempotency-key': 'key-crashed' });
@@ -79,9 +80,12 @@ describe('Idempotency-Key on POST', () => {
     expect(await count({ nombre: 'interrupted' })).toBe(1);
   });
 
-  it('keeps keys in MongoDB under a unique index', async () => {
-    const indexes = await api.db.collection('idempotency_keys').indexes();
-    expect(indexes.find((index) => index.name === 'key_1')).toMatchObject({ key: { key: 1 }, unique: true });
+  it('keeps each key in MongoDB as its record\'s _id, forgotten by a TTL index', async () => {
+    await api.send('POST', '/api/product/', { nombre: 'stored key', precio: 2, talla: 'S' }, { 'idempotency-key': 'key-stored' });
+    const records = api.db.collection<{ _id: string; [field: string]: unknown }>('idempotency_keys');
+    expect(await records.findOne({ _id: 'key-stored' })).toMatchObject({ key: 'key-stored', product: { nombre: 'stored key' } });
+    const indexes = await records.indexes();
+    expect(indexes.find((index) => index.name === 'createdAt_1')).toMatchObject({ expireAfterSeconds: 86_400 });
   });
 
   it('does not remember a key for a request that failed validation', async () => {

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
+import { RELAY_AUDIENCE } from '../../common/tokens.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../common/logger.js';
 import { PositionLostError, type CatchUpOpener } from '../../relay/delivery/catch-up-source.js';
@@ -186,7 +187,7 @@ describe('consumer refused by the real relay', () => {
   it('connects with a valid --token and exits 1 on a bad one (HTTP 401)', async () => {
     const secret = 'consumer-test-secret-that-is-long-enough';
     const { source, url } = await startRelay({ config: { jwtSecret: secret } });
-    const token = await new SignJWT({ sub: 'consumer' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('5m').sign(new TextEncoder().encode(secret));
+    const token = await new SignJWT({ sub: 'consumer' }).setProtectedHeader({ alg: 'HS256' }).setAudience(RELAY_AUDIENCE).setExpirationTime('5m').sign(new TextEncoder().encode(secret));
     const allowed = startConsumer(['--url', url, ...fast], { RELAY_TOKEN: token });
     await allowed.waitForLine('stderr', 'connected to');
     source.push(productEvent('insert', iphone));

@@ -1,4 +1,5 @@
 import { SignJWT } from 'jose';
+import { API_AUDIENCE } from '../../common/tokens.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../chaos/free-port.js';
 import { productBody } from '../../chaos/product-writer.js';
@@ -51,7 +52,7 @@ describe('malformed input across the API and the relay', () => {
         env: { RELAY_JWT_SECRET: MALFORMED_RELAY_SECRET, RELAY_ALLOWED_ORIGINS: MALFORMED_RELAY_ORIGIN, RELAY_MAX_PAYLOAD: '4096', RELAY_CLIENT_MESSAGES_PER_SECOND: '20' },
       }),
     ]);
-    apiToken = await new SignJWT({ sub: 'malformed-run' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(new TextEncoder().encode(API_SECRET));
+    apiToken = await new SignJWT({ sub: 'malformed-run' }).setProtectedHeader({ alg: 'HS256' }).setAudience(API_AUDIENCE).setExpirationTime('1h').sign(new TextEncoder().encode(API_SECRET));
   }, 40_000);
 
   afterAll(async () => {

@@ -18,6 +18,6 @@ export async function planTestBackend(env: NodeJS.ProcessEnv = process.env): Pro
 }
 
 /** Starts a one-member replica set with a real mongod as planned; rejects if it is not primary in time. */
-export function startTestMongod(plan: { binary?: string }): Promise<MongoMemoryReplSet> {
-  return startMongod(plan, { timeoutMs: plan.binary ? START_TIMEOUT_MS : DOWNLOAD_TIMEOUT_MS });
+export function startTestMongod(plan: { binary?: string }, port?: number): Promise<MongoMemoryReplSet> {
+  return startMongod(plan, { timeoutMs: plan.binary ? START_TIMEOUT_MS : DOWNLOAD_TIMEOUT_MS, ...(port ? { port } : {}) });
 }

@@ -11,6 +11,8 @@ export interface ControlCapabilities {
   restart: boolean;
   dropConnections: boolean;
   forgetHistory: boolean;
+  /** Stall without closing anything (a stopped process): the double, or a real mongod by SIGSTOP. */
+  pause: boolean;
 }
 
 /** A MongoDB started for one test file. */
@@ -24,6 +26,9 @@ export interface ControllableMongo {
   dropConnections(): Promise<void>;
   /** Forget oplog entries before `before` (default: all), so resuming an older token gives code 286. */
   forgetHistory(before?: OpTime): Promise<void>;
+  /** Stops answering (sockets stay open) until resume(). */
+  pause(): Promise<void>;
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -33,18 +38,22 @@ export function controllableMongoUnavailable(env: NodeJS.ProcessEnv = process.en
 }
 
 /** Starts a backend the caller controls (and must stop), or null when only MONGO_URL is available. */
-export async function startControllableMongo(options: { oplogMaxEntries?: number; logger?: Logger } = {}): Promise<ControllableMongo | null> {
+export async function startControllableMongo(options: { oplogMaxEntries?: number; logger?: Logger; port?: number } = {}): Promise<ControllableMongo | null> {
   if (controllableMongoUnavailable()) return null;
   const plan = await planTestBackend();
   if (plan.kind === 'mongod') {
-    const replSet = await startTestMongod(plan);
+    const replSet = await startTestMongod(plan, options.port);
+    const signalMongod = (signal: NodeJS.Signals) => {
+      const pid = replSet.servers[0]?.instanceInfo?.instance.mongodProcess?.pid;
+      if (pid !== undefined) process.kill(pid, signal);
+    };
     const unsupported = (what: string) => async () => {
       throw new Error(`${what} is not supported on a real mongod (check capabilities and skip)`);
     };
     return {
       url: replSet.getUri(),
       backend: 'mongodb-memory-server',
-      capabilities: { restart: true, dropConnections: false, forgetHistory: false },
+      capabilities: { restart: true, dropConnections: false, forgetHistory: false, pause: true },
       async restart({ downtimeMs = 0 } = {}) {
         const server = replSet.servers[0]!;
         await server.stop({ doCleanup: false, force: false });
@@ -53,17 +62,25 @@ export async function startControllableMongo(options: { oplogMaxEntries?: number
       },
       dropConnections: unsupported('dropConnections'),
       forgetHistory: unsupported('forgetHistory'),
-      stop: async () => void (await replSet.stop()),
+      // A stopped mongod keeps its sockets open and answers nothing: the real thing.
+      pause: async () => signalMongod('SIGSTOP'),
+      resume: async () => signalMongod('SIGCONT'),
+      stop: async () => {
+        signalMongod('SIGCONT');
+        await replSet.stop();
+      },
     };
   }
-  const double = await startMongoDouble({ oplogMaxEntries: options.oplogMaxEntries, logger: options.logger });
+  const double = await startMongoDouble({ oplogMaxEntries: options.oplogMaxEntries, logger: options.logger, port: options.port });
   return {
     url: double.url,
     backend: 'double',
-    capabilities: { restart: true, dropConnections: true, forgetHistory: true },
+    capabilities: { restart: true, dropConnections: true, forgetHistory: true, pause: true },
     restart: (restartOptions) => double.restart(restartOptions),
     dropConnections: async () => double.dropConnections(),
     forgetHistory: async (before) => double.forgetHistory(before),
+    pause: async () => double.pause(),
+    resume: async () => double.resume(),
     stop: () => double.stop(),
   };
 }

@@ -1,10 +1,11 @@
+import { freePort } from '../../chaos/free-port.js';
 import { describe, expect, it } from 'vitest';
 import { CloseCode } from '../../contract/close-codes.js';
 import { encode } from '../../relay/delivery/frames.js';
 import type { EventMessage, ServerMessage } from '../../contract/protocol.js';
 import { connect, connectOutcome, insertEvent, relayFixture, signToken, type TestClient, type TestRelay } from './relay-harness.js';
 
-// GET /metrics as an operator's Prometheus sees it: the text format, no token needed, and numbers that
+// GET /metrics as an operator's Prometheus sees it: the text format, behind its own token (or on its own port), and numbers that
 // move with what clients do (events delivered, closes by code, refusals by status, stream readiness).
 
 const fixture = relayFixture();
@@ -16,9 +17,13 @@ async function client(edge: TestRelay, query = ''): Promise<TestClient> {
   return opened;
 }
 
+/** /metrics on the public port needs the operators' token (RELAY_METRICS_TOKEN). */
+const METRICS = { metricsToken: 'operator-metrics-token-0123' };
+const scraper = { authorization: `Bearer ${METRICS.metricsToken}` };
+
 /** Scrapes /metrics into `name{labels}` → value. */
 async function scrape(edge: TestRelay): Promise<Map<string, number>> {
-  const response = await fetch(`${edge.http}/metrics`);
+  const response = await fetch(`${edge.http}/metrics`, { headers: scraper });
   expect(response.status).toBe(200);
   const samples = new Map<string, number>();
   for (const line of (await response.text()).split('\n')) {
@@ -42,9 +47,26 @@ function stopReading(client: TestClient): void {
 }
 
 describe('relay /metrics', () => {
-  it('answers in the Prometheus text format, with process metrics, without the WebSocket token', async () => {
-    const edge = await fixture.start({ jwtSecret: 'metrics-test-secret' });
-    const response = await fetch(`${edge.http}/metrics`);
+  it('is not served on the public port without RELAY_METRICS_TOKEN, and refuses a wrong token', async () => {
+    const open = await fixture.start();
+    expect((await fetch(`${open.http}/metrics`)).status).toBe(404);
+    const guarded = await fixture.start(METRICS);
+    expect((await fetch(`${guarded.http}/metrics`)).status).toBe(401);
+    expect((await fetch(`${guarded.http}/metrics`, { headers: { authorization: 'Bearer wrong-token-of-some-length' } })).status).toBe(401);
+  });
+
+  it('is served without a token on RELAY_METRICS_PORT, and not at all there for WebSockets', async () => {
+    const metricsPort = await freePort();
+    const edge = await fixture.start({ metricsPort, metricsHost: '127.0.0.1' });
+    const response = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('# TYPE relay_clients gauge');
+    expect((await fetch(`${edge.http}/metrics`)).status).toBe(404);
+  });
+
+  it('answers in the Prometheus text format, with process metrics, with its own token (not the WebSocket one)', async () => {
+    const edge = await fixture.start({ ...METRICS,  jwtSecret: 'metrics-test-secret' });
+    const response = await fetch(`${edge.http}/metrics`, { headers: scraper });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = await response.text();
@@ -53,11 +75,11 @@ describe('relay /metrics', () => {
     expect(text).toMatch(/^process_resident_memory_bytes \d+/m);
     expect(text).toMatch(/^nodejs_heap_size_used_bytes \d+/m);
     expect(text).toContain('# TYPE nodejs_gc_duration_seconds histogram');
-    expect((await fetch(`${edge.http}/metrics`, { method: 'HEAD' })).status).toBe(200);
+    expect((await fetch(`${edge.http}/metrics`, { method: 'HEAD', headers: scraper })).status).toBe(200);
   });
 
   it('counts N events received and N deliveries to each of K clients, with their bytes', async () => {
-    const edge = await fixture.start();
+    const edge = await fixture.start(METRICS);
     const [a, b, c] = [await client(edge), await client(edge), await client(edge)];
     const pushed = Array.from({ length: 5 }, (_, n) => insertEvent(n + 1));
     edge.source.push(pushed.slice(0, 2));
@@ -77,7 +99,7 @@ describe('relay /metrics', () => {
   });
 
   it('counts a client closed as slow under code 4408, and the others keep receiving', async () => {
-    const edge = await fixture.start({ maxBufferedBytes: 64 * 1024 });
+    const edge = await fixture.start({ ...METRICS,  maxBufferedBytes: 64 * 1024 });
     const healthy = await client(edge);
     stopReading(await client(edge));
     const nombre = 'x'.repeat(2_000);
@@ -95,7 +117,7 @@ describe('relay /metrics', () => {
   });
 
   it('counts closes by code: a bad URL (4400), a protocol violation (4403), a frame too large (1009)', async () => {
-    const edge = await fixture.start({ maxPayload: 256 });
+    const edge = await fixture.start({ ...METRICS,  maxPayload: 256 });
     expect(await connectOutcome(`${edge.ws}/?ops=upsert`)).toMatchObject({ kind: 'closed', code: CloseCode.badRequest });
     const rude = await client(edge);
     rude.ws.send(JSON.stringify({ type: 'subscribe' }));
@@ -113,7 +135,7 @@ describe('relay /metrics', () => {
   });
 
   it('counts upgrades refused by status: 401 without a token, 404 on another path', async () => {
-    const edge = await fixture.start({ jwtSecret: 'metrics-test-secret' });
+    const edge = await fixture.start({ ...METRICS,  jwtSecret: 'metrics-test-secret' });
     expect(await connectOutcome(`${edge.ws}/`)).toMatchObject({ kind: 'http', status: 401 });
     expect(await connectOutcome(`${edge.ws}/?access_token=not-a-jwt`)).toMatchObject({ kind: 'http', status: 401 });
     expect(await connectOutcome(`${edge.ws}/elsewhere`)).toMatchObject({ kind: 'http', status: 404 });
@@ -128,7 +150,7 @@ describe('relay /metrics', () => {
   });
 
   it('follows the change stream: ready gauge, reopen count, clients held meanwhile', async () => {
-    const edge = await fixture.start();
+    const edge = await fixture.start(METRICS);
     expect((await scrape(edge)).get('relay_change_stream_ready')).toBe(1);
     edge.source.setReady(false);
     // Resolves at its welcome, which waits for the stream to tail again.
@@ -147,7 +169,7 @@ describe('relay /metrics', () => {
   });
 
   it('counts resets by reason', async () => {
-    const edge = await fixture.start();
+    const edge = await fixture.start(METRICS);
     const lost = await client(edge, '?since=82ABCDEF');
     await expect.poll(() => lost.messages.some((message) => message.type === 'reset')).toBe(true);
     const samples = await scrape(edge);
@@ -157,7 +179,7 @@ describe('relay /metrics', () => {
 
   it('counts the clients a drain closes with 1001, and says it is draining', async () => {
     // Two clients over 2 s: the first is closed at once, the second a second later, port open meanwhile.
-    const edge = await fixture.start({ drainMs: 2_000 });
+    const edge = await fixture.start({ ...METRICS,  drainMs: 2_000 });
     const [first] = [await client(edge), await client(edge)];
     const stopping = edge.close();
     expect((await first!.closed).code).toBe(CloseCode.shutdown);

@@ -1,3 +1,4 @@
+import { API_AUDIENCE, RELAY_AUDIENCE } from '../../common/tokens.js';
 import { createHmac } from 'node:crypto';
 import type { RelayConfig } from '../../relay/config.js';
 import { CloseCode } from '../../contract/close-codes.js';
@@ -9,7 +10,7 @@ import { CloseCode } from '../../contract/close-codes.js';
 // The answers assume the relay runs with `malformedRelayConfig` (auth and an origin allow list on).
 
 /** The HS256 secret the table's tokens are signed with. */
-export const MALFORMED_RELAY_SECRET = 'malformed-inputs-secret';
+export const MALFORMED_RELAY_SECRET = 'malformed-inputs-secret-of-32-bytes-at-least';
 /** The only Origin the relay under test allows. */
 export const MALFORMED_RELAY_ORIGIN = 'https://shop.example';
 
@@ -58,7 +59,7 @@ export function handMadeJwt(header: object, payload: object, secret = MALFORMED_
 
 const now = () => Math.floor(Date.now() / 1000);
 /** A token the relay accepts (valid for a day from when the module loads). */
-export const VALID_RELAY_TOKEN = handMadeJwt({ alg: 'HS256', typ: 'JWT' }, { sub: 'table', exp: now() + 86_400 });
+export const VALID_RELAY_TOKEN = handMadeJwt({ alg: 'HS256', typ: 'JWT' }, { sub: 'table', aud: RELAY_AUDIENCE, exp: now() + 86_400 });
 
 const badRequest = { close: CloseCode.badRequest };
 const policy = { close: CloseCode.policy };
@@ -188,12 +189,15 @@ const origins: Array<[string, string]> = [
 ];
 
 const header = { alg: 'HS256', typ: 'JWT' };
-const claims = () => ({ sub: 'table', exp: now() + 3600 });
+const claims = () => ({ sub: 'table', aud: RELAY_AUDIENCE, exp: now() + 3600 });
 const valid = VALID_RELAY_TOKEN;
 const [validHead, validBody, validSig] = valid.split('.') as [string, string, string];
 const tokens: Array<[string, string]> = [
   ['a token signed with another secret', handMadeJwt(header, claims(), 'another-secret')],
-  ['an expired token', handMadeJwt(header, { sub: 'table', exp: now() - 60 })],
+  ['an expired token', handMadeJwt(header, { ...claims(), exp: now() - 60 })],
+  ['a token meant for API writes', handMadeJwt(header, { ...claims(), aud: API_AUDIENCE })],
+  ['a token without audience', handMadeJwt(header, { sub: 'table', exp: now() + 3600 })],
+  ['a token without expiry', handMadeJwt(header, { sub: 'table', aud: RELAY_AUDIENCE })],
   ['a token not valid yet', handMadeJwt(header, { ...claims(), nbf: now() + 3600 })],
   ['an unsigned alg:none token', `${b64(JSON.stringify({ alg: 'none' }))}.${b64(JSON.stringify(claims()))}.`],
   ['an HS512 token', handMadeJwt({ alg: 'HS512' }, claims(), MALFORMED_RELAY_SECRET, 'sha512')],
@@ -207,7 +211,7 @@ const tokens: Array<[string, string]> = [
   ['a token with non-base64 characters', `${validHead}.${validBody}.***`],
   ['a payload that is not JSON', `${validHead}.${b64('not json')}.${validSig}`],
   ['a header that is not JSON', `${b64('not json')}.${validBody}.${validSig}`],
-  ['an exp that is a string', handMadeJwt(header, { sub: 'table', exp: 'tomorrow' })],
+  ['an exp that is a string', handMadeJwt(header, { ...claims(), exp: 'tomorrow' })],
   ['an unknown critical header', handMadeJwt({ ...header, crit: ['x-unknown'], 'x-unknown': 1 }, claims())],
   ['a random word', 'letmein'],
   ['a very long token', 'x'.repeat(8000)],

@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { afterEach, vi } from 'vitest';
 import WebSocket, { type ClientOptions } from 'ws';
 import { silentLogger, type Logger } from '../../common/logger.js';
+import { RELAY_AUDIENCE } from '../../common/tokens.js';
 import type { EventMessage, Operation, ServerMessage } from '../../contract/protocol.js';
 import { relayConfig, type RelayConfig } from '../../relay/config.js';
 import type { CatchUpOpener } from '../../relay/delivery/catch-up-source.js';
@@ -181,9 +182,14 @@ export function insertEvent(n: number): EventMessage {
 }
 
 /** Signs an HS256 token (or `algorithm`); `expiresAt` like '1h' or seconds since epoch. */
-export function signToken(secret: string, options: { expiresAt?: number | string; algorithm?: 'HS256' | 'HS512'; notBefore?: number } = {}): Promise<string> {
+export function signToken(
+  secret: string,
+  options: { expiresAt?: number | string | null; algorithm?: 'HS256' | 'HS512'; notBefore?: number; audience?: string | null } = {},
+): Promise<string> {
   let jwt = new SignJWT({ sub: 'test-client' }).setProtectedHeader({ alg: options.algorithm ?? 'HS256' }).setIssuedAt();
-  if (options.expiresAt !== undefined) jwt = jwt.setExpirationTime(options.expiresAt);
+  // A relay token by default: meant for the relay, expiring (null leaves the claim out).
+  if (options.audience !== null) jwt = jwt.setAudience(options.audience ?? RELAY_AUDIENCE);
+  if (options.expiresAt !== null) jwt = jwt.setExpirationTime(options.expiresAt ?? '10m');
   if (options.notBefore !== undefined) jwt = jwt.setNotBefore(options.notBefore);
   return jwt.sign(new TextEncoder().encode(secret));
 }

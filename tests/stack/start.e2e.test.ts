@@ -1,3 +1,4 @@
+import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { freePort, groupEmpties, startStackProcess, type StackProcess } from './stack-process.js';
@@ -14,11 +15,11 @@ afterEach(() => {
   stack = undefined;
 });
 
-async function bootStack(database: string): Promise<{ stack: StackProcess; apiPort: number; relayPort: number }> {
+async function bootStack(database: string, env: NodeJS.ProcessEnv = {}): Promise<{ stack: StackProcess; apiPort: number; relayPort: number }> {
   const apiPort = await freePort();
   const relayPort = await freePort();
   const mongoUrl = inject('mongoUrl');
-  stack = startStackProcess({ API_PORT: String(apiPort), RELAY_PORT: String(relayPort), MONGO_DB: database, MONGO_URL: mongoUrl ?? '' });
+  stack = startStackProcess({ API_PORT: String(apiPort), RELAY_PORT: String(relayPort), MONGO_DB: database, MONGO_URL: mongoUrl ?? '', ...env });
   await stack.waitForLine(/^stack\s+│ ready\b/, BOOT_MS);
   await stack.waitForLine(/^stack\s+│\s+Ctrl-C stops everything\./, 5_000); // the banner's last line
   return { stack, apiPort, relayPort };
@@ -53,6 +54,44 @@ describe('npm start', () => {
       expect(pids).toHaveLength(3);
       stack.signal('SIGINT');
       expect(await stack.exited).toEqual({ code: 0, signal: null });
+      for (const pid of pids) expect(await groupEmpties(pid, 3_000), `service ${pid} and its children are gone`).toBe(true);
+      expect(stack.lines.at(-1)).toMatch(/^stack\s+│ stopped$/);
+    },
+    BOOT_MS + 60_000,
+  );
+
+  it(
+    'works with RELAY_JWT_SECRET set: the relay refuses anonymous clients, and the stack mints its own consumer a token',
+    async () => {
+      const { stack, apiPort, relayPort } = await bootStack('stack_start_token', { RELAY_JWT_SECRET: 'stack-relay-secret-of-at-least-32-bytes' });
+      const anonymous = await new Promise<number | undefined>((resolve, reject) => {
+        const request = get(`http://127.0.0.1:${relayPort}/`, {
+          headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' },
+        });
+        request.once('response', (answer) => (answer.resume(), resolve(answer.statusCode)));
+        request.once('upgrade', (answer, socket) => (socket.destroy(), resolve(answer.statusCode)));
+        request.once('error', reject);
+      });
+      expect(anonymous).toBe(401);
+      const response = await fetch(`http://127.0.0.1:${apiPort}/api/product/`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: SEED_BODY });
+      expect(response.status).toBe(201);
+      await stack.waitForLine(/^consumer\s+│ 📱 Product created: iPhone 15\b/, 20_000);
+      expect(stack.lines.join('\n')).not.toMatch(/eyJ[A-Za-z0-9_-]+\.eyJ/);
+      stack.signal('SIGINT');
+      expect(await stack.exited).toEqual({ code: 0, signal: null });
+    },
+    BOOT_MS + 60_000,
+  );
+
+  it(
+    'drains gracefully and exits 0 when one Ctrl-C arrives twice at once (terminal and npm both deliver it)',
+    async () => {
+      const { stack } = await bootStack('stack_start_double_sigint');
+      const pids = stack.servicePids();
+      stack.signal('SIGINT');
+      stack.signal('SIGINT');
+      expect(await stack.exited).toEqual({ code: 0, signal: null });
+      expect(stack.lines.join('\n')).not.toMatch(/killing every service now/);
       for (const pid of pids) expect(await groupEmpties(pid, 3_000), `service ${pid} and its children are gone`).toBe(true);
       expect(stack.lines.at(-1)).toMatch(/^stack\s+│ stopped$/);
     },
