@@ -27,6 +27,7 @@ export interface ScaleTarget {
 }
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+const METRICS_TOKEN = 'bench-metrics-token-loopback-only';
 
 /** Starts relay/main.ts with `workers` workers against `mongoUrl`/`database`; resolves once /readyz is 200. */
 export async function startRelayService({ mongoUrl, database, workers, maxConnections }: { mongoUrl: string; database: string; workers: number; maxConnections: number }): Promise<ScaleTarget> {
@@ -42,6 +43,8 @@ export async function startRelayService({ mongoUrl, database, workers, maxConnec
       RELAY_WORKERS: String(workers),
       RELAY_MAX_CONNECTIONS: String(maxConnections),
       RELAY_DRAIN_MS: '0',
+      // /metrics on the relay's own port needs a token (the admin port of a cluster needs none).
+      RELAY_METRICS_TOKEN: METRICS_TOKEN,
       LOG_LEVEL: 'info',
     },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -68,7 +71,7 @@ export async function startRelayService({ mongoUrl, database, workers, maxConnec
   const base = `http://127.0.0.1:${adminPort}`;
   await poll(async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200 || undefined, 60_000, 'the relay to be ready');
   const metric = async (name: string) => {
-    const text = await (await fetch(`${base}/metrics`)).text();
+    const text = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
     const match = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
     return match ? Number(match[1]) : Number.NaN;
   };
