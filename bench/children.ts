@@ -33,6 +33,12 @@ export function killAllChildren(): void {
 }
 process.once('exit', killAllChildren);
 
+/** Registers a process started some other way (e.g. a service's own main.ts) to be killed with the rest. */
+export function trackProcess(proc: ChildProcess): void {
+  alive.add(proc);
+  proc.once('exit', () => alive.delete(proc));
+}
+
 /** A running child process that answers typed requests. */
 export class Child<Ops extends Operations> {
   private nextId = 1;

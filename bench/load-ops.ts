@@ -1,3 +1,4 @@
+import type { Buckets } from './latency-buckets.js';
 import type { Dialect } from './ws-counter.js';
 
 // What the coordinator can ask of the load process (load-process.ts), and what it answers.
@@ -17,6 +18,24 @@ export interface ConnectArgs {
   /** Connections handshaking at once. */
   concurrency: number;
   timeoutMs: number;
+  /** Target address (default 127.0.0.1) and the source address to connect from. */
+  host?: string;
+  localAddress?: string;
+  /** Remember each client's position, for `drop` and `reopen`. */
+  track?: boolean;
+  /** Tear down and forget clients not ready when `timeoutMs` ends (a target reported at the size it reached). */
+  dropUnready?: boolean;
+  /** Record every delivery's receipt time, for `latency` (expected × clients numbers). */
+  deliveryTimes?: boolean;
+}
+
+/** What reconnecting every dropped client did. */
+export interface ReopenReport {
+  ready: number;
+  failed: number;
+  /** Clients reopened without a position to resume from (they would miss events). */
+  withoutPosition: number;
+  error: string | null;
 }
 
 /** Outcome of connecting. */
@@ -64,7 +83,14 @@ export interface SlowReport {
 /** The operations the load process serves. */
 export type LoadOps = {
   connect: { args: ConnectArgs; result: ConnectReport };
-  collect: { args: { timeoutMs: number; stallMs?: number }; result: CollectReport };
+  /** Waits until every healthy client has `expected` events (default: connect's). */
+  collect: { args: { timeoutMs: number; stallMs?: number; expected?: number }; result: CollectReport };
+  /** Tears every healthy client's connection down at once, keeping what it received and its position. */
+  drop: { args: null; result: null };
+  /** Reopens every dropped client at once from its position (relay: ?since=; Socket.IO: its session and offset). */
+  reopen: { args: { timeoutMs: number }; result: ReopenReport };
+  /** Per-delivery latency (receipt minus `pushTimes[seq]`), as buckets. */
+  latency: { args: { pushTimes: number[] }; result: Buckets };
   resumeSlow: { args: { holdMs: number; timeoutMs: number }; result: SlowReport };
   disconnect: { args: null; result: null };
   memory: { args: null; result: number };

@@ -1,7 +1,8 @@
 import { serveParent } from './children.js';
 import { cpuMs } from './clock.js';
-import type { CollectReport, ConnectArgs, ConnectReport, LoadOps, SlowReport } from './load-ops.js';
-import { FrameCounter, type Receipts } from './ws-counter.js';
+import { toBuckets, type Buckets } from './latency-buckets.js';
+import type { CollectReport, ConnectArgs, ConnectReport, LoadOps, ReopenReport, SlowReport } from './load-ops.js';
+import { FrameCounter, type CounterOptions, type Receipts } from './ws-counter.js';
 
 // The load generator: one process holding every client of a run, each a lean frame counter. It is
 // separate from the targets so a target's CPU and memory are its own; one process for the whole
@@ -30,58 +31,165 @@ function until(done: () => boolean, timeoutMs: number): Promise<void> {
   });
 }
 
-/** Opens `clients` more connections (added to those already open) and waits until they are ready. */
-async function connect(args: ConnectArgs): Promise<ConnectReport> {
-  expected = args.expected;
-  receipts ??= args.receipts ? { first: new Float64Array(args.expected), last: new Float64Array(args.expected) } : undefined;
+/** How the clients of this process connect (kept for reopen). */
+let connectArgs: ConnectArgs | undefined;
+/** With deliveryTimes: receipt time of event `seq` at healthy client `i`, at [i * expected + seq]. */
+let deliveryTimes: Float64Array | undefined;
+
+/**
+ * Opens `count` counters, `concurrency` handshaking at once, and waits until each is ready or failed
+ * (at most `timeoutMs`). `make(i)` builds the i-th; `onReady` runs for each as it becomes ready.
+ */
+function openMany(count: number, concurrency: number, timeoutMs: number, make: (i: number, settle: (ok: boolean, counter: FrameCounter) => void) => FrameCounter): Promise<{ opened: FrameCounter[]; error: string | null }> {
   const opened: FrameCounter[] = [];
   let started = 0;
   let settled = 0;
-  let failed = 0;
   let error: string | null = null;
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, args.timeoutMs);
-    const settle = () => {
-      settled++;
-      if (settled === args.clients) {
-        clearTimeout(timer);
-        resolve();
-      } else if (started < args.clients) open();
-    };
+  let over = false;
+  return new Promise((resolve) => {
+    if (count === 0) return resolve({ opened, error });
+    // When the bound passes, no more connections are started: the caller reports what was reached.
+    const timer = setTimeout(() => {
+      over = true;
+      resolve({ opened, error });
+    }, timeoutMs);
     const open = () => {
-      const isSlow = started < args.slow;
-      started++;
+      const index = started++;
       let counted = false;
-      const once = (ok: boolean, counter: FrameCounter) => {
-        if (counted) return;
-        counted = true;
-        if (!ok) {
-          failed++;
-          error ??= counter.error ?? 'closed before ready';
-        }
-        settle();
-      };
-      const counter = new FrameCounter(
-        { port: args.port, path: args.path, dialect: args.dialect, paused: isSlow, receipts: isSlow ? undefined : receipts },
-        (ready) => once(true, ready),
-        (counting) => {
-          if (counting.count === expected && !isSlow) {
-            complete++;
-            if (complete === healthy.length) changed?.();
-          }
-        },
-        (ended) => {
-          once(false, ended);
-          changed?.();
-        },
+      opened.push(
+        make(index, (ok, counter) => {
+          if (counted) return;
+          counted = true;
+          if (!ok) error ??= counter.error ?? 'closed before ready';
+          settled++;
+          if (settled === count) {
+            clearTimeout(timer);
+            resolve({ opened, error });
+          } else if (started < count && !over) open();
+        }),
       );
-      (isSlow ? slow : healthy).push(counter);
-      opened.push(counter);
     };
-    for (let i = 0; i < Math.min(args.concurrency, args.clients); i++) open();
+    for (let i = 0; i < Math.min(concurrency, count); i++) open();
+  });
+}
+
+/** The callbacks every healthy or slow counter shares. */
+function counterOptions(args: ConnectArgs, isSlow: boolean, path = args.path): CounterOptions {
+  return {
+    port: args.port,
+    path,
+    dialect: args.dialect,
+    paused: isSlow,
+    receipts: isSlow ? undefined : receipts,
+    ...(args.host ? { host: args.host } : {}),
+    ...(args.localAddress ? { localAddress: args.localAddress } : {}),
+    ...(args.track ? { track: true } : {}),
+  };
+}
+
+function onEvent(index: number, isSlow: boolean): (counter: FrameCounter) => void {
+  return (counting) => {
+    if (deliveryTimes && !isSlow) {
+      const at = index * expected + counting.nextSeq - 1;
+      if (at < deliveryTimes.length && counting.nextSeq <= expected) deliveryTimes[at] = counting.lastReceipt;
+    }
+    if (counting.count === expected && !isSlow) {
+      complete++;
+      if (complete === healthy.length) changed?.();
+    }
+  };
+}
+
+/** Opens `clients` more connections (added to those already open) and waits until they are ready. */
+async function connect(args: ConnectArgs): Promise<ConnectReport> {
+  expected = args.expected;
+  connectArgs = args;
+  receipts ??= args.receipts ? { first: new Float64Array(args.expected), last: new Float64Array(args.expected) } : undefined;
+  if (args.deliveryTimes) deliveryTimes = new Float64Array((healthy.length + args.clients) * args.expected);
+  const { opened, error } = await openMany(args.clients, args.concurrency, args.timeoutMs, (i, settle) => {
+    const isSlow = i < args.slow;
+    const index = healthy.length;
+    const counter = new FrameCounter(
+      counterOptions(args, isSlow),
+      (ready) => settle(true, ready),
+      onEvent(index, isSlow),
+      (ended) => {
+        settle(false, ended);
+        changed?.();
+      },
+    );
+    (isSlow ? slow : healthy).push(counter);
+    return counter;
   });
   const ready = opened.filter((counter) => counter.ready).length;
-  return { ready, failed: args.clients - ready, error: error ?? (failed > 0 ? 'connection failed' : null) };
+  if (args.dropUnready) {
+    // Clients not ready within the bound are not part of the run: they would only count as lost.
+    const unready = new Set(opened.filter((counter) => !counter.ready));
+    for (const counter of unready) counter.destroy();
+    healthy = healthy.filter((counter) => !unready.has(counter));
+  }
+  return { ready, failed: args.clients - ready, error: error ?? (args.clients - ready > 0 ? 'connection failed' : null) };
+}
+
+/** Drops every healthy connection at once (a network blip): no close handshake, state kept for reopen. */
+async function drop(): Promise<null> {
+  for (const counter of healthy) counter.destroy();
+  await until(() => healthy.every((counter) => counter.socket.destroyed), 10_000);
+  return null;
+}
+
+/** Reopens every healthy client from its remembered position, all at once; counts carry over. */
+async function reopen({ timeoutMs }: { timeoutMs: number }): Promise<ReopenReport> {
+  const args = connectArgs;
+  if (!args) throw new Error('reopen before connect');
+  const previous = healthy;
+  healthy = [];
+  complete = 0;
+  let withoutPosition = 0;
+  const { opened, error } = await openMany(previous.length, previous.length, timeoutMs, (i, settle) => {
+    const old = previous[i]!;
+    let options = counterOptions(args, false);
+    if (args.dialect === 'relay') {
+      if (old.lastId) options = counterOptions(args, false, `${args.path}${args.path.includes('?') ? '&' : '?'}since=${encodeURIComponent(old.lastId)}`);
+      else withoutPosition++;
+    } else if (args.dialect === 'socketio') {
+      if (old.session?.offset) options = { ...options, recover: old.session };
+      else withoutPosition++;
+    }
+    const counter = new FrameCounter(
+      options,
+      (ready) => settle(true, ready),
+      onEvent(i, false),
+      (ended) => {
+        settle(false, ended);
+        changed?.();
+      },
+    );
+    counter.count = old.count;
+    counter.nextSeq = old.nextSeq;
+    counter.outOfOrder = old.outOfOrder;
+    counter.lastId = old.lastId;
+    if (old.count === expected) complete++;
+    healthy.push(counter);
+    return counter;
+  });
+  const ready = opened.filter((counter) => counter.ready).length;
+  return { ready, failed: opened.length - ready, withoutPosition, error };
+}
+
+/** Per-delivery latency over every healthy client and event that arrived. */
+async function latency({ pushTimes }: { pushTimes: number[] }): Promise<Buckets> {
+  const times = deliveryTimes;
+  if (!times) return [];
+  function* samples() {
+    for (let i = 0; i < healthy.length; i++) {
+      for (let seq = 0; seq < expected && seq < pushTimes.length; seq++) {
+        const at = times![i * expected + seq]!;
+        if (at > 0) yield at - pushTimes[seq]!;
+      }
+    }
+  }
+  return toBuckets(samples());
 }
 
 /** Total events received by every client so far. */
@@ -97,7 +205,11 @@ function receivedSoFar(): number {
  * earlier when nothing at all arrives for `stallMs`: a target that stopped sending is reported, not
  * waited for.
  */
-async function collect({ timeoutMs, stallMs = 10_000 }: { timeoutMs: number; stallMs?: number }): Promise<CollectReport> {
+async function collect({ timeoutMs, stallMs = 10_000, expected: want }: { timeoutMs: number; stallMs?: number; expected?: number }): Promise<CollectReport> {
+  if (want !== undefined && want !== expected) {
+    expected = want;
+    complete = healthy.filter((counter) => counter.count === expected).length;
+  }
   let last = receivedSoFar();
   let lastChange = Date.now();
   let stalled = false;
@@ -160,6 +272,8 @@ async function disconnect(): Promise<null> {
   healthy = [];
   slow = [];
   receipts = undefined;
+  deliveryTimes = undefined;
+  connectArgs = undefined;
   complete = 0;
   return null;
 }
@@ -169,6 +283,9 @@ serveParent<LoadOps>({ pid: process.pid }, {
   collect,
   resumeSlow,
   disconnect,
+  drop,
+  reopen,
+  latency,
   memory: async () => process.memoryUsage.rss(),
   cpu: async () => cpuMs(),
 });

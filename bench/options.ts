@@ -15,8 +15,8 @@ export interface BenchOptions {
   help: boolean;
 }
 
-export const USAGE = `usage: npm run bench -- [--quick] [--repeats N] [--scenario burst,trickle,idle,slow,e2e,api] [--json FILE] [--profile DIR]
-  --quick       smaller runs, whole benchmark within about 2 minutes
+export const USAGE = `usage: npm run bench -- [--quick] [--repeats N] [--scenario burst,trickle,idle,slow,e2e,api,connections,storm,ingest] [--json FILE] [--profile DIR]
+  --quick       smaller runs (10,000 connections, a 2,000-client storm): each scenario within a few minutes
   --repeats N   repeats of each timed scenario, targets interleaved (default 3)
   --scenario    comma-separated subset of: ${SCENARIO_NAMES.join(', ')} (default: all)
   --json FILE   also write every run, the medians, the targets and a summary as JSON

@@ -1,3 +1,4 @@
+import { formatScaleMedians, scaleParts } from './report-scale.js';
 import { median, type RunResult, type ScenarioName } from './results.js';
 import type { ApiTargetName } from './api-targets.js';
 import type { TargetName } from './targets/target.js';
@@ -20,6 +21,8 @@ function verdict(run: RunResult): string {
 /** One line for one run. */
 export function formatRun(run: RunResult): string {
   const head = `${run.scenario.padEnd(7)} #${run.repeat} ${run.target.padEnd(8)}`;
+  const scale = scaleParts(run);
+  if (scale) return `${head} ${scale.join(' · ')} · ${verdict(run)}`;
   const parts: string[] = [];
   if (run.api) parts.push(`${run.api.op.padEnd(10)} ${n(run.api.requestsPerSecond ?? Number.NaN).padStart(7)} requests/s`);
   if (run.idle) parts.push(run.idle.map((step) => `${n(step.connections)} idle: ${n(step.perConnectionKiB, 2)} KiB/conn (heap ${n(step.heapPerConnectionKiB, 2)})`).join(' · '));
@@ -109,5 +112,5 @@ export function formatMedians(runs: RunResult[]): string[] {
       lines.push(`e2e: POST → MongoDB → relay → last client: p50 ${fmtSpread(p50, 1, ' ms')} · p99 ${fmtSpread(p99, 1, ' ms')}`);
     }
   }
-  return lines;
+  return [...lines, ...formatScaleMedians(runs)];
 }

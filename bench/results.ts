@@ -4,7 +4,7 @@ import type { TargetName } from './targets/target.js';
 // What one run of one scenario against one target measured. Lines, medians, targets and the JSON file
 // are all derived from a list of these.
 
-export const SCENARIO_NAMES = ['burst', 'trickle', 'idle', 'slow', 'e2e', 'api'] as const;
+export const SCENARIO_NAMES = ['burst', 'trickle', 'idle', 'slow', 'e2e', 'api', 'connections', 'storm', 'ingest'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 /** Latency percentiles in milliseconds. */
@@ -54,6 +54,50 @@ export interface RunResult {
     baselineP99Ms?: number;
     /** The relay's unsent-bytes bound in this run. */
     maxBufferedBytes?: number;
+  };
+  /** Many connections on one host: how they were opened and held, what they cost, how fast events reached them. */
+  connections?: {
+    asked: number;
+    /** Connections open on the target (as it counts them) once the ramp was over. */
+    held: number;
+    workers: number;
+    loadProcesses: number;
+    connectSeconds: number;
+    /** Connections opened per second during the ramp. */
+    connectRate: number;
+    /** RSS of the target's processes added per held connection (no forced GC), KiB. */
+    rssPerConnectionKiB: number;
+    /** RSS of the target's processes with the connections open, MiB. */
+    rssMiB: number;
+    events: number;
+  };
+  /** Reconnect storm: every client drops at once, events are written, every client comes back at once. */
+  storm?: {
+    clients: number;
+    /** Events written while the clients were away. */
+    missed: number;
+    /** From the reconnects starting to the last client having every missed event. */
+    catchUpMs: number;
+    /** Then a new event written to every client receiving it (the clients are live). */
+    liveMs: number;
+    reconnected: number;
+    /** Events received more than once. */
+    duplicates: number;
+    /** Most catch-up change streams the relay had open at once (Socket.IO opens none: null). */
+    catchUpStreamsPeak: number | null;
+    peakRssMiB: number;
+  };
+  /** Change events through one relay as fast as MongoDB hands them over. */
+  ingest?: {
+    events: number;
+    clients: number;
+    eventsPerSecond: number;
+    /** Events/s the writer got MongoDB to accept. */
+    writtenPerSecond: number;
+    /** CPU per event, µs, and CPU use as % of one core, for each process involved. */
+    cpu: { process: string; microsPerEvent: number; percent: number }[];
+    /** The busiest process and why it is the limit. */
+    bottleneck: string;
   };
   /** The api scenario: which request, how many answered per second, and the MongoDB double's CPU. */
   api?: { op: ApiOp; requestsPerSecond?: number; requests?: number; mongoCpuPercent?: number };

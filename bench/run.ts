@@ -3,8 +3,11 @@ import { describeMachine, type MachineInfo } from './machine.js';
 import type { BenchPlan } from './plan.js';
 import { formatRun } from './report.js';
 import type { RunResult, ScenarioName } from './results.js';
+import { runConnections } from './scenarios/connections.js';
 import { runApi } from './scenarios/api.js';
 import { runE2e } from './scenarios/e2e.js';
+import { runIngest } from './scenarios/ingest.js';
+import { runStorm } from './scenarios/storm.js';
 import { runFanOut } from './scenarios/fan-out.js';
 import { runIdle } from './scenarios/idle.js';
 import { runSlow } from './scenarios/slow.js';
@@ -52,7 +55,8 @@ export async function runBenchmark(
     for (let repeat = 1; repeat <= most; repeat++) {
       for (const scenario of plan.scenarios) {
         if (repeat > plan.repeats[scenario]) continue;
-        for (const run of await runScenario(session, plan, scenario, repeat)) record(run);
+        // Each run is recorded (and its line printed) as it finishes, not when its scenario does.
+        for (const run of await runScenario(session, plan, scenario, repeat, record)) if (!runs.includes(run)) record(run);
       }
     }
   } finally {
@@ -63,10 +67,14 @@ export async function runBenchmark(
   return { machine, plan, runs, checks, summary, seconds: (performance.now() - started) / 1000 };
 }
 
-async function runScenario(session: Session, plan: BenchPlan, scenario: ScenarioName, repeat: number): Promise<RunResult[]> {
+async function runScenario(session: Session, plan: BenchPlan, scenario: ScenarioName, repeat: number, record: (run: RunResult) => void): Promise<RunResult[]> {
   const each = async (targets: TargetName[], run: (target: TargetName) => Promise<RunResult>) => {
     const results: RunResult[] = [];
-    for (const target of rotate(targets, repeat - 1)) results.push(await run(target));
+    for (const target of rotate(targets, repeat - 1)) {
+      const result = await run(target);
+      record(result);
+      results.push(result);
+    }
     return results;
   };
   switch (scenario) {
@@ -81,6 +89,12 @@ async function runScenario(session: Session, plan: BenchPlan, scenario: Scenario
       return [await runSlow(session, repeat, plan.slow)];
     case 'e2e':
       return [await runE2e(session, repeat, plan.e2e)];
+    case 'connections':
+      return each(plan.connections.targets, (target) => runConnections(session, target as 'relay' | 'socketio', repeat, plan.connections));
+    case 'storm':
+      return each(plan.storm.targets, (target) => runStorm(session, target as 'relay' | 'socketio', repeat, plan.storm));
+    case 'ingest':
+      return [await runIngest(session, repeat, plan.ingest)];
     case 'api':
       return runApi(repeat, plan.api, { profileDir: session.profileDir, runId: session.nextRun() });
   }

@@ -27,6 +27,17 @@ export interface BenchSummary {
   slowHealthyPercent: number | null;
   e2eP50Ms: number | null;
   e2eP99Ms: number | null;
+  /** Connections the relay held in the connections scenario (all its workers). */
+  connectionsHeld: number | null;
+  /** Relay RSS per connection and per-delivery p99 latency, when the connections scenario asked for ≥ 100,000 (null at smaller sizes). */
+  rssPerConnectionKiBAt100k: number | null;
+  p99LatencyMsAt100k: number | null;
+  /** Storm: from every client reconnecting to the last one holding every missed event, ms. */
+  stormCatchUpMs: number | null;
+  /** Socket.IO's connection-state recovery time for the same storm, divided by the relay's. */
+  stormRatioVsSocketIO: number | null;
+  /** Change events per second through one relay. */
+  ingestEventsPerSecond: number | null;
   /** The API's POST create, requests/s (median over repeats). */
   apiCreateRequestsPerSecond: number | null;
   /** The API's POST create over the Hono floor's, per repeat, median (issue 16: ≥ 0.8). */
@@ -47,6 +58,7 @@ export interface BenchSummary {
   pass: boolean;
 }
 
+const at = (value: number | null, test: (value: number) => boolean) => (value === null ? null : test(value));
 const finite = (value: number) => (Number.isFinite(value) ? Math.round(value * 1000) / 1000 : null);
 const fmt = (value: number | null, digits = 1, unit = '') => (value === null ? 'n/a' : `${value.toLocaleString('en-US', { maximumFractionDigits: digits })}${unit}`);
 
@@ -57,6 +69,9 @@ export function evaluate(runs: RunResult[]): { summary: BenchSummary; checks: Ta
   const idle = (target: 'relay' | 'socketio') => metric(runs, 'idle', target, (run) => run.idle?.find((step) => step.connections === largestIdle)?.perConnectionKiB).median;
   const slowPercent = metric(runs, 'slow', 'relay', (run) => (100 * (run.throughput ?? 0)) / (run.slow?.baselineThroughput ?? Number.NaN)).median;
   const slowRuns = runs.filter((run) => run.scenario === 'slow' && run.slow && !run.error);
+  const big = runs.filter((run) => run.scenario === 'connections' && (run.connections?.asked ?? 0) >= 100_000);
+  const at100k = (pick: (run: RunResult) => number | undefined) => metric(big, 'connections', 'relay', pick).median;
+  const storm = (target: 'relay' | 'socketio') => metric(runs, 'storm', target, (run) => run.storm?.catchUpMs).median;
   const summary: BenchSummary = {
     burstDeliveriesPerSecond: finite(throughput('burst', 'relay')),
     burstRatioVsSocketIO: finite(throughput('burst', 'relay') / throughput('burst', 'socketio')),
@@ -69,6 +84,12 @@ export function evaluate(runs: RunResult[]): { summary: BenchSummary; checks: Ta
     slowHealthyPercent: finite(slowPercent),
     e2eP50Ms: finite(metric(runs, 'e2e', 'relay', (run) => run.latency?.p50).median),
     e2eP99Ms: finite(metric(runs, 'e2e', 'relay', (run) => run.latency?.p99).median),
+    connectionsHeld: finite(metric(runs, 'connections', 'relay', (run) => run.connections?.held).median),
+    rssPerConnectionKiBAt100k: finite(at100k((run) => run.connections?.rssPerConnectionKiB)),
+    p99LatencyMsAt100k: finite(at100k((run) => run.latency?.p99)),
+    stormCatchUpMs: finite(storm('relay')),
+    stormRatioVsSocketIO: finite(storm('socketio') / storm('relay')),
+    ingestEventsPerSecond: finite(metric(runs, 'ingest', 'relay', (run) => run.ingest?.eventsPerSecond).median),
     apiCreateRequestsPerSecond: finite(apiMetric(runs, 'api', 'create').median),
     apiCreateRatioVsHonoFloor: finite(apiRatio(runs, 'api', 'hono', 'create').median),
     apiCreateRatioVsExpress: finite(apiRatio(runs, 'api', 'express', 'create').median),
@@ -82,7 +103,6 @@ export function evaluate(runs: RunResult[]): { summary: BenchSummary; checks: Ta
     errors: runs.filter((run) => run.error).length,
     pass: false,
   };
-  const at = (value: number | null, test: (value: number) => boolean) => (value === null ? null : test(value));
   const s = summary;
   const checks: TargetCheck[] = [
     { name: 'burst vs Socket.IO', measured: fmt(s.burstRatioVsSocketIO, 1, '×'), required: '≥ 10×', pass: at(s.burstRatioVsSocketIO, (v) => v >= 10) },
@@ -93,6 +113,7 @@ export function evaluate(runs: RunResult[]): { summary: BenchSummary; checks: Ta
     { name: 'idle RSS vs Socket.IO', measured: fmt(s.idleRssRatioVsSocketIO, 2, '×'), required: '≤ 0.5×', pass: at(s.idleRssRatioVsSocketIO, (v) => v <= 0.5) },
     { name: 'slow: healthy throughput', measured: fmt(s.slowHealthyPercent, 0, '%'), required: '≥ 90%', pass: at(s.slowHealthyPercent, (v) => v >= 90) },
     slowBoundCheck(slowRuns),
+    ...scaleChecks(runs, s),
     { name: 'api: POST vs Hono floor', measured: fmt(s.apiCreateRatioVsHonoFloor, 2, '×'), required: '≥ 0.8×', pass: at(s.apiCreateRatioVsHonoFloor, (v) => v >= 0.8) },
     { name: 'api: POST vs Express', measured: fmt(s.apiCreateRatioVsExpress, 2, '×'), required: '≥ 1×', pass: at(s.apiCreateRatioVsExpress, (v) => v >= 1) },
     {
@@ -139,4 +160,31 @@ function slowBoundCheck(runs: RunResult[]): TargetCheck {
 /** The targets section. */
 export function formatChecks(checks: TargetCheck[]): string[] {
   return checks.map((check) => `${check.pass === null ? 'SKIP' : check.pass ? 'PASS' : 'FAIL'}  ${check.name.padEnd(34)} ${check.measured.padEnd(44)} (${check.required})`);
+}
+
+/** Issue 15's targets: 100,000 connections, the storm against Socket.IO, ingest. */
+function scaleChecks(runs: RunResult[], s: BenchSummary): TargetCheck[] {
+  const asked = Math.max(0, ...runs.flatMap((run) => (run.scenario === 'connections' && run.target === 'relay' && run.connections ? [run.connections.asked] : [])));
+  const stormRuns = runs.filter((run) => run.scenario === 'storm' && run.target === 'relay' && run.storm);
+  const stormFaults = stormRuns.reduce((sum, run) => sum + run.lost + (run.storm?.duplicates ?? 0), 0);
+  const ingest = runs.find((run) => run.scenario === 'ingest' && run.ingest && !run.error)?.ingest;
+  const full = asked >= 100_000;
+  return [
+    {
+      name: 'connections held (relay)',
+      measured: s.connectionsHeld === null ? 'n/a' : `${fmt(s.connectionsHeld, 0)} of ${asked.toLocaleString('en-US')}${full ? '' : ' (quick size)'}`,
+      required: '100,000',
+      pass: s.connectionsHeld === null || !full ? null : s.connectionsHeld >= 100_000,
+    },
+    { name: 'RSS per connection at 100k', measured: fmt(s.rssPerConnectionKiBAt100k, 2, ' KiB'), required: '≤ 6 KiB', pass: at(s.rssPerConnectionKiBAt100k, (v) => v <= 6) },
+    { name: 'p99 delivery at 100k', measured: fmt(s.p99LatencyMsAt100k, 1, ' ms'), required: '≤ 100 ms', pass: at(s.p99LatencyMsAt100k, (v) => v <= 100) },
+    { name: 'storm vs Socket.IO recovery', measured: fmt(s.stormRatioVsSocketIO, 1, '× faster'), required: '> 1× (aim ≥ 3×)', pass: at(s.stormRatioVsSocketIO, (v) => v > 1) },
+    { name: 'storm: lost + duplicated', measured: stormRuns.length ? String(stormFaults) : 'n/a', required: '0', pass: stormRuns.length ? stormFaults === 0 : null },
+    {
+      name: 'ingest change events/s',
+      measured: ingest ? `${fmt(s.ingestEventsPerSecond, 0)} (limit: ${ingest.bottleneck.split(' (')[0]})` : 'n/a',
+      required: '≥ 20,000 or the double named',
+      pass: ingest ? (s.ingestEventsPerSecond ?? 0) >= 20_000 || ingest.bottleneck.startsWith('MongoDB double') : null,
+    },
+  ];
 }

@@ -26,12 +26,23 @@ export interface CounterOptions {
   receipts?: Receipts;
   /** Do not read after becoming ready (a slow consumer); resume() reads again. */
   paused?: boolean;
+  /** Target address (default 127.0.0.1). */
+  host?: string;
+  /** Source address to connect from: each 127.0.0.x has its own 28,000 ephemeral ports. */
+  localAddress?: string;
+  /** Remember this client's position (the relay's last event id; Socket.IO's session id and offset) for a reconnect. */
+  track?: boolean;
+  /** Socket.IO: recover this session (connectionStateRecovery) in the CONNECT packet. */
+  recover?: { pid: string; offset: string };
 }
 
 const marker = Buffer.from(SEQUENCE_MARKER);
 /** Every socket reads into this; a read's leftover partial frame is copied out before the next read. */
 const readBuffer = Buffer.allocUnsafe(256 * 1024);
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+const idMarker = Buffer.from('"id":"');
+const HANDSHAKE_TIMEOUT_MS = 30_000;
+const QUOTE = 0x22;
 
 /** One connection's counts: events, sequence errors, close code, first error. */
 export class FrameCounter {
@@ -42,6 +53,10 @@ export class FrameCounter {
   error: string | null = null;
   ready = false;
   lastReceipt = 0;
+  /** With `track`: the relay's id of the last event received (a `?since=` position). */
+  lastId: string | null = null;
+  /** With `track`: Socket.IO's private session id and the offset of the last event received. */
+  session: { pid: string; offset: string } | null = null;
   readonly socket: net.Socket;
   private rest: Buffer | null = null;
   private handshaking = true;
@@ -59,7 +74,8 @@ export class FrameCounter {
     // what would otherwise make the load process, not the target, the bottleneck.
     this.socket = net.connect({
       port: options.port,
-      host: '127.0.0.1',
+      host: options.host ?? '127.0.0.1',
+      ...(options.localAddress ? { localAddress: options.localAddress } : {}),
       noDelay: true,
       onread: {
         buffer: readBuffer,
@@ -70,6 +86,8 @@ export class FrameCounter {
       },
     });
     this.socket.on('connect', () => this.socket.write(this.upgradeRequest()));
+    // A handshake the server never answers would hold its slot of the ramp's concurrency forever.
+    this.socket.setTimeout(HANDSHAKE_TIMEOUT_MS, () => this.fail('no answer to the handshake within 30 s'));
     this.socket.on('error', (error) => this.fail(error.message));
     this.socket.on('close', () => this.onEnd(this));
   }
@@ -145,6 +163,7 @@ export class FrameCounter {
 
   private becomeReady(): void {
     this.ready = true;
+    this.socket.setTimeout(0);
     if (this.options.paused) this.socket.pause();
     this.onReady(this);
   }
@@ -165,11 +184,28 @@ export class FrameCounter {
 
   private onMessage(buffer: Buffer, start: number, end: number, at: number): void {
     const index = buffer.indexOf(marker, start);
-    if (index !== -1 && index < end) return this.onSequence(readDecimal(buffer, index + marker.length, end), at);
+    if (index !== -1 && index < end) {
+      if (this.options.track) this.remember(buffer, start, end);
+      return this.onSequence(readDecimal(buffer, index + marker.length, end), at);
+    }
     if (this.options.dialect === 'relay') {
       if (!this.ready && buffer.toString('utf8', start, end).includes('"type":"welcome"')) this.becomeReady();
     } else if (this.options.dialect === 'socketio') {
       this.onEnginePacket(buffer.toString('utf8', start, end));
+    }
+  }
+
+  /** Keeps the position a reconnect resumes from: the event's id, or Socket.IO's trailing offset argument. */
+  private remember(buffer: Buffer, start: number, end: number): void {
+    if (this.options.dialect === 'relay') {
+      const at = buffer.indexOf(idMarker, start);
+      if (at === -1 || at >= end) return;
+      const from = at + idMarker.length;
+      this.lastId = buffer.toString('latin1', from, buffer.indexOf(QUOTE, from));
+    } else if (this.options.dialect === 'socketio' && this.session && buffer[end - 1] === 0x5d && buffer[end - 2] === QUOTE) {
+      // 42["event",{…},"<offset>"]: connectionStateRecovery appends the offset as the last argument.
+      const open = buffer.lastIndexOf(QUOTE, end - 3);
+      if (open > start) this.session.offset = buffer.toString('latin1', open + 1, end - 2);
     }
   }
 
@@ -187,8 +223,14 @@ export class FrameCounter {
 
   private onEnginePacket(packet: string): void {
     if (packet === '2') this.send(1, Buffer.from('3'));
-    else if (packet.startsWith('0')) this.send(1, Buffer.from('40'));
-    else if (packet.startsWith('40') && !this.ready) this.becomeReady();
+    else if (packet.startsWith('0')) this.send(1, Buffer.from(this.options.recover ? `40${JSON.stringify(this.options.recover)}` : '40'));
+    else if (packet.startsWith('40') && !this.ready) {
+      if (this.options.track) {
+        const pid = (JSON.parse(packet.slice(2) || '{}') as { pid?: string }).pid;
+        if (pid) this.session = { pid, offset: this.options.recover?.offset ?? '' };
+      }
+      this.becomeReady();
+    }
     else if (packet.startsWith('44')) this.fail(`socket.io connect error: ${packet}`);
   }
 

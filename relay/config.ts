@@ -36,6 +36,8 @@ export const relayConfigSchema = z.object({
   RELAY_MAX_CATCHUP_STREAMS: int(8, 1),
   RELAY_MAX_PAYLOAD: int(4096, 64),
   RELAY_CLIENT_MESSAGES_PER_SECOND: int(20, 1),
+  RELAY_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+  RELAY_ADMIN_PORT: int(8766),
   // MongoDB limits: nothing waits on MongoDB without a bound (see docs/operations.md).
   MONGO_SERVER_SELECTION_TIMEOUT_MS: int(5_000, 100),
   MONGO_CONNECT_TIMEOUT_MS: int(5_000, 100),
@@ -80,6 +82,10 @@ export interface RelayConfig {
   maxCatchUpStreams: number;
   maxPayload: number;
   clientMessagesPerSecond: number;
+  /** Worker processes behind RELAY_PORT (node:cluster); 1 runs the relay in this process. */
+  workers: number;
+  /** With workers > 1: the primary's own port, answering /readyz and /metrics for all workers together. */
+  adminPort: number;
   mongoServerSelectionTimeoutMs: number;
   mongoConnectTimeoutMs: number;
   mongoSocketTimeoutMs: number;
@@ -138,6 +144,8 @@ function fromParsed(env: z.infer<typeof relayConfigSchema>): RelayConfig {
     maxCatchUpStreams: env.RELAY_MAX_CATCHUP_STREAMS,
     maxPayload: env.RELAY_MAX_PAYLOAD,
     clientMessagesPerSecond: env.RELAY_CLIENT_MESSAGES_PER_SECOND,
+    workers: env.RELAY_WORKERS,
+    adminPort: env.RELAY_ADMIN_PORT,
     mongoServerSelectionTimeoutMs: env.MONGO_SERVER_SELECTION_TIMEOUT_MS,
     mongoConnectTimeoutMs: env.MONGO_CONNECT_TIMEOUT_MS,
     mongoSocketTimeoutMs: env.MONGO_SOCKET_TIMEOUT_MS,

@@ -6,15 +6,28 @@ import type { EventSource } from './delivery/event-source.js';
 import { tapFeedTimes } from './delivery/feed-times.js';
 import { createHub, type RelayHub } from './delivery/hub.js';
 import { createRelayServer, type RelayServer } from './edge/server.js';
+import type { RelayMetrics } from './edge/metrics.js';
 
 // The relay assembled: delivery core (hub) behind the edge (HTTP + WebSocket server). Whoever creates
 // it closes it; nothing listens until listen().
+
+/** Readiness as /readyz reports it. */
+export interface RelayStatus {
+  /** The change stream is tailing. */
+  stream: boolean;
+  draining: boolean;
+  clients: number;
+}
 
 /** A relay ready to listen. */
 export interface Relay {
   hub: RelayHub;
   /** Starts the event source, then listens; resolves the bound port (0 picks a free one). */
   listen(port?: number, host?: string): Promise<number>;
+  /** What /readyz reports for this relay (its process, or its worker). */
+  status(): RelayStatus;
+  /** Its /metrics, for a cluster primary to aggregate. */
+  metrics: RelayMetrics;
   /** Drains clients (1001 over drainMs), closes the port, stops the source and catch-up streams. */
   close(): Promise<void>;
   /** The relay's server; an https.Server (setSecureContext swaps certificates) when built with `tls`. */
@@ -50,6 +63,8 @@ export function createRelay({
   return {
     hub,
     server,
+    metrics: server.metrics,
+    status: () => ({ stream: hub.ready, draining: server.draining, clients: server.stats().clients }),
     async listen(port = config.port, host = config.host) {
       started ??= hub.start();
       await started;

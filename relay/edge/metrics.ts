@@ -22,7 +22,12 @@ export const METRICS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
 export interface RelayMetrics {
   /** The exposition text: the relay's metrics, then the process's. */
   render(): Promise<string>;
+  /** The same metrics as prom-client JSON, for a cluster primary to aggregate over its workers. */
+  json(): Promise<MetricsJson>;
 }
+
+/** prom-client's JSON form of one registry's metrics. */
+export type MetricsJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
 
 interface Snapshot {
   hub: HubStats;
@@ -132,6 +137,11 @@ export function createRelayMetrics({
       now = snapshot();
       const [relay, process] = await Promise.all([registry.metrics(), startProcessMetrics().metrics()]);
       return `${relay}\n${process}`;
+    },
+    async json() {
+      now = snapshot();
+      const [relay, process] = await Promise.all([registry.getMetricsAsJSON(), startProcessMetrics().getMetricsAsJSON()]);
+      return [...relay, ...process];
     },
   };
 }

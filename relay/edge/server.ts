@@ -16,7 +16,7 @@ import { startHeartbeat } from './heartbeat.js';
 import { createEdgeCounters, type EdgeStats } from './edge-stats.js';
 import type { FeedTimes } from '../delivery/feed-times.js';
 import type { Hub } from '../delivery/hub-types.js';
-import { createRelayMetrics } from './metrics.js';
+import { createRelayMetrics, type RelayMetrics } from './metrics.js';
 import { createAddressSlots } from './address-slots.js';
 import { clientAddress } from './client-address.js';
 import { originAllowed, refuseUpgrade, type Refusal } from './upgrade-guard.js';
@@ -38,6 +38,8 @@ export interface RelayServer {
   close(): Promise<void>;
   readonly draining: boolean;
   stats(): EdgeStats;
+  /** What GET /metrics renders (also asked for by a cluster primary, see workers.ts). */
+  metrics: RelayMetrics;
 }
 
 /** Builds the edge around a hub; nothing listens until listen(). */
@@ -264,6 +266,7 @@ export function createRelayServer({
       return draining;
     },
     stats,
+    metrics,
     async listen(port, host = config.host) {
       if (operatorHttp && config.metricsPort !== undefined) {
         const metricsPort = config.metricsPort;
