@@ -42,6 +42,8 @@ export async function startRelayService({ mongoUrl, database, workers, maxConnec
       RELAY_ADMIN_PORT: '0',
       RELAY_WORKERS: String(workers),
       RELAY_MAX_CONNECTIONS: String(maxConnections),
+      // Every benchmark client connects from 127.0.0.1: no per-address limit below the connection limit.
+      RELAY_MAX_CONNECTIONS_PER_IP: String(maxConnections),
       RELAY_DRAIN_MS: '0',
       // /metrics on the relay's own port needs a token (the admin port of a cluster needs none).
       RELAY_METRICS_TOKEN: METRICS_TOKEN,
