@@ -65,7 +65,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   if (cors) app.use(corsPolicy(cors));
   app.route('/', healthRoutes(stores.ready));
   // For Prometheus on the internal network; the compose proxies answer 404 for it from outside.
-  app.get('/metrics', async (c) => c.body(await metrics.render(), 200, { 'Content-Type': METRICS_CONTENT_TYPE, 'Cache-Control': 'no-store' }));
+  app.get('/metrics', async (c) =>
+    c.body(await metrics.render(), 200, { 'Content-Type': METRICS_CONTENT_TYPE, 'Cache-Control': 'no-store' }),
+  );
   if (livePage) app.route('/', livePageRoutes());
   app.route(
     '/',

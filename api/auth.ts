@@ -35,6 +35,7 @@ function detailOf(reason: TokenRefusal): string {
 
 function unauthorized(reason: TokenRefusal | undefined, detail: string): ApiProblem {
   // RFC 6750: no error code when credentials are simply absent; invalid_token when they are bad.
-  const challenge = reason === undefined ? 'Bearer realm="api"' : `Bearer realm="api", error="invalid_token", error_description="${reason}"`;
+  const challenge =
+    reason === undefined ? 'Bearer realm="api"' : `Bearer realm="api", error="invalid_token", error_description="${reason}"`;
   return new ApiProblem(401, { detail, headers: { 'WWW-Authenticate': challenge } });
 }

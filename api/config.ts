@@ -106,7 +106,11 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     mongoUrl: value.MONGO_URL,
     mongoDb: value.MONGO_DB,
     jwtSecret: value.API_JWT_SECRET,
-    tokenRules: { audience: value.API_JWT_AUDIENCE, requireExp: value.API_JWT_REQUIRE_EXP ?? true, clockToleranceSeconds: value.API_JWT_CLOCK_TOLERANCE_S },
+    tokenRules: {
+      audience: value.API_JWT_AUDIENCE,
+      requireExp: value.API_JWT_REQUIRE_EXP ?? true,
+      clockToleranceSeconds: value.API_JWT_CLOCK_TOLERANCE_S,
+    },
     logLevel: value.LOG_LEVEL,
     logPretty: value.LOG_PRETTY,
     shutdownGraceMs: value.API_SHUTDOWN_GRACE_MS,

@@ -34,7 +34,8 @@ export function keepDatabase({ client, db, logger, signal, shownUrl }: KeeperOpt
     ensuring ??= ensureIndexes(db)
       .then(() => logger.debug({ why }, 'indexes ensured'))
       .catch((error: unknown) => {
-        if (isDuplicateKey(error)) logger.error({ err: error, why }, 'an index cannot be built: duplicate keys in the data (see the error for the index and key)');
+        if (isDuplicateKey(error))
+          logger.error({ err: error, why }, 'an index cannot be built: duplicate keys in the data (see the error for the index and key)');
         else logger.warn({ err: error, why }, 'could not ensure indexes; will try again at the next reconnect');
       })
       .finally(() => (ensuring = undefined));

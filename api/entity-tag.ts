@@ -10,7 +10,9 @@ import { ApiProblem, PROBLEM_TYPE_PREFIX } from './problem.js';
 
 /** The strong entity tag of `product`. */
 export function entityTag(product: Product): string {
-  const digest = createHash('sha256').update(JSON.stringify([product.id, product.nombre, product.precio, product.talla, product.createdAt, product.updatedAt]));
+  const digest = createHash('sha256').update(
+    JSON.stringify([product.id, product.nombre, product.precio, product.talla, product.createdAt, product.updatedAt]),
+  );
   return `"${digest.digest('base64url').slice(0, 27)}"`;
 }
 

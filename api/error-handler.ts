@@ -12,7 +12,10 @@ import { ApiProblem, problemResponse } from './problem.js';
  * middleware keeps its status; anything else is logged with its context and answered with a bare 500
  * that tells the client nothing about the internals.
  */
-export function createErrorHandler(logger: Logger, { onMongoError }: { onMongoError?: (kind: MongoErrorKind) => void } = {}): ErrorHandler<AppEnv> {
+export function createErrorHandler(
+  logger: Logger,
+  { onMongoError }: { onMongoError?: (kind: MongoErrorKind) => void } = {},
+): ErrorHandler<AppEnv> {
   return (error: Error, c: Context<AppEnv>) => {
     if (error instanceof ApiProblem) {
       // Routes turn some MongoDB failures into problems of their own (a duplicate key into 409): still count them.

@@ -31,7 +31,10 @@ export async function readJsonBody<Schema extends z.ZodType>(c: Context, schema:
   }
   const encoding = c.req.header('content-encoding')?.trim().toLowerCase();
   if (encoding && encoding !== 'identity') {
-    throw new ApiProblem(415, { detail: 'Compressed bodies are not accepted; send the JSON as is.', headers: { 'Accept-Encoding': 'identity' } });
+    throw new ApiProblem(415, {
+      detail: 'Compressed bodies are not accepted; send the JSON as is.',
+      headers: { 'Accept-Encoding': 'identity' },
+    });
   }
   let value: unknown;
   try {

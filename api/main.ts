@@ -18,7 +18,8 @@ if (commandLine.kind === 'help') {
   process.stdout.write(
     environmentUsage({
       command: 'npm run api  (compiled: node dist/api/main.js)',
-      summary: 'The products HTTP API (/api/product/, /healthz, /readyz) on API_PORT, writing to MongoDB. Configured by environment variables only.',
+      summary:
+        'The products HTTP API (/api/product/, /healthz, /readyz) on API_PORT, writing to MongoDB. Configured by environment variables only.',
       schema: apiConfigSchema,
     }),
   );
@@ -93,6 +94,7 @@ handleShutdownSignals({
   stop: async () => {
     stopConnecting.abort();
     await server.close(config.shutdownGraceMs);
-    if (!(await closeWithin(client, MONGO_CLOSE_MS))) logger.warn({ ms: MONGO_CLOSE_MS }, 'MongoDB did not close in time (stalled?); leaving it');
+    if (!(await closeWithin(client, MONGO_CLOSE_MS)))
+      logger.warn({ ms: MONGO_CLOSE_MS }, 'MongoDB did not close in time (stalled?); leaving it');
   },
 });

@@ -1,4 +1,11 @@
-import { MongoError, MongoNetworkError, MongoNotConnectedError, MongoServerClosedError, MongoServerSelectionError, MongoTopologyClosedError } from 'mongodb';
+import {
+  MongoError,
+  MongoNetworkError,
+  MongoNotConnectedError,
+  MongoServerClosedError,
+  MongoServerSelectionError,
+  MongoTopologyClosedError,
+} from 'mongodb';
 import { UNAVAILABLE_CODES } from '../common/mongo-errors.js';
 
 // Whether a failure means "MongoDB could not be reached or had no usable primary just now" (retry
@@ -17,7 +24,12 @@ import { UNAVAILABLE_CODES } from '../common/mongo-errors.js';
 const UNAVAILABLE_LABELS = ['RetryableWriteError', 'ResetPool', 'PoolRequestedRetry', 'SystemOverloadedError', 'RetryableError'];
 
 // Driver errors that are not exported as classes, by their `name`.
-const UNAVAILABLE_NAMES = new Set(['MongoPoolClearedError', 'PoolClearedOnNetworkError', 'MongoPoolClosedError', 'MongoWaitQueueTimeoutError']);
+const UNAVAILABLE_NAMES = new Set([
+  'MongoPoolClearedError',
+  'PoolClearedOnNetworkError',
+  'MongoPoolClosedError',
+  'MongoWaitQueueTimeoutError',
+]);
 
 // Node's codes for a socket that failed, was refused, reset, ended or closed, or a host not found.
 const SOCKET_ERROR_CODES = new Set([

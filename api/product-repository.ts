@@ -92,7 +92,11 @@ export function createProductRepository(db: Db): ProductRepository {
     },
 
     patch(id, patch, now, expected) {
-      return products.findOneAndUpdate(expected ? unchangedFilter(expected) : { _id: id }, { $set: { ...patch, updatedAt: now } }, { returnDocument: 'after' });
+      return products.findOneAndUpdate(
+        expected ? unchangedFilter(expected) : { _id: id },
+        { $set: { ...patch, updatedAt: now } },
+        { returnDocument: 'after' },
+      );
     },
 
     async remove(id, expected) {

@@ -82,7 +82,8 @@ export function productRoutes({ repository, idempotency, clock, writeGuard, requ
 
   // Writes to one product honour If-Match (412 when it changed since it was read); without it they
   // stay unconditional (last write wins) unless requireIfMatch, which answers 428.
-  const expected = (c: Context<AppEnv>, id: ObjectId) => expectedDocument(c.req.header('if-match'), () => repository.get(id), { required: requireIfMatch });
+  const expected = (c: Context<AppEnv>, id: ObjectId) =>
+    expectedDocument(c.req.header('if-match'), () => repository.get(id), { required: requireIfMatch });
 
   routes.put(itemPath, guard, limitBody, async (c) => {
     const id = productId(c);

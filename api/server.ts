@@ -37,7 +37,12 @@ export interface ServerLimits {
 }
 
 /** The limits when none are given (the API's configuration defaults). */
-export const DEFAULT_SERVER_LIMITS: ServerLimits = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxConnections: 1_000 };
+export const DEFAULT_SERVER_LIMITS: ServerLimits = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 1_000,
+};
 
 /** Serves `app` over HTTP (HTTPS when given `tls`) on host:port (port 0 picks a free one); resolves once listening. */
 export function listen(
@@ -70,7 +75,12 @@ export function listen(
       const address = server.address() as AddressInfo;
       const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       const scheme = tls ? 'https' : 'http';
-      resolve({ url: `${scheme}://${shownHost}:${address.port}`, port: address.port, server, close: (graceMs) => stop(server, inFlight, graceMs) });
+      resolve({
+        url: `${scheme}://${shownHost}:${address.port}`,
+        port: address.port,
+        server,
+        close: (graceMs) => stop(server, inFlight, graceMs),
+      });
     });
   });
 }

@@ -44,14 +44,19 @@ export async function startBenchMongo(database: string): Promise<BenchMongo> {
       const sentAt: number[] = [];
       for (let at = from; at < from + count; at += batch) {
         const docs = [];
-        for (let seq = at; seq < Math.min(from + count, at + batch); seq++) docs.push({ nombre: `bench-${seq}`, precio: 999.99, talla: 'L', createdAt: stamp, updatedAt: stamp });
+        for (let seq = at; seq < Math.min(from + count, at + batch); seq++)
+          docs.push({ nombre: `bench-${seq}`, precio: 999.99, talla: 'L', createdAt: stamp, updatedAt: stamp });
         sentAt.push(nowMs());
         await products.insertMany(docs, { ordered: true, writeConcern: { w: 'majority' } });
       }
       return sentAt;
     },
     async close() {
-      if (process.env.MONGO_URL) await client.db(database).dropDatabase().catch(() => undefined);
+      if (process.env.MONGO_URL)
+        await client
+          .db(database)
+          .dropDatabase()
+          .catch(() => undefined);
       await client.close().catch(() => undefined);
       await double?.kill();
     },

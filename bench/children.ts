@@ -80,7 +80,10 @@ export class Child<Ops extends Operations> {
     alive.add(proc);
     const child = new Child<Ops>(proc, options.name);
     const info = await new Promise<Info>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${options.name} did not start within ${options.timeoutMs ?? 20_000} ms`)), options.timeoutMs ?? 20_000);
+      const timer = setTimeout(
+        () => reject(new Error(`${options.name} did not start within ${options.timeoutMs ?? 20_000} ms`)),
+        options.timeoutMs ?? 20_000,
+      );
       proc.once('message', (message: { ready?: Info; error?: string }) => {
         clearTimeout(timer);
         if (message.error !== undefined) reject(new Error(`${options.name}: ${message.error}`));

@@ -54,8 +54,19 @@ async function start(role: string | undefined, mongoUrl: string, database: strin
   if (role === 'relay') {
     const collection = db.collection('products');
     // Every benchmark client connects from 127.0.0.1: no per-address limit below the connection limit.
-    const config = relayConfig({ host: '127.0.0.1', port: 0, mongoDb: database, logLevel: 'silent', maxConnectionsPerIp: relayConfig().maxConnections });
-    const relay = createRelay({ config, source: createChangeFeed({ collection, logger: silentLogger() }), catchUp: createCatchUpOpener({ collection }), logger: silentLogger() });
+    const config = relayConfig({
+      host: '127.0.0.1',
+      port: 0,
+      mongoDb: database,
+      logLevel: 'silent',
+      maxConnectionsPerIp: relayConfig().maxConnections,
+    });
+    const relay = createRelay({
+      config,
+      source: createChangeFeed({ collection, logger: silentLogger() }),
+      catchUp: createCatchUpOpener({ collection }),
+      logger: silentLogger(),
+    });
     const port = await relay.listen(0, '127.0.0.1');
     // Announce only once the change stream is open, so no POST can precede it.
     const deadline = Date.now() + READY_TIMEOUT_MS;

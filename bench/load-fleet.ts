@@ -17,7 +17,9 @@ export class LoadFleet {
 
   /** Starts `count` load processes. */
   static async start(count: number): Promise<LoadFleet> {
-    const started = await Promise.all(Array.from({ length: count }, (_, i) => Child.start<LoadOps, { pid: number }>('./load-process.ts', [], { name: `load ${i + 1}` })));
+    const started = await Promise.all(
+      Array.from({ length: count }, (_, i) => Child.start<LoadOps, { pid: number }>('./load-process.ts', [], { name: `load ${i + 1}` })),
+    );
     return new LoadFleet(started.map(({ child }) => child));
   }
 
@@ -28,12 +30,22 @@ export class LoadFleet {
   }
 
   /** Connects `total` clients, spread over the processes and their source addresses; answers how many are ready. */
-  async connect(total: number, args: Omit<ConnectArgs, 'clients' | 'localAddress' | 'timeoutMs'>, timeoutMs = 60_000 + total / 10): Promise<{ ready: number; failed: number; error: string | null }> {
+  async connect(
+    total: number,
+    args: Omit<ConnectArgs, 'clients' | 'localAddress' | 'timeoutMs'>,
+    timeoutMs = 60_000 + total / 10,
+  ): Promise<{ ready: number; failed: number; error: string | null }> {
     const shares = this.shares(total);
     const reports = await Promise.all(
-      this.processes.map((child, i) => child.call('connect', { ...args, clients: shares[i]!, localAddress: `127.0.0.${11 + i}`, timeoutMs }, timeoutMs + 60_000)),
+      this.processes.map((child, i) =>
+        child.call('connect', { ...args, clients: shares[i]!, localAddress: `127.0.0.${11 + i}`, timeoutMs }, timeoutMs + 60_000),
+      ),
     );
-    return { ready: sum(reports.map((r) => r.ready)), failed: sum(reports.map((r) => r.failed)), error: reports.find((r) => r.error)?.error ?? null };
+    return {
+      ready: sum(reports.map((r) => r.ready)),
+      failed: sum(reports.map((r) => r.failed)),
+      error: reports.find((r) => r.error)?.error ?? null,
+    };
   }
 
   /** Waits until every client has `expected` events (or the bound passes); the reports added up. */

@@ -40,7 +40,12 @@ let deliveryTimes: Float64Array | undefined;
  * Opens `count` counters, `concurrency` handshaking at once, and waits until each is ready or failed
  * (at most `timeoutMs`). `make(i)` builds the i-th; `onReady` runs for each as it becomes ready.
  */
-function openMany(count: number, concurrency: number, timeoutMs: number, make: (i: number, settle: (ok: boolean, counter: FrameCounter) => void) => FrameCounter): Promise<{ opened: FrameCounter[]; error: string | null }> {
+function openMany(
+  count: number,
+  concurrency: number,
+  timeoutMs: number,
+  make: (i: number, settle: (ok: boolean, counter: FrameCounter) => void) => FrameCounter,
+): Promise<{ opened: FrameCounter[]; error: string | null }> {
   const opened: FrameCounter[] = [];
   let started = 0;
   let settled = 0;
@@ -150,7 +155,8 @@ async function reopen({ timeoutMs }: { timeoutMs: number }): Promise<ReopenRepor
     const old = previous[i]!;
     let options = counterOptions(args, false);
     if (args.dialect === 'relay') {
-      if (old.lastId) options = counterOptions(args, false, `${args.path}${args.path.includes('?') ? '&' : '?'}since=${encodeURIComponent(old.lastId)}`);
+      if (old.lastId)
+        options = counterOptions(args, false, `${args.path}${args.path.includes('?') ? '&' : '?'}since=${encodeURIComponent(old.lastId)}`);
       else withoutPosition++;
     } else if (args.dialect === 'socketio') {
       if (old.session?.offset) options = { ...options, recover: old.session };
@@ -205,7 +211,15 @@ function receivedSoFar(): number {
  * earlier when nothing at all arrives for `stallMs`: a target that stopped sending is reported, not
  * waited for.
  */
-async function collect({ timeoutMs, stallMs = 10_000, expected: want }: { timeoutMs: number; stallMs?: number; expected?: number }): Promise<CollectReport> {
+async function collect({
+  timeoutMs,
+  stallMs = 10_000,
+  expected: want,
+}: {
+  timeoutMs: number;
+  stallMs?: number;
+  expected?: number;
+}): Promise<CollectReport> {
   if (want !== undefined && want !== expected) {
     expected = want;
     complete = healthy.filter((counter) => counter.count === expected).length;
@@ -278,14 +292,17 @@ async function disconnect(): Promise<null> {
   return null;
 }
 
-serveParent<LoadOps>({ pid: process.pid }, {
-  connect,
-  collect,
-  resumeSlow,
-  disconnect,
-  drop,
-  reopen,
-  latency,
-  memory: async () => process.memoryUsage.rss(),
-  cpu: async () => cpuMs(),
-});
+serveParent<LoadOps>(
+  { pid: process.pid },
+  {
+    connect,
+    collect,
+    resumeSlow,
+    disconnect,
+    drop,
+    reopen,
+    latency,
+    memory: async () => process.memoryUsage.rss(),
+    cpu: async () => cpuMs(),
+  },
+);

@@ -41,14 +41,26 @@ console.log(
   `plan: ${options.quick ? 'quick' : 'full'} · scenarios ${plan.scenarios.join(', ')} · burst ${plan.burst.clients} clients × ${plan.burst.events} events (batches of ${plan.burst.batch}) · trickle ${plan.trickle.rate}/s × ${plan.trickle.events} events (first ${plan.trickle.warmUpEvents ?? 0} warm-up, not in latency) to ${plan.trickle.clients} · idle ${plan.idleSteps.join(' and ') || 'skipped (open files limit)'} · slow ${plan.slow.slow} of ${plan.slow.clients} × ${plan.slow.events} events`,
 );
 const c = plan.connections;
-if (plan.scenarios.includes('connections')) console.log(`connections: ${c.connections.toLocaleString('en-US')} clients over ${c.loadProcesses} load processes (127.0.0.11–${10 + c.loadProcesses}), relay with ${c.workers} workers, then ${c.events} events at ${c.rate}/s · MongoDB: ${describeBackend()}`);
-if (plan.scenarios.includes('storm')) console.log(`storm: ${plan.storm.clients.toLocaleString('en-US')} clients drop at once, ${plan.storm.missed.toLocaleString('en-US')} events written meanwhile, all reconnect at once`);
-if (plan.scenarios.includes('ingest')) console.log(`ingest: ${plan.ingest.events.toLocaleString('en-US')} inserts (insertMany × ${plan.ingest.batch}) through one relay to ${plan.ingest.clients} clients`);
+if (plan.scenarios.includes('connections'))
+  console.log(
+    `connections: ${c.connections.toLocaleString('en-US')} clients over ${c.loadProcesses} load processes (127.0.0.11–${10 + c.loadProcesses}), relay with ${c.workers} workers, then ${c.events} events at ${c.rate}/s · MongoDB: ${describeBackend()}`,
+  );
+if (plan.scenarios.includes('storm'))
+  console.log(
+    `storm: ${plan.storm.clients.toLocaleString('en-US')} clients drop at once, ${plan.storm.missed.toLocaleString('en-US')} events written meanwhile, all reconnect at once`,
+  );
+if (plan.scenarios.includes('ingest'))
+  console.log(
+    `ingest: ${plan.ingest.events.toLocaleString('en-US')} inserts (insertMany × ${plan.ingest.batch}) through one relay to ${plan.ingest.clients} clients`,
+  );
 if (plan.scenarios.includes('api')) {
   const api = plan.api;
-  console.log(`api: ${api.targets.join(', ')} × ${api.ops.join(', ')} · ${api.connections} connections · ${api.seconds} s each (after ${api.warmUpSeconds} s warm-up) · MongoDB: ${e2eBackend()}`);
+  console.log(
+    `api: ${api.targets.join(', ')} × ${api.ops.join(', ')} · ${api.connections} connections · ${api.seconds} s each (after ${api.warmUpSeconds} s warm-up) · MongoDB: ${e2eBackend()}`,
+  );
 }
-if (plan.scenarios.includes('e2e')) console.log(`e2e: ${plan.e2e.posts} POSTs at ${plan.e2e.rate}/s to ${plan.e2e.clients} clients · MongoDB: ${e2eBackend()}`);
+if (plan.scenarios.includes('e2e'))
+  console.log(`e2e: ${plan.e2e.posts} POSTs at ${plan.e2e.rate}/s to ${plan.e2e.clients} clients · MongoDB: ${e2eBackend()}`);
 console.log('');
 
 try {

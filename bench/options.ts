@@ -43,15 +43,20 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       case '--repeats': {
         const text = value();
         const repeats = Number(text);
-        if (!Number.isInteger(repeats) || repeats < 1 || repeats > 20) throw new Error(`--repeats must be an integer from 1 to 20, got ${text}`);
+        if (!Number.isInteger(repeats) || repeats < 1 || repeats > 20)
+          throw new Error(`--repeats must be an integer from 1 to 20, got ${text}`);
         options.repeats = repeats;
         break;
       }
       case '--scenario':
       case '--scenarios': {
-        const names = value().split(',').map((name) => name.trim()).filter(Boolean);
+        const names = value()
+          .split(',')
+          .map((name) => name.trim())
+          .filter(Boolean);
         const unknown = names.filter((name) => !(SCENARIO_NAMES as readonly string[]).includes(name));
-        if (unknown.length > 0 || names.length === 0) throw new Error(`unknown scenario ${unknown.join(', ') || '(none)'}; choose from ${SCENARIO_NAMES.join(', ')}`);
+        if (unknown.length > 0 || names.length === 0)
+          throw new Error(`unknown scenario ${unknown.join(', ') || '(none)'}; choose from ${SCENARIO_NAMES.join(', ')}`);
         options.scenarios = names as ScenarioName[];
         break;
       }

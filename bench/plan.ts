@@ -49,7 +49,17 @@ export function planFor(options: BenchOptions, idleLimit = Number.POSITIVE_INFIN
     quick,
     scenarios: options.scenarios,
     // 100,000 connections take minutes to open on two cores: measured once per run.
-    repeats: { burst: r, trickle: r, idle: quick ? 1 : r, slow: quick ? 1 : r, e2e: quick ? 1 : r, api: r, connections: 1, storm: quick ? 1 : r, ingest: quick ? 1 : r },
+    repeats: {
+      burst: r,
+      trickle: r,
+      idle: quick ? 1 : r,
+      slow: quick ? 1 : r,
+      e2e: quick ? 1 : r,
+      api: r,
+      connections: 1,
+      storm: quick ? 1 : r,
+      ingest: quick ? 1 : r,
+    },
     targets: {
       burst: ['relay', 'socketio', 'ws', 'ceiling'],
       // The raw peers lag like Socket.IO at this rate; quick skips them to stay within its budget.
@@ -58,14 +68,30 @@ export function planFor(options: BenchOptions, idleLimit = Number.POSITIVE_INFIN
     },
     burst: { scenario: 'burst', clients: 1000, slow: 0, events: quick ? 200 : 2000, batch: 100, rate: 0 },
     // The first 0.3 s (150 events) warm the fresh connections up and are left out of the latency.
-    trickle: { scenario: 'trickle', clients: 1000, slow: 0, events: (quick ? 500 : 2500) + TRICKLE_WARM_UP, warmUpEvents: TRICKLE_WARM_UP, batch: 1, rate: 500 },
+    trickle: {
+      scenario: 'trickle',
+      clients: 1000,
+      slow: 0,
+      events: (quick ? 500 : 2500) + TRICKLE_WARM_UP,
+      warmUpEvents: TRICKLE_WARM_UP,
+      batch: 1,
+      rate: 500,
+    },
     idleSteps: [1000, 10_000].filter((step) => step <= idleLimit),
     // A steady stream of 1,000,000 deliveries/s, long enough for each slow client to be sent more than
     // the kernel's buffers plus the relay's bound. Quick keeps the 10 slow clients but fewer healthy
     // ones (and a faster stream, for the same deliveries/s).
     slow: { scenario: 'slow', clients: quick ? 200 : 1000, slow: 10, events: slowEvents, batch: 100, rate: quick ? 5000 : 1000 },
     e2e: { clients: quick ? 100 : 1000, posts: quick ? 100 : 300, rate: 50 },
-    connections: { connections, workers: Math.max(2, processes), loadProcesses: Math.max(2, processes), events: quick ? 5 : 20, rate: 1, targets: ['relay', 'socketio'], rampBudgetMs: quick ? { relay: 120_000, socketio: 120_000 } : { relay: 600_000, socketio: 240_000 } },
+    connections: {
+      connections,
+      workers: Math.max(2, processes),
+      loadProcesses: Math.max(2, processes),
+      events: quick ? 5 : 20,
+      rate: 1,
+      targets: ['relay', 'socketio'],
+      rampBudgetMs: quick ? { relay: 120_000, socketio: 120_000 } : { relay: 600_000, socketio: 240_000 },
+    },
     storm: { clients: quick ? 2_000 : 10_000, missed: quick ? 500 : 2_000, loadProcesses: quick ? 1 : 2, targets: ['relay', 'socketio'] },
     ingest: { clients: 10, events: quick ? 10_000 : 50_000, batch: 1_000 },
     // As issue 16 measured: 50 connections, 10 s per operation and target; quick runs 3 s each.

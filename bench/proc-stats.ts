@@ -20,7 +20,12 @@ function readStat(pid: number): Stat | undefined {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may contain spaces and parentheses: split after its closing one.
     const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { pid, ppid: Number(fields[1]), cpuMs: ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND, rssBytes: Number(fields[21]) * PAGE };
+    return {
+      pid,
+      ppid: Number(fields[1]),
+      cpuMs: ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND,
+      rssBytes: Number(fields[21]) * PAGE,
+    };
   } catch {
     return undefined;
   }
@@ -40,7 +45,7 @@ export function processTree(root: number): Stat[] {
   const tree: Stat[] = [];
   const wanted = new Set([root]);
   // Parents are not always listed before their children: repeat until nothing new joins.
-  for (let grown = true; grown; ) {
+  for (let grown = true; grown;) {
     grown = false;
     for (const stat of all) {
       if ((wanted.has(stat.pid) || wanted.has(stat.ppid)) && !tree.includes(stat)) {
@@ -57,7 +62,11 @@ export function processTree(root: number): Stat[] {
 export function treeUsage(root: number): { rssBytes: number; cpuMs: number; processes: number } {
   const tree = processTree(root);
   if (tree.length === 0) return { rssBytes: Number.NaN, cpuMs: Number.NaN, processes: 0 };
-  return { rssBytes: tree.reduce((sum, stat) => sum + stat.rssBytes, 0), cpuMs: tree.reduce((sum, stat) => sum + stat.cpuMs, 0), processes: tree.length };
+  return {
+    rssBytes: tree.reduce((sum, stat) => sum + stat.rssBytes, 0),
+    cpuMs: tree.reduce((sum, stat) => sum + stat.cpuMs, 0),
+    processes: tree.length,
+  };
 }
 
 /** Samples the tree's RSS every `everyMs` until stopped; returns the highest seen. */

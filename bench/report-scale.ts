@@ -4,8 +4,10 @@ import type { RunResult } from './results.js';
 // The lines of the scale scenarios (connections, storm, ingest): one per run, and their medians with
 // min–max beside Socket.IO's.
 
-const n = (value: number, digits = 0) => (Number.isFinite(value) ? value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a');
-const fmt = (s: Spread, digits = 0, unit = '') => (s.runs ? `${n(s.median, digits)}${unit} (${n(s.min, digits)}–${n(s.max, digits)})` : 'n/a');
+const n = (value: number, digits = 0) =>
+  Number.isFinite(value) ? value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a';
+const fmt = (s: Spread, digits = 0, unit = '') =>
+  s.runs ? `${n(s.median, digits)}${unit} (${n(s.min, digits)}–${n(s.max, digits)})` : 'n/a';
 
 /** The measurements of one scale run, or undefined for another scenario. */
 export function scaleParts(run: RunResult): string[] | undefined {
@@ -40,7 +42,9 @@ export function scaleParts(run: RunResult): string[] | undefined {
 /** The medians of the scale scenarios that ran. */
 export function formatScaleMedians(runs: RunResult[]): string[] {
   const lines: string[] = [];
-  const targets = (scenario: 'connections' | 'storm') => [...new Set(runs.filter((run) => run.scenario === scenario).map((run) => run.target))];
+  const targets = (scenario: 'connections' | 'storm') => [
+    ...new Set(runs.filter((run) => run.scenario === scenario).map((run) => run.target)),
+  ];
   if (targets('connections').length) {
     lines.push('connections: held · connect/s · RSS KiB/conn · delivery p50 / p99 ms, median (min–max)');
     for (const target of targets('connections')) {
@@ -55,7 +59,9 @@ export function formatScaleMedians(runs: RunResult[]): string[] {
     lines.push('storm: every client caught up, ms, median (min–max)');
     for (const target of targets('storm')) {
       const catchUp = metric(runs, 'storm', target, (run) => run.storm?.catchUpMs);
-      lines.push(`  ${target.padEnd(8)} ${fmt(catchUp).padEnd(28)} ${n(socketio / catchUp.median, 1)}× faster than Socket.IO · peak RSS ${fmt(metric(runs, 'storm', target, (run) => run.storm?.peakRssMiB))} MiB`);
+      lines.push(
+        `  ${target.padEnd(8)} ${fmt(catchUp).padEnd(28)} ${n(socketio / catchUp.median, 1)}× faster than Socket.IO · peak RSS ${fmt(metric(runs, 'storm', target, (run) => run.storm?.peakRssMiB))} MiB`,
+      );
     }
   }
   const ingest = metric(runs, 'ingest', 'relay', (run) => run.ingest?.eventsPerSecond);

@@ -122,5 +122,10 @@ export function median(values: readonly number[]): number {
 
 /** Latency summary of samples in milliseconds. */
 export function latencyOf(samples: readonly number[]): Latency {
-  return { p50: percentile(samples, 50), p99: percentile(samples, 99), max: samples.length ? Math.max(...samples) : Number.NaN, samples: samples.length };
+  return {
+    p50: percentile(samples, 50),
+    p99: percentile(samples, 99),
+    max: samples.length ? Math.max(...samples) : Number.NaN,
+    samples: samples.length,
+  };
 }

@@ -31,7 +31,15 @@ export interface BenchResult {
 
 /** The document `--json FILE` writes: machine, options, plan, every run, the targets and the summary. */
 export function resultDocument(result: BenchResult, options: unknown): Record<string, unknown> {
-  return { machine: result.machine, options, plan: result.plan, runs: result.runs, targets: result.checks, summary: result.summary, seconds: result.seconds };
+  return {
+    machine: result.machine,
+    options,
+    plan: result.plan,
+    runs: result.runs,
+    targets: result.checks,
+    summary: result.summary,
+    seconds: result.seconds,
+  };
 }
 
 const rotate = <T>(items: readonly T[], by: number): T[] => items.map((_, index) => items[(index + by) % items.length]!);
@@ -67,7 +75,13 @@ export async function runBenchmark(
   return { machine, plan, runs, checks, summary, seconds: (performance.now() - started) / 1000 };
 }
 
-async function runScenario(session: Session, plan: BenchPlan, scenario: ScenarioName, repeat: number, record: (run: RunResult) => void): Promise<RunResult[]> {
+async function runScenario(
+  session: Session,
+  plan: BenchPlan,
+  scenario: ScenarioName,
+  repeat: number,
+  record: (run: RunResult) => void,
+): Promise<RunResult[]> {
   const each = async (targets: TargetName[], run: (target: TargetName) => Promise<RunResult>) => {
     const results: RunResult[] = [];
     for (const target of rotate(targets, repeat - 1)) {

@@ -30,7 +30,17 @@ const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const METRICS_TOKEN = 'bench-metrics-token-loopback-only';
 
 /** Starts relay/main.ts with `workers` workers against `mongoUrl`/`database`; resolves once /readyz is 200. */
-export async function startRelayService({ mongoUrl, database, workers, maxConnections }: { mongoUrl: string; database: string; workers: number; maxConnections: number }): Promise<ScaleTarget> {
+export async function startRelayService({
+  mongoUrl,
+  database,
+  workers,
+  maxConnections,
+}: {
+  mongoUrl: string;
+  database: string;
+  workers: number;
+  maxConnections: number;
+}): Promise<ScaleTarget> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'relay/main.ts'], {
     cwd: repoRoot,
     env: {
@@ -69,9 +79,14 @@ export async function startRelayService({ mongoUrl, database, workers, maxConnec
   };
   const port = await poll(() => logged('"relay listening"', 'port'), 60_000, 'the relay to listen');
   // One relay process answers for itself; a cluster answers for all its workers on the admin port.
-  const adminPort = workers > 1 ? await poll(() => logged('"relay cluster admin listening"', 'adminPort'), 60_000, 'the relay admin port') : port;
+  const adminPort =
+    workers > 1 ? await poll(() => logged('"relay cluster admin listening"', 'adminPort'), 60_000, 'the relay admin port') : port;
   const base = `http://127.0.0.1:${adminPort}`;
-  await poll(async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200 || undefined, 60_000, 'the relay to be ready');
+  await poll(
+    async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200 || undefined,
+    60_000,
+    'the relay to be ready',
+  );
   const metric = async (name: string) => {
     const text = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
     const match = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
@@ -106,7 +121,10 @@ export async function startRelayService({ mongoUrl, database, workers, maxConnec
 
 /** Starts Socket.IO (workers, optional connectionStateRecovery) tailing the same collection. */
 export async function startSocketIoService(options: SocketIoServerOptions): Promise<ScaleTarget> {
-  const { child, info } = await Child.start<SocketIoServerOps, SocketIoServerInfo>('./socketio-server.ts', [JSON.stringify(options)], { name: 'socket.io', timeoutMs: 60_000 });
+  const { child, info } = await Child.start<SocketIoServerOps, SocketIoServerInfo>('./socketio-server.ts', [JSON.stringify(options)], {
+    name: 'socket.io',
+    timeoutMs: 60_000,
+  });
   return {
     name: 'socketio',
     port: info.port,

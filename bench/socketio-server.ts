@@ -76,11 +76,12 @@ async function worker(report: (stats: WorkerReport) => void): Promise<void> {
 async function main(): Promise<void> {
   if (options.workers <= 1) {
     let last: WorkerReport | undefined;
-    const announced = new Promise<WorkerReport>((resolve) =>
-      void worker((stats) => {
-        last = stats;
-        if (stats.tailing) resolve(stats);
-      }).catch(failStart),
+    const announced = new Promise<WorkerReport>(
+      (resolve) =>
+        void worker((stats) => {
+          last = stats;
+          if (stats.tailing) resolve(stats);
+        }).catch(failStart),
     );
     const first = await announced;
     return serveParent<SocketIoServerOps>({ port: first.port, pid: process.pid } satisfies SocketIoServerInfo, {
@@ -110,5 +111,4 @@ async function main(): Promise<void> {
 if (cluster.isWorker) {
   process.on('disconnect', () => process.exit(0));
   worker((stats) => process.connected && process.send?.(stats)).catch(failStart);
-}
-else main().catch(failStart);
+} else main().catch(failStart);

@@ -60,14 +60,22 @@ export interface BenchSummary {
 
 const at = (value: number | null, test: (value: number) => boolean) => (value === null ? null : test(value));
 const finite = (value: number) => (Number.isFinite(value) ? Math.round(value * 1000) / 1000 : null);
-const fmt = (value: number | null, digits = 1, unit = '') => (value === null ? 'n/a' : `${value.toLocaleString('en-US', { maximumFractionDigits: digits })}${unit}`);
+const fmt = (value: number | null, digits = 1, unit = '') =>
+  value === null ? 'n/a' : `${value.toLocaleString('en-US', { maximumFractionDigits: digits })}${unit}`;
 
 /** Summary numbers and target checks from the runs. */
 export function evaluate(runs: RunResult[]): { summary: BenchSummary; checks: TargetCheck[] } {
-  const throughput = (scenario: 'burst' | 'trickle', target: 'relay' | 'socketio' | 'ceiling') => metric(runs, scenario, target, (run) => run.throughput).median;
+  const throughput = (scenario: 'burst' | 'trickle', target: 'relay' | 'socketio' | 'ceiling') =>
+    metric(runs, scenario, target, (run) => run.throughput).median;
   const largestIdle = Math.max(0, ...runs.flatMap((run) => run.idle?.map((step) => step.connections) ?? []));
-  const idle = (target: 'relay' | 'socketio') => metric(runs, 'idle', target, (run) => run.idle?.find((step) => step.connections === largestIdle)?.perConnectionKiB).median;
-  const slowPercent = metric(runs, 'slow', 'relay', (run) => (100 * (run.throughput ?? 0)) / (run.slow?.baselineThroughput ?? Number.NaN)).median;
+  const idle = (target: 'relay' | 'socketio') =>
+    metric(runs, 'idle', target, (run) => run.idle?.find((step) => step.connections === largestIdle)?.perConnectionKiB).median;
+  const slowPercent = metric(
+    runs,
+    'slow',
+    'relay',
+    (run) => (100 * (run.throughput ?? 0)) / (run.slow?.baselineThroughput ?? Number.NaN),
+  ).median;
   const slowRuns = runs.filter((run) => run.scenario === 'slow' && run.slow && !run.error);
   const big = runs.filter((run) => run.scenario === 'connections' && (run.connections?.asked ?? 0) >= 100_000);
   const at100k = (pick: (run: RunResult) => number | undefined) => metric(big, 'connections', 'relay', pick).median;
@@ -105,17 +113,58 @@ export function evaluate(runs: RunResult[]): { summary: BenchSummary; checks: Ta
   };
   const s = summary;
   const checks: TargetCheck[] = [
-    { name: 'burst vs Socket.IO', measured: fmt(s.burstRatioVsSocketIO, 1, '×'), required: '≥ 10×', pass: at(s.burstRatioVsSocketIO, (v) => v >= 10) },
-    { name: 'burst deliveries/s', measured: fmt(s.burstDeliveriesPerSecond, 0), required: '≥ 1,000,000', pass: at(s.burstDeliveriesPerSecond, (v) => v >= 1_000_000) },
-    { name: 'trickle vs Socket.IO', measured: fmt(s.trickleRatioVsSocketIO, 1, '×'), required: '≥ 1.4×', pass: at(s.trickleRatioVsSocketIO, (v) => v >= 1.4) },
+    {
+      name: 'burst vs Socket.IO',
+      measured: fmt(s.burstRatioVsSocketIO, 1, '×'),
+      required: '≥ 10×',
+      pass: at(s.burstRatioVsSocketIO, (v) => v >= 10),
+    },
+    {
+      name: 'burst deliveries/s',
+      measured: fmt(s.burstDeliveriesPerSecond, 0),
+      required: '≥ 1,000,000',
+      pass: at(s.burstDeliveriesPerSecond, (v) => v >= 1_000_000),
+    },
+    {
+      name: 'trickle vs Socket.IO',
+      measured: fmt(s.trickleRatioVsSocketIO, 1, '×'),
+      required: '≥ 1.4×',
+      pass: at(s.trickleRatioVsSocketIO, (v) => v >= 1.4),
+    },
     { name: 'trickle p99 latency', measured: fmt(s.p99LatencyMs, 1, ' ms'), required: '≤ 20 ms', pass: at(s.p99LatencyMs, (v) => v <= 20) },
-    { name: 'idle RSS per connection', measured: s.rssPerIdleConnectionKiB === null ? 'n/a' : `${fmt(s.rssPerIdleConnectionKiB, 2)} KiB at ${largestIdle.toLocaleString('en-US')}`, required: '≤ 8 KiB', pass: at(s.rssPerIdleConnectionKiB, (v) => v <= 8) },
-    { name: 'idle RSS vs Socket.IO', measured: fmt(s.idleRssRatioVsSocketIO, 2, '×'), required: '≤ 0.5×', pass: at(s.idleRssRatioVsSocketIO, (v) => v <= 0.5) },
-    { name: 'slow: healthy throughput', measured: fmt(s.slowHealthyPercent, 0, '%'), required: '≥ 90%', pass: at(s.slowHealthyPercent, (v) => v >= 90) },
+    {
+      name: 'idle RSS per connection',
+      measured:
+        s.rssPerIdleConnectionKiB === null ? 'n/a' : `${fmt(s.rssPerIdleConnectionKiB, 2)} KiB at ${largestIdle.toLocaleString('en-US')}`,
+      required: '≤ 8 KiB',
+      pass: at(s.rssPerIdleConnectionKiB, (v) => v <= 8),
+    },
+    {
+      name: 'idle RSS vs Socket.IO',
+      measured: fmt(s.idleRssRatioVsSocketIO, 2, '×'),
+      required: '≤ 0.5×',
+      pass: at(s.idleRssRatioVsSocketIO, (v) => v <= 0.5),
+    },
+    {
+      name: 'slow: healthy throughput',
+      measured: fmt(s.slowHealthyPercent, 0, '%'),
+      required: '≥ 90%',
+      pass: at(s.slowHealthyPercent, (v) => v >= 90),
+    },
     slowBoundCheck(slowRuns),
     ...scaleChecks(runs, s),
-    { name: 'api: POST vs Hono floor', measured: fmt(s.apiCreateRatioVsHonoFloor, 2, '×'), required: '≥ 0.8×', pass: at(s.apiCreateRatioVsHonoFloor, (v) => v >= 0.8) },
-    { name: 'api: POST vs Express', measured: fmt(s.apiCreateRatioVsExpress, 2, '×'), required: '≥ 1×', pass: at(s.apiCreateRatioVsExpress, (v) => v >= 1) },
+    {
+      name: 'api: POST vs Hono floor',
+      measured: fmt(s.apiCreateRatioVsHonoFloor, 2, '×'),
+      required: '≥ 0.8×',
+      pass: at(s.apiCreateRatioVsHonoFloor, (v) => v >= 0.8),
+    },
+    {
+      name: 'api: POST vs Express',
+      measured: fmt(s.apiCreateRatioVsExpress, 2, '×'),
+      required: '≥ 1×',
+      pass: at(s.apiCreateRatioVsExpress, (v) => v >= 1),
+    },
     {
       name: 'nothing lost or out of order',
       measured: `${s.lost} lost, ${s.outOfOrder} out of order, ${s.errors} failed runs`,
@@ -159,12 +208,18 @@ function slowBoundCheck(runs: RunResult[]): TargetCheck {
 
 /** The targets section. */
 export function formatChecks(checks: TargetCheck[]): string[] {
-  return checks.map((check) => `${check.pass === null ? 'SKIP' : check.pass ? 'PASS' : 'FAIL'}  ${check.name.padEnd(34)} ${check.measured.padEnd(44)} (${check.required})`);
+  return checks.map(
+    (check) =>
+      `${check.pass === null ? 'SKIP' : check.pass ? 'PASS' : 'FAIL'}  ${check.name.padEnd(34)} ${check.measured.padEnd(44)} (${check.required})`,
+  );
 }
 
 /** Issue 15's targets: 100,000 connections, the storm against Socket.IO, ingest. */
 function scaleChecks(runs: RunResult[], s: BenchSummary): TargetCheck[] {
-  const asked = Math.max(0, ...runs.flatMap((run) => (run.scenario === 'connections' && run.target === 'relay' && run.connections ? [run.connections.asked] : [])));
+  const asked = Math.max(
+    0,
+    ...runs.flatMap((run) => (run.scenario === 'connections' && run.target === 'relay' && run.connections ? [run.connections.asked] : [])),
+  );
   const stormRuns = runs.filter((run) => run.scenario === 'storm' && run.target === 'relay' && run.storm);
   const stormFaults = stormRuns.reduce((sum, run) => sum + run.lost + (run.storm?.duplicates ?? 0), 0);
   const ingest = runs.find((run) => run.scenario === 'ingest' && run.ingest && !run.error)?.ingest;
@@ -172,14 +227,37 @@ function scaleChecks(runs: RunResult[], s: BenchSummary): TargetCheck[] {
   return [
     {
       name: 'connections held (relay)',
-      measured: s.connectionsHeld === null ? 'n/a' : `${fmt(s.connectionsHeld, 0)} of ${asked.toLocaleString('en-US')}${full ? '' : ' (quick size)'}`,
+      measured:
+        s.connectionsHeld === null
+          ? 'n/a'
+          : `${fmt(s.connectionsHeld, 0)} of ${asked.toLocaleString('en-US')}${full ? '' : ' (quick size)'}`,
       required: '100,000',
       pass: s.connectionsHeld === null || !full ? null : s.connectionsHeld >= 100_000,
     },
-    { name: 'RSS per connection at 100k', measured: fmt(s.rssPerConnectionKiBAt100k, 2, ' KiB'), required: '≤ 6 KiB', pass: at(s.rssPerConnectionKiBAt100k, (v) => v <= 6) },
-    { name: 'p99 delivery at 100k', measured: fmt(s.p99LatencyMsAt100k, 1, ' ms'), required: '≤ 100 ms', pass: at(s.p99LatencyMsAt100k, (v) => v <= 100) },
-    { name: 'storm vs Socket.IO recovery', measured: fmt(s.stormRatioVsSocketIO, 1, '× faster'), required: '> 1× (aim ≥ 3×)', pass: at(s.stormRatioVsSocketIO, (v) => v > 1) },
-    { name: 'storm: lost + duplicated', measured: stormRuns.length ? String(stormFaults) : 'n/a', required: '0', pass: stormRuns.length ? stormFaults === 0 : null },
+    {
+      name: 'RSS per connection at 100k',
+      measured: fmt(s.rssPerConnectionKiBAt100k, 2, ' KiB'),
+      required: '≤ 6 KiB',
+      pass: at(s.rssPerConnectionKiBAt100k, (v) => v <= 6),
+    },
+    {
+      name: 'p99 delivery at 100k',
+      measured: fmt(s.p99LatencyMsAt100k, 1, ' ms'),
+      required: '≤ 100 ms',
+      pass: at(s.p99LatencyMsAt100k, (v) => v <= 100),
+    },
+    {
+      name: 'storm vs Socket.IO recovery',
+      measured: fmt(s.stormRatioVsSocketIO, 1, '× faster'),
+      required: '> 1× (aim ≥ 3×)',
+      pass: at(s.stormRatioVsSocketIO, (v) => v > 1),
+    },
+    {
+      name: 'storm: lost + duplicated',
+      measured: stormRuns.length ? String(stormFaults) : 'n/a',
+      required: '0',
+      pass: stormRuns.length ? stormFaults === 0 : null,
+    },
     {
       name: 'ingest change events/s',
       measured: ingest ? `${fmt(s.ingestEventsPerSecond, 0)} (limit: ${ingest.bottleneck.split(' (')[0]})` : 'n/a',

@@ -151,7 +151,9 @@ export class FrameCounter {
       this.fail(`upgrade refused: ${head.split('\r\n')[0]}`);
       return false;
     }
-    const expected = createHash('sha1').update(this.key + GUID).digest('base64');
+    const expected = createHash('sha1')
+      .update(this.key + GUID)
+      .digest('base64');
     if (!head.toLowerCase().includes(`sec-websocket-accept: ${expected.toLowerCase()}`)) {
       this.fail('bad Sec-WebSocket-Accept');
       return false;
@@ -230,8 +232,7 @@ export class FrameCounter {
         if (pid) this.session = { pid, offset: this.options.recover?.offset ?? '' };
       }
       this.becomeReady();
-    }
-    else if (packet.startsWith('44')) this.fail(`socket.io connect error: ${packet}`);
+    } else if (packet.startsWith('44')) this.fail(`socket.io connect error: ${packet}`);
   }
 
   private onControl(opcode: number, payload: Buffer): void {

@@ -33,7 +33,10 @@ export function planFaults(products: number, counts: Record<FaultKind, number>):
  * A gate for the writer: call it before starting product `index`. It starts the faults planned for
  * that product (after the previous fault has finished) and resolves once they have been started.
  */
-export function faultGate(plan: PlannedFault[], run: (fault: PlannedFault) => Promise<void>): {
+export function faultGate(
+  plan: PlannedFault[],
+  run: (fault: PlannedFault) => Promise<void>,
+): {
   gate: (index: number) => Promise<void>;
   /** Resolves when every started fault has finished. */
   settled: () => Promise<void>;

@@ -23,12 +23,17 @@ function print(report: ChaosReport): void {
     );
   });
   report.live.forEach((v, i) => {
-    console.log(`live ${String(i + 1).padStart(3)}  products=${v.products} missing=${v.missing} extra=${v.extra} differing=${v.differing} resets=${v.resets}`);
+    console.log(
+      `live ${String(i + 1).padStart(3)}  products=${v.products} missing=${v.missing} extra=${v.extra} differing=${v.differing} resets=${v.resets}`,
+    );
   });
-  const sum = (key: 'lost' | 'duplicated' | 'outOfOrder' | 'unknown' | 'idMismatch' | 'resets' | 'malformed') => report.consumers.reduce((total, v) => total + v[key], 0);
+  const sum = (key: 'lost' | 'duplicated' | 'outOfOrder' | 'unknown' | 'idMismatch' | 'resets' | 'malformed') =>
+    report.consumers.reduce((total, v) => total + v[key], 0);
   console.log(`backend: ${report.backend}`);
   for (const note of report.notes) console.log(`note: ${note}`);
-  console.log(`products: written=${report.written} in_db=${report.inDatabase} change_stream=${report.canonical} write_retries=${report.writeRetries} write_failures=${report.writeFailures.length}`);
+  console.log(
+    `products: written=${report.written} in_db=${report.inDatabase} change_stream=${report.canonical} write_retries=${report.writeRetries} write_failures=${report.writeFailures.length}`,
+  );
   for (const failure of report.writeFailures.slice(0, 10)) console.log(`  write failure ${failure}`);
   console.log(
     `faults: relay_kills=${report.faults['relay-kill']} mongo_drops=${report.faults['mongo-drop']} mongo_restarts=${report.faults['mongo-restart']} mongo_stalls=${report.faults['mongo-stall']} index_losses=${report.faults['index-loss']}`,
@@ -66,7 +71,9 @@ async function main(): Promise<number> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => void killAllServices().finally(() => process.exit(130)));
   }
-  log(`chaos: products=${options.products} consumers=${options.consumers} relay_kills=${options.relayKills} drops=${options.drops} mongo_restarts=${options.mongoRestarts} mongo_stalls=${options.mongoStalls}x${options.stallSeconds}s index_losses=${options.indexLosses} late_mongo=${options.lateMongoSeconds}s limit=${limit}s`);
+  log(
+    `chaos: products=${options.products} consumers=${options.consumers} relay_kills=${options.relayKills} drops=${options.drops} mongo_restarts=${options.mongoRestarts} mongo_stalls=${options.mongoStalls}x${options.stallSeconds}s index_losses=${options.indexLosses} late_mongo=${options.lateMongoSeconds}s limit=${limit}s`,
+  );
   try {
     // The only environment the run reads: an external MongoDB, if any.
     const report = await runChaos(options, { mongoUrl: process.env.MONGO_URL || undefined }, log);

@@ -32,7 +32,11 @@ export interface ChaosMongo {
 export type DropMode = 'all' | 'commands';
 
 /** MONGO_URL if set, else a double in this process on a free loopback port. */
-export async function openChaosMongo(mongoUrl: string | undefined, dropMode: DropMode = 'all', { deferStart = false } = {}): Promise<ChaosMongo> {
+export async function openChaosMongo(
+  mongoUrl: string | undefined,
+  dropMode: DropMode = 'all',
+  { deferStart = false } = {},
+): Promise<ChaosMongo> {
   if (mongoUrl) return external(mongoUrl);
   // A late start needs the URL before MongoDB exists: the port is reserved now, listened on later.
   const options = { port: deferStart ? await freePort() : 0, host: '127.0.0.1', replSetName: 'rs0' };

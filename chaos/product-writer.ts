@@ -58,7 +58,9 @@ export async function writeProducts(options: WriteOptions): Promise<WriteResult>
           break;
         }
         if (!outcome.retry || attempt >= maxAttempts || options.signal?.aborted) {
-          const why = options.signal?.aborted ? `stopped at the write deadline after ${attempt} attempts (last: ${outcome.error})` : outcome.error;
+          const why = options.signal?.aborted
+            ? `stopped at the write deadline after ${attempt} attempts (last: ${outcome.error})`
+            : outcome.error;
           result.failures.push(`#${index}: ${why}`);
           break;
         }
@@ -71,7 +73,12 @@ export async function writeProducts(options: WriteOptions): Promise<WriteResult>
   return result;
 }
 
-async function post(apiUrl: string, body: string, key: string, stop?: AbortSignal): Promise<{ product?: Product; retry?: boolean; error?: string }> {
+async function post(
+  apiUrl: string,
+  body: string,
+  key: string,
+  stop?: AbortSignal,
+): Promise<{ product?: Product; retry?: boolean; error?: string }> {
   try {
     const response = await fetch(`${apiUrl}/api/product/`, {
       method: 'POST',

@@ -97,10 +97,17 @@ export class ResumingClient {
     if (predicate()) return Promise.resolve();
     if (this.finished) return Promise.reject(this.stoppedError());
     return new Promise((resolve, reject) => {
-      const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
-        this.waiters = this.waiters.filter((waiter) => waiter !== entry);
-        reject(new Error(`condition not met within ${timeoutMs} ms (${this.record.events.length} events, ${this.record.connections} connections, close codes ${this.record.closeCodes.join(',') || 'none'})`));
-      }, timeoutMs);
+      const timer =
+        timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              this.waiters = this.waiters.filter((waiter) => waiter !== entry);
+              reject(
+                new Error(
+                  `condition not met within ${timeoutMs} ms (${this.record.events.length} events, ${this.record.connections} connections, close codes ${this.record.closeCodes.join(',') || 'none'})`,
+                ),
+              );
+            }, timeoutMs);
       const entry = {
         predicate,
         resolve: () => (clearTimeout(timer), resolve()),

@@ -55,7 +55,8 @@ export async function runChaos(options: ChaosOptions, env: { mongoUrl?: string }
     const drops = mongo.dropsUnavailable ? 0 : options.drops;
     const restarts = mongo.restartsUnavailable ? 0 : options.mongoRestarts;
     const stalls = mongo.stallsUnavailable ? 0 : options.mongoStalls;
-    if (mongo.stallsUnavailable && (options.mongoStalls > 0 || options.lateMongoSeconds > 0)) notes.push(`stalls and a late start skipped: ${mongo.stallsUnavailable}`);
+    if (mongo.stallsUnavailable && (options.mongoStalls > 0 || options.lateMongoSeconds > 0))
+      notes.push(`stalls and a late start skipped: ${mongo.stallsUnavailable}`);
     if (mongo.dropsUnavailable && options.drops > 0) notes.push(`connection drops skipped: ${mongo.dropsUnavailable}`);
     if (mongo.restartsUnavailable && options.mongoRestarts > 0) notes.push(`MongoDB restarts skipped: ${mongo.restartsUnavailable}`);
     for (const note of notes) log(note);
@@ -66,7 +67,8 @@ export async function runChaos(options: ChaosOptions, env: { mongoUrl?: string }
     const common = { mongoUrl: mongo.url, database, env: { LOG_LEVEL: options.verbose ? 'info' : 'warn' } };
     const watchCrash = (name: string, service: ServiceProcess, expected: () => boolean) =>
       void service.exited.then(({ code, signal }) => {
-        if (!expected()) crashes.push(`${name} exited on its own (code ${code}, signal ${signal})\n${service.output.slice(-20).join('\n')}`);
+        if (!expected())
+          crashes.push(`${name} exited on its own (code ${code}, signal ${signal})\n${service.output.slice(-20).join('\n')}`);
       });
 
     let stopping = false;
@@ -93,7 +95,10 @@ export async function runChaos(options: ChaosOptions, env: { mongoUrl?: string }
       await new Promise((resolve) => setTimeout(resolve, options.lateMongoSeconds * 1000));
       const up = Date.now();
       await mongo.start();
-      await Promise.all([waitUntilServing(api, `${`http://127.0.0.1:${apiPort}`}/readyz`, 30_000), waitUntilServing(relay.relay, `http://127.0.0.1:${relayPort}/readyz`, 30_000)]);
+      await Promise.all([
+        waitUntilServing(api, `${`http://127.0.0.1:${apiPort}`}/readyz`, 30_000),
+        waitUntilServing(relay.relay, `http://127.0.0.1:${relayPort}/readyz`, 30_000),
+      ]);
       log(`late MongoDB up: api and relay ready ${Date.now() - up} ms later, without a restart`);
       relayUntil = 'readyz';
     }
@@ -109,7 +114,13 @@ export async function runChaos(options: ChaosOptions, env: { mongoUrl?: string }
     lives = liveStart.collections;
     if (lives.length > 0) log(`${lives.length} live collections loaded and subscribed`);
 
-    const faultCounts = { 'relay-kill': options.relayKills, 'mongo-drop': drops, 'mongo-restart': restarts, 'mongo-stall': stalls, 'index-loss': options.indexLosses };
+    const faultCounts = {
+      'relay-kill': options.relayKills,
+      'mongo-drop': drops,
+      'mongo-restart': restarts,
+      'mongo-stall': stalls,
+      'index-loss': options.indexLosses,
+    };
     const done = { 'relay-kill': 0, 'mongo-drop': 0, 'mongo-restart': 0, 'mongo-stall': 0, 'index-loss': 0 };
     const started = Date.now();
     const runFault = async (fault: PlannedFault) => {
@@ -133,8 +144,16 @@ export async function runChaos(options: ChaosOptions, env: { mongoUrl?: string }
     // The write phase gets the time limit minus what the checks need, so a stuck system still gets a verdict.
     const writeBudgetMs = Math.max(20_000, options.seconds * 1000 - 100_000);
     const writeDeadline = AbortSignal.timeout(writeBudgetMs);
-    const written = await writeProducts({ apiUrl, count: options.products, concurrency: options.concurrency, runId, beforeWrite: gate, signal: writeDeadline });
-    if (writeDeadline.aborted) notes.push(`the writes did not finish within ${writeBudgetMs / 1000} s; API /readyz: ${await status(`${apiUrl}/readyz`)}`);
+    const written = await writeProducts({
+      apiUrl,
+      count: options.products,
+      concurrency: options.concurrency,
+      runId,
+      beforeWrite: gate,
+      signal: writeDeadline,
+    });
+    if (writeDeadline.aborted)
+      notes.push(`the writes did not finish within ${writeBudgetMs / 1000} s; API /readyz: ${await status(`${apiUrl}/readyz`)}`);
     await Promise.race([settled(), new Promise((resolve) => setTimeout(resolve, 20_000))]);
     log(`wrote ${written.products.length} products in ${Date.now() - started} ms (${written.retries} retried attempts)`);
 
@@ -144,12 +163,21 @@ export async function runChaos(options: ChaosOptions, env: { mongoUrl?: string }
     const catchUpStart = Date.now();
     const caughtUp = await Promise.allSettled(clients.map((client) => client.untilProducts(inDatabase, 60_000)));
     const behind = caughtUp.filter((outcome) => outcome.status === 'rejected').length;
-    log(behind === 0 ? `all consumers caught up ${Date.now() - catchUpStart} ms after the last write` : `${behind} consumers still behind after 60 s`);
-    if (behind > 0) notes.push(`${behind} consumers never caught up; relay /readyz: ${await status(`http://127.0.0.1:${relayPort}/readyz`)}`);
+    log(
+      behind === 0
+        ? `all consumers caught up ${Date.now() - catchUpStart} ms after the last write`
+        : `${behind} consumers still behind after 60 s`,
+    );
+    if (behind > 0)
+      notes.push(`${behind} consumers never caught up; relay /readyz: ${await status(`http://127.0.0.1:${relayPort}/readyz`)}`);
 
     const canonical = await readCanonicalOrder(collection, { after: position, expected: inDatabase, timeoutMs: 30_000 });
     const live = await judgeLiveCollections(lives, liveStart.resets, collection, 30_000);
-    const consumers = clients.map((client) => ({ ...judge(canonical, client.record.events, client.record.resets, client.record.malformed.length), connections: client.record.connections, closeCodes: client.record.closeCodes }));
+    const consumers = clients.map((client) => ({
+      ...judge(canonical, client.record.events, client.record.resets, client.record.malformed.length),
+      connections: client.record.connections,
+      closeCodes: client.record.closeCodes,
+    }));
     stopping = true;
     const passed =
       crashes.length === 0 &&
@@ -183,13 +211,16 @@ export async function runChaos(options: ChaosOptions, env: { mongoUrl?: string }
   }
 }
 
-
 /** Drops every index of the run's collections but _id (a restore without indexes, as the API sees it). */
 async function dropEveryIndex(url: string, database: string): Promise<void> {
   const client = new MongoClient(url, { serverSelectionTimeoutMS: 10_000, appName: 'chaos-faults' });
   try {
     for (const name of ['products', 'idempotency_keys']) {
-      await client.db(database).collection(name).dropIndexes().catch(() => undefined);
+      await client
+        .db(database)
+        .collection(name)
+        .dropIndexes()
+        .catch(() => undefined);
     }
   } finally {
     await client.close();

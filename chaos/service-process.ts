@@ -87,7 +87,11 @@ export function startService(options: ServiceOptions): ServiceProcess {
 export async function killAllServices(): Promise<void> {
   const children = [...living];
   for (const child of children) child.kill('SIGKILL');
-  await Promise.all(children.map((child) => (child.exitCode !== null || child.signalCode !== null ? undefined : new Promise((resolve) => child.once('exit', resolve)))));
+  await Promise.all(
+    children.map((child) =>
+      child.exitCode !== null || child.signalCode !== null ? undefined : new Promise((resolve) => child.once('exit', resolve)),
+    ),
+  );
 }
 
 /**

@@ -24,7 +24,15 @@ export async function startApiProcess(options: SystemProcessOptions): Promise<Se
     entry: 'api/main.ts',
     logFile: options.logFile,
     // Every chaos client connects from 127.0.0.1: no per-address limit below the connection limit.
-    env: { LOG_LEVEL: 'warn', RELAY_MAX_CONNECTIONS_PER_IP: '10000', ...options.env, MONGO_URL: options.mongoUrl, MONGO_DB: options.database, API_PORT: String(options.port), API_HOST: '127.0.0.1' },
+    env: {
+      LOG_LEVEL: 'warn',
+      RELAY_MAX_CONNECTIONS_PER_IP: '10000',
+      ...options.env,
+      MONGO_URL: options.mongoUrl,
+      MONGO_DB: options.database,
+      API_PORT: String(options.port),
+      API_HOST: '127.0.0.1',
+    },
   });
   await waitUntilServing(api, `http://127.0.0.1:${options.port}/${options.until ?? 'readyz'}`, options.timeoutMs);
   return api;
@@ -35,7 +43,14 @@ export async function startRelayProcess(options: SystemProcessOptions): Promise<
   const relay = startService({
     entry: 'relay/main.ts',
     logFile: options.logFile,
-    env: { LOG_LEVEL: 'warn', ...options.env, MONGO_URL: options.mongoUrl, MONGO_DB: options.database, RELAY_PORT: String(options.port), RELAY_HOST: '127.0.0.1' },
+    env: {
+      LOG_LEVEL: 'warn',
+      ...options.env,
+      MONGO_URL: options.mongoUrl,
+      MONGO_DB: options.database,
+      RELAY_PORT: String(options.port),
+      RELAY_HOST: '127.0.0.1',
+    },
   });
   await waitUntilServing(relay, `http://127.0.0.1:${options.port}/${options.until ?? 'readyz'}`, options.timeoutMs);
   return relay;

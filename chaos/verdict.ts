@@ -30,7 +30,17 @@ export function judge(canonical: CanonicalEvent[], events: EventMessage[], reset
   for (const event of canonical) if (event.op === 'insert') byProduct.set(event.productId, event);
 
   const seen = new Set<number>();
-  const verdict: Verdict = { received: events.length, lost: 0, duplicated: 0, outOfOrder: 0, unknown: 0, idMismatch: 0, resets: resets.length, malformed, lostAt: [] };
+  const verdict: Verdict = {
+    received: events.length,
+    lost: 0,
+    duplicated: 0,
+    outOfOrder: 0,
+    unknown: 0,
+    idMismatch: 0,
+    resets: resets.length,
+    malformed,
+    lostAt: [],
+  };
   let highest = -1;
   for (const event of events) {
     // Match by token first; fall back to the product id so a wrong token is reported as such, not as loss.
@@ -53,7 +63,8 @@ export function judge(canonical: CanonicalEvent[], events: EventMessage[], reset
     highest = Math.max(highest, position);
   }
   verdict.lost = canonical.length - seen.size;
-  for (let position = 0; position < canonical.length && verdict.lostAt.length < 5; position++) if (!seen.has(position)) verdict.lostAt.push(position);
+  for (let position = 0; position < canonical.length && verdict.lostAt.length < 5; position++)
+    if (!seen.has(position)) verdict.lostAt.push(position);
   return verdict;
 }
 

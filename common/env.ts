@@ -32,19 +32,30 @@ export const envInt = (fallback: number, { min = 0, max = Number.MAX_SAFE_INTEGE
   z.coerce.number().int().min(min).max(max).default(fallback);
 
 /** A TCP port; 0 (any free port) only where `allowZero`. */
-export const envPort = (fallback: number, { allowZero = true }: { allowZero?: boolean } = {}) => envInt(fallback, { min: allowZero ? 0 : 1, max: 65_535 });
+export const envPort = (fallback: number, { allowZero = true }: { allowZero?: boolean } = {}) =>
+  envInt(fallback, { min: allowZero ? 0 : 1, max: 65_535 });
 
 /** A comma-separated list, items trimmed, empty items dropped; undefined when unset. */
 export const envList = z
   .string()
   .optional()
-  .transform((value) => (value ? value.split(',').map((item) => item.trim()).filter(Boolean) : undefined));
+  .transform((value) =>
+    value
+      ? value
+          .split(',')
+          .map((item) => item.trim())
+          .filter(Boolean)
+      : undefined,
+  );
 
 /** pino's levels. */
 export const envLogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
 
 /** A MongoDB connection string. */
-export const envMongoUrl = z.string().trim().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URL');
+export const envMongoUrl = z
+  .string()
+  .trim()
+  .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URL');
 
 /** A MongoDB database name. */
 export const envMongoDb = z
@@ -61,7 +72,9 @@ export function readEnv<Schema extends z.ZodType>(
   env: NodeJS.ProcessEnv,
   { what, keepEmpty = [] }: { what: string; keepEmpty?: readonly string[] },
 ): z.output<Schema> {
-  const present = Object.fromEntries(Object.entries(env).filter(([name, value]) => value !== undefined && (value.trim() !== '' || keepEmpty.includes(name))));
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([name, value]) => value !== undefined && (value.trim() !== '' || keepEmpty.includes(name))),
+  );
   const parsed = schema.safeParse(present);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);

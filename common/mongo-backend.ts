@@ -26,7 +26,11 @@ export interface MongoBackendChoice {
   systemBinary?: string;
 }
 
-const choiceSchema = z.object({ MONGO_URL: envMongoUrl.optional(), MONGOMS_DOWNLOAD: envFlag, MONGOMS_SYSTEM_BINARY: z.string().optional() });
+const choiceSchema = z.object({
+  MONGO_URL: envMongoUrl.optional(),
+  MONGOMS_DOWNLOAD: envFlag,
+  MONGOMS_SYSTEM_BINARY: z.string().optional(),
+});
 
 /** Reads the choice from the environment, the common way (blank = unset, yes/no flags). */
 export function readMongoBackendChoice(env: NodeJS.ProcessEnv): MongoBackendChoice {
@@ -56,9 +60,18 @@ export async function planMongoBackend(choice: MongoBackendChoice): Promise<Mong
     const options = await lib.DryMongoBinary.generateOptions(choice.systemBinary ? { systemBinary: choice.systemBinary } : undefined);
     binary = await lib.DryMongoBinary.locateBinary(options);
   } catch (error) {
-    return { kind: 'double', reason: `MONGOMS_SYSTEM_BINARY is unusable: ${error instanceof Error ? error.message : String(error)}`, requested };
+    return {
+      kind: 'double',
+      reason: `MONGOMS_SYSTEM_BINARY is unusable: ${error instanceof Error ? error.message : String(error)}`,
+      requested,
+    };
   }
-  if (!binary) return { kind: 'double', reason: 'no mongod binary on this machine (set MONGOMS_SYSTEM_BINARY, or MONGOMS_DOWNLOAD=1 to fetch one)', requested };
+  if (!binary)
+    return {
+      kind: 'double',
+      reason: 'no mongod binary on this machine (set MONGOMS_SYSTEM_BINARY, or MONGOMS_DOWNLOAD=1 to fetch one)',
+      requested,
+    };
   return { kind: 'mongod', binary, requested };
 }
 
@@ -77,7 +90,13 @@ export async function startMongod(
   const { MongoMemoryReplSet } = await import('mongodb-memory-server');
   const replSet = new MongoMemoryReplSet({
     ...(port ? { instanceOpts: [{ port }] } : {}),
-    replSet: { count: 1, name: REPLICA_SET, ip: '127.0.0.1', storageEngine: 'wiredTiger', ...(detached ? { spawn: { detached: true } } : {}) },
+    replSet: {
+      count: 1,
+      name: REPLICA_SET,
+      ip: '127.0.0.1',
+      storageEngine: 'wiredTiger',
+      ...(detached ? { spawn: { detached: true } } : {}),
+    },
     ...(plan.binary ? { binary: { systemBinary: plan.binary } } : {}),
   });
   let timer: NodeJS.Timeout | undefined;

@@ -79,7 +79,13 @@ export async function closeWithin(client: MongoClient, ms: number): Promise<bool
     timer = setTimeout(resolve, ms, false);
   });
   try {
-    return await Promise.race([client.close().then(() => true as const, () => false as const), late]);
+    return await Promise.race([
+      client.close().then(
+        () => true as const,
+        () => false as const,
+      ),
+      late,
+    ]);
   } finally {
     clearTimeout(timer);
   }

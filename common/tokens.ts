@@ -51,7 +51,17 @@ export async function verifyToken(token: string, policy: TokenPolicy): Promise<T
 }
 
 /** Signs a token for `audience` that expires in `ttlSeconds` (for the stack's own consumer, tools and tests). */
-export function mintToken({ secret, audience, ttlSeconds, subject }: { secret: string; audience: string; ttlSeconds: number; subject: string }): Promise<string> {
+export function mintToken({
+  secret,
+  audience,
+  ttlSeconds,
+  subject,
+}: {
+  secret: string;
+  audience: string;
+  ttlSeconds: number;
+  subject: string;
+}): Promise<string> {
   return new SignJWT({})
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(subject)

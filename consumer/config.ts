@@ -22,9 +22,7 @@ export interface ConsumerConfig {
 
 /** What the command line asks for. */
 export type ParsedCommandLine =
-  | { kind: 'run'; config: ConsumerConfig }
-  | { kind: 'help'; text: string }
-  | { kind: 'error'; message: string };
+  { kind: 'run'; config: ConsumerConfig } | { kind: 'help'; text: string } | { kind: 'error'; message: string };
 
 export const DEFAULT_RELAY_URL = 'ws://localhost:8765';
 
@@ -124,7 +122,10 @@ function relayUrlOption(text: string): string {
 }
 
 function operationList(values: string[]): Operation[] {
-  const chosen = values.flatMap((value) => value.split(',')).map((op) => op.trim()).filter(Boolean);
+  const chosen = values
+    .flatMap((value) => value.split(','))
+    .map((op) => op.trim())
+    .filter(Boolean);
   if (chosen.length === 0) throw new UsageError(`--ops: give at least one of ${OPERATIONS.join(', ')}`);
   for (const op of chosen) {
     if (!operations.has(op)) throw new UsageError(`--ops: unknown operation "${op}" (expected ${OPERATIONS.join(', ')})`);

@@ -39,7 +39,12 @@ export function eventsFor(entry: OplogEntry, scope: StreamScope, options: EventO
   if (!inScope(entry, scope)) return [];
   const expanded = options.showExpandedEvents;
   if (!expanded && EXPANDED_OPS.has(entry.op)) return [];
-  const base: Document = { _id: { _data: entry.token }, operationType: entry.op, clusterTime: toTimestamp(entry.time), wallTime: entry.wallTime };
+  const base: Document = {
+    _id: { _data: entry.token },
+    operationType: entry.op,
+    clusterTime: toTimestamp(entry.time),
+    wallTime: entry.wallTime,
+  };
   if (expanded && entry.uuid) base.collectionUUID = entry.uuid;
   const ns = entry.coll === undefined ? { db: entry.db } : { db: entry.db, coll: entry.coll };
   switch (entry.op) {
@@ -51,7 +56,9 @@ export function eventsFor(entry: OplogEntry, scope: StreamScope, options: EventO
       const event: Document = { ...base };
       if (options.fullDocument !== 'default') event.fullDocument = postImage(entry, options.fullDocument, lookup);
       const ambiguous = expanded && entry.disambiguatedPaths && Object.keys(entry.disambiguatedPaths).length > 0;
-      const updateDescription = ambiguous ? { ...entry.updateDescription, disambiguatedPaths: entry.disambiguatedPaths } : entry.updateDescription;
+      const updateDescription = ambiguous
+        ? { ...entry.updateDescription, disambiguatedPaths: entry.disambiguatedPaths }
+        : entry.updateDescription;
       return [withPreImage({ ...event, ns, documentKey: entry.documentKey, updateDescription }, entry, options)];
     }
     case 'delete':
@@ -77,7 +84,10 @@ function postImage(entry: OplogEntry, mode: FullDocumentMode, lookup: DocumentLo
   if (mode === 'updateLookup') return lookup(entry.db, entry.coll!, entry.documentKey!);
   if (entry.postImage) return entry.postImage;
   if (mode === 'required') {
-    throw new CommandError('NoMatchingDocument', `Change stream was configured to require a post-image for all update events, but the post-image was not found for event: ${describe(entry)}`);
+    throw new CommandError(
+      'NoMatchingDocument',
+      `Change stream was configured to require a post-image for all update events, but the post-image was not found for event: ${describe(entry)}`,
+    );
   }
   return null;
 }
@@ -85,7 +95,10 @@ function postImage(entry: OplogEntry, mode: FullDocumentMode, lookup: DocumentLo
 function withPreImage(event: Document, entry: OplogEntry, options: EventOptions): Document {
   if (options.fullDocumentBeforeChange === 'off') return event;
   if (!entry.preImage && options.fullDocumentBeforeChange === 'required') {
-    throw new CommandError('NoMatchingDocument', `Change stream was configured to require a pre-image for all update, delete and replace events, but the pre-image was not found for event: ${describe(entry)}`);
+    throw new CommandError(
+      'NoMatchingDocument',
+      `Change stream was configured to require a pre-image for all update, delete and replace events, but the pre-image was not found for event: ${describe(entry)}`,
+    );
   }
   return { ...event, fullDocumentBeforeChange: entry.preImage ?? null };
 }

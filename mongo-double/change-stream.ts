@@ -54,7 +54,10 @@ export class ChangeStream {
   read(limit: number): StreamBatch {
     if (this.invalidated) return { events: [], invalidated: true };
     if (compareOpTime(this.position, this.oplog.retainedFrom) < 0) {
-      throw new CommandError('ChangeStreamHistoryLost', 'Resume of change stream was not possible, as the resume point may no longer be in the oplog.');
+      throw new CommandError(
+        'ChangeStreamHistoryLost',
+        'Resume of change stream was not possible, as the resume point may no longer be in the oplog.',
+      );
     }
     const events: Document[] = [];
     let bytes = 0;
@@ -84,7 +87,10 @@ export class ChangeStream {
     const [result] = evaluate(() => aggregator.run([deepClone(event)]) as Document[]);
     if (!result) return null;
     if (!sameValue(result._id, event._id)) {
-      throw new CommandError('ChangeStreamFatalError', "Encountered an event whose _id field, which contains the resume token, was modified by the pipeline. Modifying the _id field of an event makes it impossible to resume the stream from that point. Only transformations that retain the unmodified _id field are allowed.");
+      throw new CommandError(
+        'ChangeStreamFatalError',
+        'Encountered an event whose _id field, which contains the resume token, was modified by the pipeline. Modifying the _id field of an event makes it impossible to resume the stream from that point. Only transformations that retain the unmodified _id field are allowed.',
+      );
     }
     return result;
   }

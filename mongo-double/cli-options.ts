@@ -21,7 +21,8 @@ const schema = z.object({
 });
 
 /** Usage text printed for --help and after a bad option. */
-export const USAGE = 'usage: npm run mongo-double -- [--port 27017] [--host 127.0.0.1] [--repl-set rs0] [--oplog-max-entries 100000] [--log-level info]';
+export const USAGE =
+  'usage: npm run mongo-double -- [--port 27017] [--host 127.0.0.1] [--repl-set rs0] [--oplog-max-entries 100000] [--log-level info]';
 
 /** Parses argv (without node and script); throws an Error naming the bad flag. */
 export function parseCliOptions(argv: string[]): CliOptions | 'help' {
@@ -44,5 +45,11 @@ export function parseCliOptions(argv: string[]): CliOptions | 'help' {
     throw new Error(`--${String(issue.path[0])}: ${issue.message}`);
   }
   const options = parsed.data;
-  return { port: options.port, host: options.host, replSetName: options['repl-set'], oplogMaxEntries: options['oplog-max-entries'], logLevel: options['log-level'] };
+  return {
+    port: options.port,
+    host: options.host,
+    replSetName: options['repl-set'],
+    oplogMaxEntries: options['oplog-max-entries'],
+    logLevel: options['log-level'],
+  };
 }

@@ -35,14 +35,21 @@ const BUILT_IN = { $eq: mingoEq, $gt, $gte, $lt, $lte } as const;
 export function parseCollation(spec: unknown): CollationOptions | undefined {
   if (spec === undefined) return undefined;
   if (!isPlainObject(spec)) throw new CommandError('TypeMismatch', "BSON field 'collation' is the wrong type, expected type 'object'");
-  if (typeof spec.locale !== 'string') throw new CommandError('IDLFailedToParse', "BSON field 'collation.locale' is missing but a required field");
+  if (typeof spec.locale !== 'string')
+    throw new CommandError('IDLFailedToParse', "BSON field 'collation.locale' is missing but a required field");
   if (spec.locale === 'simple') return undefined;
   for (const key of Object.keys(spec)) {
-    if (!SUPPORTED_FIELDS.has(key)) throw new CommandError('CommandNotSupported', `the collation option '${key}' is not supported by the MongoDB test double`);
+    if (!SUPPORTED_FIELDS.has(key))
+      throw new CommandError('CommandNotSupported', `the collation option '${key}' is not supported by the MongoDB test double`);
   }
   const strength: unknown = spec.strength ?? 3;
-  if (strength !== 1 && strength !== 2 && strength !== 3) throw new CommandError('CommandNotSupported', `collation strength ${String(strength)} is not supported by the MongoDB test double (1 to 3 are)`);
-  if (Intl.Collator.supportedLocalesOf([spec.locale]).length === 0) throw new CommandError('BadValue', `Field 'locale' is invalid with value: ${spec.locale}`);
+  if (strength !== 1 && strength !== 2 && strength !== 3)
+    throw new CommandError(
+      'CommandNotSupported',
+      `collation strength ${String(strength)} is not supported by the MongoDB test double (1 to 3 are)`,
+    );
+  if (Intl.Collator.supportedLocalesOf([spec.locale]).length === 0)
+    throw new CommandError('BadValue', `Field 'locale' is invalid with value: ${spec.locale}`);
   let sensitivity: Intl.CollatorOptions['sensitivity'] = SENSITIVITY[strength];
   if (spec.caseLevel === true) sensitivity = strength === 1 ? 'case' : 'variant';
   const caseFirst = spec.caseFirst === 'upper' || spec.caseFirst === 'lower' ? spec.caseFirst : 'false';
@@ -51,7 +58,10 @@ export function parseCollation(spec: unknown): CollationOptions | undefined {
   // Aggregator (given this context) use the collated operators. mingo types its operator table as a
   // union of every operator's signature; these take the common one.
   const collated = collatedOperators(collator.compare) as unknown as typeof query;
-  return { collation: spec as CollationSpec, context: Context.init({ accumulator, expression, pipeline, projection, window, query: { ...query, ...collated } }) };
+  return {
+    collation: spec as CollationSpec,
+    context: Context.init({ accumulator, expression, pipeline, projection, window, query: { ...query, ...collated } }),
+  };
 }
 
 /** Refuses query features a collation would silently not apply to. */
@@ -59,7 +69,8 @@ export function checkCollatedFilter(filter: unknown): void {
   if (Array.isArray(filter)) filter.forEach(checkCollatedFilter);
   if (!isPlainObject(filter)) return;
   for (const [key, value] of Object.entries(filter)) {
-    if (key === '$expr' || key === '$where') throw new CommandError('CommandNotSupported', `${key} with a collation is not supported by the MongoDB test double`);
+    if (key === '$expr' || key === '$where')
+      throw new CommandError('CommandNotSupported', `${key} with a collation is not supported by the MongoDB test double`);
     checkCollatedFilter(value);
   }
 }
@@ -72,7 +83,11 @@ export function checkCollatedPipeline(pipeline: Document[]): void {
   for (const stage of pipeline) {
     const [name, spec] = Object.entries(stage)[0] ?? ['', undefined];
     if (name === '$group' && isConstantCount(spec)) continue;
-    if (!COLLATED_STAGES.has(name)) throw new CommandError('CommandNotSupported', `${name} with a collation is not supported by the MongoDB test double ($match, $sort, $skip, $limit and $count are)`);
+    if (!COLLATED_STAGES.has(name))
+      throw new CommandError(
+        'CommandNotSupported',
+        `${name} with a collation is not supported by the MongoDB test double ($match, $sort, $skip, $limit and $count are)`,
+      );
     if (name === '$match') checkCollatedFilter(spec);
   }
 }
@@ -80,7 +95,9 @@ export function checkCollatedPipeline(pipeline: Document[]): void {
 /** countDocuments' {$group: {_id: 1, n: {$sum: 1}}}: no string is compared. */
 function isConstantCount(spec: unknown): boolean {
   if (!isPlainObject(spec) || !(spec._id === null || typeof spec._id === 'number')) return false;
-  return Object.entries(spec).every(([key, value]) => key === '_id' || (isPlainObject(value) && Object.keys(value).length === 1 && typeof value.$sum === 'number'));
+  return Object.entries(spec).every(
+    ([key, value]) => key === '_id' || (isPlainObject(value) && Object.keys(value).length === 1 && typeof value.$sum === 'number'),
+  );
 }
 
 function collatedOperators(compare: (a: string, b: string) => number): Record<string, QueryOp> {
@@ -88,22 +105,35 @@ function collatedOperators(compare: (a: string, b: string) => number): Record<st
     const found: unknown = resolve(doc as Document, selector, { unwrapArray: true });
     return Array.isArray(found) ? found.flat(Infinity) : [found];
   };
-  const ordered = (name: keyof typeof BUILT_IN, test: (order: number) => boolean): QueryOp => (selector, value, options) => {
-    if (typeof value !== 'string') return refuseNested(value, BUILT_IN[name](selector, value, options) as Predicate);
-    return (doc) => values(doc, selector).some((item) => typeof item === 'string' && test(compare(item, value)));
-  };
+  const ordered =
+    (name: keyof typeof BUILT_IN, test: (order: number) => boolean): QueryOp =>
+    (selector, value, options) => {
+      if (typeof value !== 'string') return refuseNested(value, BUILT_IN[name](selector, value, options) as Predicate);
+      return (doc) => values(doc, selector).some((item) => typeof item === 'string' && test(compare(item, value)));
+    };
   const $eq = ordered('$eq', (order) => order === 0);
   const $in: QueryOp = (selector, list, options) => {
     if (!Array.isArray(list)) return mingoIn(selector, list as Document[], options) as Predicate;
     const strings = list.filter((item): item is string => typeof item === 'string');
-    const others = mingoIn(selector, list.filter((item) => typeof item !== 'string').map((item: unknown) => refuseNested(item, item)) as Document[], options) as Predicate;
-    return (doc) => others(doc) || values(doc, selector).some((item) => typeof item === 'string' && strings.some((text) => compare(item, text) === 0));
+    const others = mingoIn(
+      selector,
+      list.filter((item) => typeof item !== 'string').map((item: unknown) => refuseNested(item, item)) as Document[],
+      options,
+    ) as Predicate;
+    return (doc) =>
+      others(doc) || values(doc, selector).some((item) => typeof item === 'string' && strings.some((text) => compare(item, text) === 0));
   };
   return {
     $eq,
-    $ne: (selector, value, options) => { const equal = $eq(selector, value, options); return (doc) => !equal(doc); },
+    $ne: (selector, value, options) => {
+      const equal = $eq(selector, value, options);
+      return (doc) => !equal(doc);
+    },
     $in,
-    $nin: (selector, list, options) => { const within = $in(selector, list, options); return (doc) => !within(doc); },
+    $nin: (selector, list, options) => {
+      const within = $in(selector, list, options);
+      return (doc) => !within(doc);
+    },
     $gt: ordered('$gt', (order) => order > 0),
     $gte: ordered('$gte', (order) => order >= 0),
     $lt: ordered('$lt', (order) => order < 0),
@@ -114,9 +144,14 @@ function collatedOperators(compare: (a: string, b: string) => number): Record<st
 /** Strings inside a compared document or array would be compared binary: refused instead. */
 function refuseNested<T>(value: unknown, result: T): T {
   const holdsString = (item: unknown): boolean =>
-    typeof item === 'string' || (Array.isArray(item) && item.some(holdsString)) || (isPlainObject(item) && Object.values(item).some(holdsString));
+    typeof item === 'string' ||
+    (Array.isArray(item) && item.some(holdsString)) ||
+    (isPlainObject(item) && Object.values(item).some(holdsString));
   if ((Array.isArray(value) || isPlainObject(value)) && holdsString(value)) {
-    throw new CommandError('CommandNotSupported', 'comparing documents or arrays that hold strings under a collation is not supported by the MongoDB test double');
+    throw new CommandError(
+      'CommandNotSupported',
+      'comparing documents or arrays that hold strings under a collation is not supported by the MongoDB test double',
+    );
   }
   return result;
 }

@@ -93,11 +93,17 @@ export class Collection {
     const sameName = this.indexList.find((index) => index.name === spec.name);
     const sameKey = this.indexList.find((index) => valueKey(index.key) === valueKey(spec.key));
     if (sameName && valueKey(sameName.key) !== valueKey(spec.key)) {
-      throw new CommandError('IndexKeySpecsConflict', `An existing index has the same name as the requested index but different keys: ${spec.name}`);
+      throw new CommandError(
+        'IndexKeySpecsConflict',
+        `An existing index has the same name as the requested index but different keys: ${spec.name}`,
+      );
     }
     if (sameKey) {
       if (Boolean(sameKey.unique) !== Boolean(spec.unique) || sameKey.name !== spec.name) {
-        throw new CommandError('IndexOptionsConflict', `An equivalent index already exists with a different name or options: ${sameKey.name}`);
+        throw new CommandError(
+          'IndexOptionsConflict',
+          `An equivalent index already exists with a different name or options: ${sameKey.name}`,
+        );
       }
       return false;
     }
@@ -150,11 +156,17 @@ export class Collection {
   private duplicate(index: IndexSpec, doc: Document): never {
     const keyValue: Document = {};
     for (const field of Object.keys(index.key)) keyValue[field] = getPath(doc, field) ?? null;
-    const shown = Object.entries(keyValue).map(([field, value]) => `${field}: ${JSON.stringify(value)}`).join(', ');
-    throw new CommandError('DuplicateKey', `E11000 duplicate key error collection: ${this.db}.${this.name} index: ${index.name} dup key: { ${shown} }`, {
-      keyPattern: index.key,
-      keyValue,
-    });
+    const shown = Object.entries(keyValue)
+      .map(([field, value]) => `${field}: ${JSON.stringify(value)}`)
+      .join(', ');
+    throw new CommandError(
+      'DuplicateKey',
+      `E11000 duplicate key error collection: ${this.db}.${this.name} index: ${index.name} dup key: { ${shown} }`,
+      {
+        keyPattern: index.key,
+        keyValue,
+      },
+    );
   }
 }
 
@@ -172,7 +184,11 @@ function checkIdForStorage(id: unknown): void {
   const visit = (value: unknown): void => {
     if (!isPlainObject(value)) return;
     for (const [key, item] of Object.entries(value)) {
-      if (key.startsWith('$')) throw new CommandError('DollarPrefixedFieldName', `_id fields may not contain '$'-prefixed fields: ${key} is not valid for storage.`);
+      if (key.startsWith('$'))
+        throw new CommandError(
+          'DollarPrefixedFieldName',
+          `_id fields may not contain '$'-prefixed fields: ${key} is not valid for storage.`,
+        );
       visit(item);
     }
   };

@@ -48,7 +48,9 @@ export function serveConnection(socket: Socket, state: DoubleState): void {
           log.error({ err: error }, 'closing connection after an internal error');
           socket.destroy();
         })
-        .finally(() => { queued -= 1; });
+        .finally(() => {
+          queued -= 1;
+        });
     }
   });
 
@@ -73,20 +75,37 @@ export function serveConnection(socket: Socket, state: DoubleState): void {
     } catch (error) {
       if (!(error instanceof MalformedMessageError)) throw error;
       log.warn({ err: error }, 'malformed OP_MSG');
-      if (!(flags & MORE_TO_COME)) send(encodeOpMsg(nextRequestId++, message.requestId, { ok: 0, errmsg: error.message, code: ErrorCodes.InvalidBSON, codeName: 'InvalidBSON' }));
+      if (!(flags & MORE_TO_COME))
+        send(
+          encodeOpMsg(nextRequestId++, message.requestId, {
+            ok: 0,
+            errmsg: error.message,
+            code: ErrorCodes.InvalidBSON,
+            codeName: 'InvalidBSON',
+          }),
+        );
       return;
     }
     const db = request.command.$db;
-    const result = typeof db === 'string' && db.length > 0
-      ? await dispatch(request.command, db, state, connection)
-      : { reply: { ok: 0, errmsg: "OP_MSG requests require a $db argument", code: ErrorCodes.IDLFailedToParse, codeName: 'IDLFailedToParse' } };
+    const result =
+      typeof db === 'string' && db.length > 0
+        ? await dispatch(request.command, db, state, connection)
+        : {
+            reply: {
+              ok: 0,
+              errmsg: 'OP_MSG requests require a $db argument',
+              code: ErrorCodes.IDLFailedToParse,
+              codeName: 'IDLFailedToParse',
+            },
+          };
     if ('closeConnection' in result) {
       socket.destroy();
       return;
     }
     if (request.flags & MORE_TO_COME) return;
     const awaitableHello = HELLO_NAMES.has(Object.keys(request.command)[0] ?? '') && request.command.maxAwaitTimeMS !== undefined;
-    if ((request.flags & EXHAUST_ALLOWED) !== 0 && awaitableHello && typeof db === 'string') return streamHello(request.command, db, message.requestId, result.reply);
+    if ((request.flags & EXHAUST_ALLOWED) !== 0 && awaitableHello && typeof db === 'string')
+      return streamHello(request.command, db, message.requestId, result.reply);
     send(encodeOpMsg(nextRequestId++, message.requestId, result.reply));
   }
 
@@ -121,15 +140,30 @@ export function serveConnection(socket: Socket, state: DoubleState): void {
     } catch (error) {
       if (!(error instanceof MalformedMessageError)) throw error;
       log.warn({ err: error }, 'malformed OP_QUERY');
-      send(encodeOpReply(nextRequestId++, message.requestId, { ok: 0, errmsg: error.message, code: ErrorCodes.InvalidBSON, codeName: 'InvalidBSON' }));
+      send(
+        encodeOpReply(nextRequestId++, message.requestId, {
+          ok: 0,
+          errmsg: error.message,
+          code: ErrorCodes.InvalidBSON,
+          codeName: 'InvalidBSON',
+        }),
+      );
       return;
     }
     const name = Object.keys(request.query)[0] ?? '';
     const db = request.collection.endsWith('.$cmd') ? request.collection.slice(0, -'.$cmd'.length) : '';
     // Since MongoDB 6.0, OP_QUERY is only accepted for the connection handshake.
-    const result = db && ['hello', 'isMaster', 'ismaster'].includes(name)
-      ? await dispatch(request.query, db, state, connection)
-      : { reply: { ok: 0, errmsg: `Unsupported OP_QUERY command: ${name}. The client driver may require an upgrade.`, code: 352, codeName: 'UnsupportedOpQueryCommand' } };
+    const result =
+      db && ['hello', 'isMaster', 'ismaster'].includes(name)
+        ? await dispatch(request.query, db, state, connection)
+        : {
+            reply: {
+              ok: 0,
+              errmsg: `Unsupported OP_QUERY command: ${name}. The client driver may require an upgrade.`,
+              code: 352,
+              codeName: 'UnsupportedOpQueryCommand',
+            },
+          };
     if ('closeConnection' in result) {
       socket.destroy();
       return;

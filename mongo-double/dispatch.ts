@@ -15,7 +15,17 @@ export type DispatchResult = { reply: Document } | { closeConnection: true };
 
 const RETRYABLE_WRITES = new Set(['insert', 'update', 'delete', 'findAndModify']);
 /** Commands that need a collection: on a view they are CommandNotSupportedOnView (166). */
-const WRITES_REFUSED_ON_VIEWS = new Set(['insert', 'update', 'delete', 'findAndModify', 'findandmodify', 'createIndexes', 'dropIndexes', 'listIndexes', 'collMod']);
+const WRITES_REFUSED_ON_VIEWS = new Set([
+  'insert',
+  'update',
+  'delete',
+  'findAndModify',
+  'findandmodify',
+  'createIndexes',
+  'dropIndexes',
+  'listIndexes',
+  'collMod',
+]);
 const MAX_REMEMBERED_WRITES = 10_000;
 const ZERO_SIGNATURE = { hash: new Binary(Buffer.alloc(20), 0), keyId: Long.ZERO };
 
@@ -39,7 +49,14 @@ export async function dispatch(command: Document, db: string, state: DoubleState
   return { reply };
 }
 
-async function run(name: string, command: Document, db: string, state: DoubleState, connection: ConnectionInfo, facts: OperationFacts): Promise<DispatchResult> {
+async function run(
+  name: string,
+  command: Document,
+  db: string,
+  state: DoubleState,
+  connection: ConnectionInfo,
+  facts: OperationFacts,
+): Promise<DispatchResult> {
   const handler = commandTable.get(name);
   if (!handler) throw new CommandError('CommandNotFound', `no such command: '${name}'`);
   if (command.startTransaction === true || command.autocommit === false) {
@@ -76,7 +93,8 @@ function namespaceOf(name: string, command: Document, db: string): string {
 /** A one-member set can satisfy w: 0, 1 and 'majority' only; mongod refuses the rest up front. */
 function checkWriteConcern(concern: unknown): void {
   const w: unknown = (concern as Document | undefined)?.w;
-  if (typeof w === 'number' && (w < 0 || w > 50)) throw new CommandError('FailedToParse', `w has to be a non-negative number and not greater than 50; found: ${w}`);
+  if (typeof w === 'number' && (w < 0 || w > 50))
+    throw new CommandError('FailedToParse', `w has to be a non-negative number and not greater than 50; found: ${w}`);
   if (typeof w === 'number' && w > 1) throw new CommandError('UnsatisfiableWriteConcern', 'Not enough data-bearing nodes');
   if (typeof w === 'string' && w !== 'majority') throw new CommandError('UnknownReplWriteConcern', `unrecognized write concern mode: ${w}`);
 }
@@ -91,6 +109,13 @@ function retryKeyOf(command: Document): string | null {
 function delay(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }

@@ -10,7 +10,13 @@
 // State-change errors (NotPrimaryError, ShutdownError) carry the server's topologyVersion, so a
 // driver that knows it treats the error as stale instead of dropping the primary.
 import type { Document } from 'bson';
-import { NEED_RETARGETTING_CODES, NETWORK_CODES, NON_RESUMABLE_CHANGE_STREAM_CODES, RETRIABLE_CODES, STATE_CHANGE_CODES } from './error-codes.js';
+import {
+  NEED_RETARGETTING_CODES,
+  NETWORK_CODES,
+  NON_RESUMABLE_CHANGE_STREAM_CODES,
+  RETRIABLE_CODES,
+  STATE_CHANGE_CODES,
+} from './error-codes.js';
 import { topologyVersionReply } from './commands/awaitable-hello.js';
 import type { DoubleState } from './state.js';
 
@@ -38,18 +44,31 @@ export function addServerErrorFields(reply: Document, name: string, command: Doc
   }
 }
 
-function computeLabels(name: string, command: Document, code: number | undefined, wcCode: number | undefined, facts: OperationFacts): string[] {
+function computeLabels(
+  name: string,
+  command: Document,
+  code: number | undefined,
+  wcCode: number | undefined,
+  facts: OperationFacts,
+): string[] {
   const retryableWrite = command.txnNumber !== undefined && command.autocommit === undefined;
   if (retryableWrite && ((code !== undefined && RETRIABLE_CODES.has(code)) || (wcCode !== undefined && RETRIABLE_CODES.has(wcCode)))) {
     return ['RetryableWriteError'];
   }
-  if (code !== undefined && wcCode === undefined && isResumableCode(code) && isChangeStream(name, command, facts)) return ['ResumableChangeStreamError'];
+  if (code !== undefined && wcCode === undefined && isResumableCode(code) && isChangeStream(name, command, facts))
+    return ['ResumableChangeStreamError'];
   if (code !== undefined && NON_RESUMABLE_CHANGE_STREAM_CODES.has(code)) return ['NonResumableChangeStreamError'];
   return [];
 }
 
 function isResumableCode(code: number): boolean {
-  return RETRIABLE_CODES.has(code) || NETWORK_CODES.has(code) || NEED_RETARGETTING_CODES.has(code) || code === RETRY_CHANGE_STREAM || code === FAILED_TO_SATISFY_READ_PREFERENCE;
+  return (
+    RETRIABLE_CODES.has(code) ||
+    NETWORK_CODES.has(code) ||
+    NEED_RETARGETTING_CODES.has(code) ||
+    code === RETRY_CHANGE_STREAM ||
+    code === FAILED_TO_SATISFY_READ_PREFERENCE
+  );
 }
 
 function isChangeStream(name: string, command: Document, facts: OperationFacts): boolean {

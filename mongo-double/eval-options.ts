@@ -30,8 +30,10 @@ function variablesOf(command: Document): EvalOptions {
   for (const name of Object.keys(variables)) {
     // mongod's variable_validation: a lowercase ASCII letter or a non-ASCII character first, then letters, digits, _.
     if (name.length === 0) throw new CommandError('Location16869', 'empty variable names are not allowed');
-    if (!/^[a-z\u0080-\uffff]/.test(name)) throw new CommandError('Location16870', `'${name}' starts with an invalid character for a user variable name`);
-    if (!/^[A-Za-z0-9_\u0080-\uffff]*$/.test(name)) throw new CommandError('Location16871', `'${name}' contains an invalid character for a variable name`);
+    if (!/^[a-z\u0080-\uffff]/.test(name))
+      throw new CommandError('Location16870', `'${name}' starts with an invalid character for a user variable name`);
+    if (!/^[A-Za-z0-9_\u0080-\uffff]*$/.test(name))
+      throw new CommandError('Location16871', `'${name}' contains an invalid character for a variable name`);
   }
   return { variables };
 }

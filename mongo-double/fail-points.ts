@@ -37,7 +37,10 @@ export class FailPoints {
   configure(command: Document): Document {
     const name = command.configureFailPoint as FailPointName;
     if (!NAMES.includes(name)) {
-      throw new CommandError('CommandNotSupported', `the MongoDB test double does not implement the fail point ${String(command.configureFailPoint)} (it has ${NAMES.join(' and ')})`);
+      throw new CommandError(
+        'CommandNotSupported',
+        `the MongoDB test double does not implement the fail point ${String(command.configureFailPoint)} (it has ${NAMES.join(' and ')})`,
+      );
     }
     const previous = this.active.get(name)?.timesEntered ?? this.timesEntered.get(name) ?? 0;
     const mode: unknown = command.mode;
@@ -45,10 +48,12 @@ export class FailPoints {
     let next: Active | null;
     if (mode === 'off') next = null;
     else if (mode === 'alwaysOn') next = { remaining: Infinity, skip: 0, data, timesEntered: 0 };
-    else if (isDoc(mode) && typeof mode.times === 'number') next = mode.times > 0 ? { remaining: mode.times, skip: 0, data, timesEntered: 0 } : null;
+    else if (isDoc(mode) && typeof mode.times === 'number')
+      next = mode.times > 0 ? { remaining: mode.times, skip: 0, data, timesEntered: 0 } : null;
     else if (isDoc(mode) && typeof mode.skip === 'number') next = { remaining: Infinity, skip: mode.skip, data, timesEntered: 0 };
     else throw new CommandError('BadValue', 'mode must be "off", "alwaysOn", {times: n} or {skip: n}');
-    if (next && name === 'failCommand' && !Array.isArray(data.failCommands)) throw new CommandError('BadValue', 'data.failCommands must be an array of command names');
+    if (next && name === 'failCommand' && !Array.isArray(data.failCommands))
+      throw new CommandError('BadValue', 'data.failCommands must be an array of command names');
     if (next) this.active.set(name, next);
     else this.active.delete(name);
     this.timesEntered.set(name, 0);
@@ -65,7 +70,12 @@ export class FailPoints {
       blockMs: data.blockConnection === true && typeof data.blockTimeMS === 'number' ? data.blockTimeMS : 0,
     };
     if (typeof data.errorCode === 'number') {
-      action.error = { ok: 0, errmsg: "Failing command via 'failCommand' failpoint", code: data.errorCode, codeName: codeNameOf(data.errorCode) };
+      action.error = {
+        ok: 0,
+        errmsg: "Failing command via 'failCommand' failpoint",
+        code: data.errorCode,
+        codeName: codeNameOf(data.errorCode),
+      };
     }
     if (Array.isArray(data.errorLabels)) action.labels = data.errorLabels.filter((label): label is string => typeof label === 'string');
     if (isDoc(data.writeConcernError)) action.writeConcernError = data.writeConcernError;

@@ -20,7 +20,13 @@ if (options === 'help') {
 const logger = createLogger('mongo-double', { level: options.logLevel, pretty: Boolean(process.stdout.isTTY) });
 let double: MongoDouble;
 try {
-  double = await startMongoDouble({ port: options.port, host: options.host, replSetName: options.replSetName, oplogMaxEntries: options.oplogMaxEntries, logger });
+  double = await startMongoDouble({
+    port: options.port,
+    host: options.host,
+    replSetName: options.replSetName,
+    oplogMaxEntries: options.oplogMaxEntries,
+    logger,
+  });
 } catch (error) {
   logger.fatal({ err: error }, 'mongo-double could not start');
   process.exit(1);

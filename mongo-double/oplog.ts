@@ -72,7 +72,12 @@ export class Oplog {
   append(write: OplogWrite): OplogEntry {
     const time = this.clock.tick();
     const digest = digestOf(`${write.db}.${write.coll ?? ''}:${write.op}:${write.documentKey ? valueKey(write.documentKey) : ''}`);
-    const entry: OplogEntry = { ...write, time, wallTime: new Date(), token: encodeToken({ time, kind: 'event', epoch: this.epoch, digest }) };
+    const entry: OplogEntry = {
+      ...write,
+      time,
+      wallTime: new Date(),
+      token: encodeToken({ time, kind: 'event', epoch: this.epoch, digest }),
+    };
     this.entries.push(entry);
     if (this.entries.length > this.maxEntries) {
       // Trim in slices of 1/16th so a full oplog does not shift the array on every write.

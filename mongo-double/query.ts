@@ -41,7 +41,9 @@ function runFind(collection: DocumentSource, filter: Document, options: FindOpti
   const projection = options.projection && Object.keys(options.projection).length > 0 ? options.projection : undefined;
   const source = byId ? [collection.get(byId.id)].filter((doc): doc is Document => doc !== undefined) : collection.all();
   // With a collation the command brings its own operators, which only the base Query uses.
-  let cursor = options.eval?.context ? new ContextQuery(filter, { ...options.eval }).find(source, projection) : find(source, filter, projection, { ...options.eval });
+  let cursor = options.eval?.context
+    ? new ContextQuery(filter, { ...options.eval }).find(source, projection)
+    : find(source, filter, projection, { ...options.eval });
   if (options.sort && Object.keys(options.sort).length > 0) cursor = cursor.sort(options.sort as Record<string, 1 | -1>);
   if (options.skip) cursor = cursor.skip(options.skip);
   if (options.limit) cursor = cursor.limit(options.limit);

@@ -28,7 +28,9 @@ export class Store {
     const collection = new Collection(db, name, options);
     collections.set(name, collection);
     const view = typeof options.viewOn === 'string';
-    const operationDescription = view ? { viewOn: options.viewOn, pipeline: options.pipeline ?? [] } : { ...options, idIndex: { v: 2, key: { _id: 1 }, name: '_id_' } };
+    const operationDescription = view
+      ? { viewOn: options.viewOn, pipeline: options.pipeline ?? [] }
+      : { ...options, idIndex: { v: 2, key: { _id: 1 }, name: '_id_' } };
     this.oplog.append({ op: 'create', db, coll: name, ...(view ? {} : { uuid: collection.uuid }), operationDescription });
     return { collection, created: true };
   }
@@ -46,7 +48,14 @@ export class Store {
   /** Inserts one document (which must have an _id) and logs it. */
   insert(collection: Collection, doc: Document): void {
     collection.insert(doc);
-    this.oplog.append({ op: 'insert', db: collection.db, coll: collection.name, uuid: collection.uuid, documentKey: { _id: doc._id }, document: doc });
+    this.oplog.append({
+      op: 'insert',
+      db: collection.db,
+      coll: collection.name,
+      uuid: collection.uuid,
+      documentKey: { _id: doc._id },
+      document: doc,
+    });
   }
 
   /** Stores a new version of a document; logs an update (operators) or a replace (whole document). */
@@ -67,7 +76,14 @@ export class Store {
     const removed = collection.remove(id);
     if (!removed) return;
     const images = collection.recordsImages ? { preImage: removed } : {};
-    this.oplog.append({ op: 'delete', db: collection.db, coll: collection.name, uuid: collection.uuid, documentKey: { _id: id }, ...images });
+    this.oplog.append({
+      op: 'delete',
+      db: collection.db,
+      coll: collection.name,
+      uuid: collection.uuid,
+      documentKey: { _id: id },
+      ...images,
+    });
   }
 
   /** Drops a collection (logging a drop); false if it did not exist. */
@@ -101,7 +117,13 @@ export class Store {
   /** Adds an index to a collection and logs createIndexes; false if an identical one exists. */
   createIndex(collection: Collection, spec: IndexSpec): boolean {
     if (!collection.createIndex(spec)) return false;
-    this.oplog.append({ op: 'createIndexes', db: collection.db, coll: collection.name, uuid: collection.uuid, operationDescription: { indexes: [spec] } });
+    this.oplog.append({
+      op: 'createIndexes',
+      db: collection.db,
+      coll: collection.name,
+      uuid: collection.uuid,
+      operationDescription: { indexes: [spec] },
+    });
     return true;
   }
 
@@ -109,7 +131,13 @@ export class Store {
   dropIndex(collection: Collection, name: string): boolean {
     const spec = collection.indexes.find((index) => index.name === name);
     if (!spec || !collection.dropIndex(name)) return false;
-    this.oplog.append({ op: 'dropIndexes', db: collection.db, coll: collection.name, uuid: collection.uuid, operationDescription: { indexes: [spec] } });
+    this.oplog.append({
+      op: 'dropIndexes',
+      db: collection.db,
+      coll: collection.name,
+      uuid: collection.uuid,
+      operationDescription: { indexes: [spec] },
+    });
     return true;
   }
 
@@ -117,7 +145,14 @@ export class Store {
   modify(collection: Collection, changes: Document, apply: (options: Document) => void): void {
     const stateBeforeChange = { collectionOptions: { uuid: collection.uuid, ...collection.options } };
     apply(collection.options);
-    this.oplog.append({ op: 'modify', db: collection.db, coll: collection.name, uuid: collection.uuid, operationDescription: changes, stateBeforeChange });
+    this.oplog.append({
+      op: 'modify',
+      db: collection.db,
+      coll: collection.name,
+      uuid: collection.uuid,
+      operationDescription: changes,
+      stateBeforeChange,
+    });
   }
 
   /** Drops every collection of a database, then logs dropDatabase. */

@@ -4,7 +4,13 @@ import type { ChangeStream, StreamBatch } from './change-stream.js';
 import type { Oplog } from './oplog.js';
 
 /** Reads events now, or waits up to `maxTimeMs` for the first write that yields some. */
-export function waitForEvents(stream: ChangeStream, oplog: Oplog, limit: number, maxTimeMs: number, signal: AbortSignal): Promise<StreamBatch> {
+export function waitForEvents(
+  stream: ChangeStream,
+  oplog: Oplog,
+  limit: number,
+  maxTimeMs: number,
+  signal: AbortSignal,
+): Promise<StreamBatch> {
   const first = stream.read(limit);
   if (first.events.length > 0 || first.invalidated || maxTimeMs <= 0 || signal.aborted) return Promise.resolve(first);
   return new Promise<StreamBatch>((resolve, reject) => {

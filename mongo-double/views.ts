@@ -33,19 +33,23 @@ export function viewOf(collection: Collection | undefined): ViewDefinition | nul
 
 /** Checks `create`'s viewOn and pipeline as mongod does. */
 export function checkViewDefinition(options: Document): void {
-  if (typeof options.viewOn !== 'string') throw new CommandError('TypeMismatch', "BSON field 'create.viewOn' is the wrong type, expected type 'string'");
+  if (typeof options.viewOn !== 'string')
+    throw new CommandError('TypeMismatch', "BSON field 'create.viewOn' is the wrong type, expected type 'string'");
   if (options.viewOn.length === 0) throw new CommandError('BadValue', "'viewOn' cannot be empty");
   const pipeline: unknown = options.pipeline ?? [];
-  if (!Array.isArray(pipeline) || !pipeline.every(isPlainObject)) throw new CommandError('TypeMismatch', "BSON field 'create.pipeline' is the wrong type, expected type 'array'");
+  if (!Array.isArray(pipeline) || !pipeline.every(isPlainObject))
+    throw new CommandError('TypeMismatch', "BSON field 'create.pipeline' is the wrong type, expected type 'array'");
   for (const key of Object.keys(options)) {
-    if (key !== 'viewOn' && key !== 'pipeline') throw new CommandError('CommandNotSupported', `the view option '${key}' is not supported by the MongoDB test double`);
+    if (key !== 'viewOn' && key !== 'pipeline')
+      throw new CommandError('CommandNotSupported', `the view option '${key}' is not supported by the MongoDB test double`);
   }
   checkRunnablePipeline(pipeline as Document[]);
 }
 
 /** Throws CommandNotSupportedOnView when db.name is a view. */
 export function refuseOnView(store: Store, db: string, name: string): void {
-  if (viewOf(store.collection(db, name))) throw new CommandError('CommandNotSupportedOnView', `Namespace ${db}.${name} is a view, not a collection`);
+  if (viewOf(store.collection(db, name)))
+    throw new CommandError('CommandNotSupportedOnView', `Namespace ${db}.${name} is a view, not a collection`);
 }
 
 /** What a read of db.name sees: the collection, a view's computed output, or nothing. */
@@ -53,7 +57,8 @@ export function readSource(store: Store, db: string, name: string, depth = 0): D
   const collection = store.collection(db, name);
   const view = viewOf(collection);
   if (!view) return collection;
-  if (depth >= MAX_VIEW_DEPTH) throw new CommandError('ViewDepthLimitExceeded', `View depth too deep or view cycle detected; maximum depth is ${MAX_VIEW_DEPTH}`);
+  if (depth >= MAX_VIEW_DEPTH)
+    throw new CommandError('ViewDepthLimitExceeded', `View depth too deep or view cycle detected; maximum depth is ${MAX_VIEW_DEPTH}`);
   const resolver = (other: string): Document[] => (readSource(store, db, other, depth + 1)?.all() ?? []).map(deepClone);
   const docs = evaluate(() => new Aggregator(view.pipeline, { collectionResolver: resolver }).run(resolver(view.viewOn)) as Document[]);
   return arraySource(docs);

@@ -130,7 +130,11 @@ function fromParsed(env: z.infer<typeof relayConfigSchema>): RelayConfig {
     mongoDb: env.MONGO_DB,
     collection: env.MONGO_COLLECTION,
     jwtSecret: env.RELAY_JWT_SECRET,
-    tokenRules: { audience: env.RELAY_JWT_AUDIENCE, requireExp: env.RELAY_JWT_REQUIRE_EXP ?? true, clockToleranceSeconds: env.RELAY_JWT_CLOCK_TOLERANCE_S },
+    tokenRules: {
+      audience: env.RELAY_JWT_AUDIENCE,
+      requireExp: env.RELAY_JWT_REQUIRE_EXP ?? true,
+      clockToleranceSeconds: env.RELAY_JWT_CLOCK_TOLERANCE_S,
+    },
     allowedOrigins: env.RELAY_ALLOWED_ORIGINS,
     maxConnections: env.RELAY_MAX_CONNECTIONS,
     maxConnectionsPerIp: env.RELAY_MAX_CONNECTIONS_PER_IP,

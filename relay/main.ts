@@ -40,7 +40,9 @@ function readConfig(): RelayConfig {
     process.exit(0);
   }
   if (commandLine.kind === 'unknown') {
-    process.stderr.write(`relay: unexpected argument ${commandLine.args.join(' ')}: configuration is by environment variables (see --help)\n`);
+    process.stderr.write(
+      `relay: unexpected argument ${commandLine.args.join(' ')}: configuration is by environment variables (see --help)\n`,
+    );
     process.exit(2);
   }
   try {
@@ -133,13 +135,24 @@ async function runRelay(logger: Logger): Promise<void> {
       stopping = true;
       stopConnecting.abort();
       await relay.close();
-      if (!(await closeWithin(mongo, MONGO_CLOSE_MS))) logger.warn({ ms: MONGO_CLOSE_MS }, 'MongoDB did not close in time (stalled?); leaving it');
+      if (!(await closeWithin(mongo, MONGO_CLOSE_MS)))
+        logger.warn({ ms: MONGO_CLOSE_MS }, 'MongoDB did not close in time (stalled?); leaving it');
     },
   });
 
   try {
     const port = await relay.listen(config.port, config.host);
-    logger.info({ host: config.host, port, db: config.mongoDb, collection: config.collection, auth: Boolean(config.jwtSecret), tls: tls !== undefined }, 'relay listening');
+    logger.info(
+      {
+        host: config.host,
+        port,
+        db: config.mongoDb,
+        collection: config.collection,
+        auth: Boolean(config.jwtSecret),
+        tls: tls !== undefined,
+      },
+      'relay listening',
+    );
   } catch (error) {
     logger.fatal({ err: error, port: config.port }, 'relay could not start');
     stopConnecting.abort();

@@ -40,7 +40,9 @@ try {
 // NODE_ENV=production runs what `npm run build` compiled; without it there is nothing to run.
 const missing = ['api/main.ts', 'relay/main.ts', 'consumer/main.ts'].map(compiledEntry).filter((file) => !existsSync(resolve(root, file)));
 if (config.compiled && missing.length > 0) {
-  process.stderr.write(`stack: NODE_ENV=production runs the compiled services, but ${missing.join(', ')} is missing: run \`npm run build\` first\n`);
+  process.stderr.write(
+    `stack: NODE_ENV=production runs the compiled services, but ${missing.join(', ')} is missing: run \`npm run build\` first\n`,
+  );
   process.exit(2);
 }
 

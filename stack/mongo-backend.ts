@@ -21,7 +21,11 @@ export type Say = (text: string, level?: 'info' | 'warn') => void;
 
 /** Picks and starts the backend. */
 export async function selectMongoBackend(config: StackConfig, say: Say): Promise<MongoBackend> {
-  const plan = await planMongoBackend({ mongoUrl: config.mongoUrl, allowDownload: config.allowDownload, systemBinary: config.systemBinary });
+  const plan = await planMongoBackend({
+    mongoUrl: config.mongoUrl,
+    allowDownload: config.allowDownload,
+    systemBinary: config.systemBinary,
+  });
   if (plan.kind === 'external') {
     say(`using ${redactUrlCredentials(plan.url)} (MONGO_URL)`);
     return { kind: 'external', url: plan.url, description: `${redactUrlCredentials(plan.url)} (MONGO_URL)`, stop: async () => {} };
@@ -33,8 +37,16 @@ export async function selectMongoBackend(config: StackConfig, say: Say): Promise
   return (await tryMongod(plan, config, say)) ?? startDouble(say);
 }
 
-async function tryMongod(plan: Extract<MongoBackendPlan, { kind: 'mongod' }>, config: StackConfig, say: Say): Promise<MongoBackend | undefined> {
-  say(plan.binary ? `starting a real mongod from ${plan.binary}` : 'starting a real mongod (MONGOMS_DOWNLOAD=1: downloading it first if it is not cached)');
+async function tryMongod(
+  plan: Extract<MongoBackendPlan, { kind: 'mongod' }>,
+  config: StackConfig,
+  say: Say,
+): Promise<MongoBackend | undefined> {
+  say(
+    plan.binary
+      ? `starting a real mongod from ${plan.binary}`
+      : 'starting a real mongod (MONGOMS_DOWNLOAD=1: downloading it first if it is not cached)',
+  );
   try {
     const replSet = await startMongod(plan, { timeoutMs: plan.binary ? config.mongodTimeoutMs : DOWNLOAD_TIMEOUT_MS, detached: true });
     const url = replSet.getUri();

@@ -13,7 +13,9 @@ export async function assertPortFree(port: number, variable: string): Promise<vo
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') {
-      throw new Error(`port ${port} is already in use (${variable}); stop whatever uses it or set ${variable} to a free port`, { cause: error });
+      throw new Error(`port ${port} is already in use (${variable}); stop whatever uses it or set ${variable} to a free port`, {
+        cause: error,
+      });
     }
     throw new Error(`cannot listen on port ${port} (${variable}): ${code ?? String(error)}`, { cause: error });
   } finally {

@@ -99,9 +99,11 @@ export function createStack({ config, printer, root, env, selectBackend = select
     const serviceEnv = childEnv(backend);
     const http = (port: number) => `http://127.0.0.1:${port}/readyz`;
     const api = launch({ name: 'api', entry: 'api/main.ts', env: serviceEnv });
-    if (!(await awaitReady('api', waitForReady(http(config.apiPort), { timeoutMs: config.readyTimeoutMs, exited: api.exited })))) return false;
+    if (!(await awaitReady('api', waitForReady(http(config.apiPort), { timeoutMs: config.readyTimeoutMs, exited: api.exited }))))
+      return false;
     const relay = launch({ name: 'relay', entry: 'relay/main.ts', env: serviceEnv });
-    if (!(await awaitReady('relay', waitForReady(http(config.relayPort), { timeoutMs: config.readyTimeoutMs, exited: relay.exited })))) return false;
+    if (!(await awaitReady('relay', waitForReady(http(config.relayPort), { timeoutMs: config.readyTimeoutMs, exited: relay.exited }))))
+      return false;
     // A relay that needs tokens gets one for the stack's own consumer, in its environment (not its
     // command line, which any local user can read); it lasts as long as a development session could.
     const token = config.relayToken
@@ -149,7 +151,12 @@ export function createStack({ config, printer, root, env, selectBackend = select
         await assertPortFree(config.relayPort, 'RELAY_PORT');
         backend = await selectBackend(config, (text, level) => printer.line('mongo', text, level === 'warn' ? 'err' : 'out'));
         if (!stopping && (await startServices(backend))) {
-          for (const line of bannerLines({ apiPort: config.apiPort, relayPort: config.relayPort, mongo: backend.description, watch: config.watch })) {
+          for (const line of bannerLines({
+            apiPort: config.apiPort,
+            relayPort: config.relayPort,
+            mongo: backend.description,
+            watch: config.watch,
+          })) {
             say(line);
           }
         }

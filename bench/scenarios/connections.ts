@@ -30,7 +30,12 @@ export interface ConnectionsPlan {
 const MiB = 1024 * 1024;
 
 /** Runs one connections measurement against `target`; every process it started is stopped. */
-export async function runConnections(session: Session, target: 'relay' | 'socketio', repeat: number, plan: ConnectionsPlan): Promise<RunResult> {
+export async function runConnections(
+  session: Session,
+  target: 'relay' | 'socketio',
+  repeat: number,
+  plan: ConnectionsPlan,
+): Promise<RunResult> {
   const base: RunResult = { scenario: 'connections', target, repeat, lost: 0, outOfOrder: 0 };
   const mongo = await startBenchMongo(`bench_connections_${process.pid}_${session.nextRun()}`);
   let server: ScaleTarget | undefined;
@@ -39,19 +44,42 @@ export async function runConnections(session: Session, target: 'relay' | 'socket
     const perWorker = Math.ceil(plan.connections / plan.workers);
     server =
       target === 'relay'
-        ? await startRelayService({ mongoUrl: mongo.url, database: mongo.database, workers: plan.workers, maxConnections: Math.min(19_000, Math.ceil(perWorker * 1.25) + 100) })
+        ? await startRelayService({
+            mongoUrl: mongo.url,
+            database: mongo.database,
+            workers: plan.workers,
+            maxConnections: Math.min(19_000, Math.ceil(perWorker * 1.25) + 100),
+          })
         : await startSocketIoService({ mongoUrl: mongo.url, database: mongo.database, workers: plan.workers, recovery: false });
     fleet = await LoadFleet.start(plan.loadProcesses);
     const before = treeUsage(server.pid).rssBytes;
 
     const rampStart = nowMs();
-    const ramp = await fleet.connect(plan.connections, { port: server.port, path: server.path, dialect: server.dialect, slow: 0, expected: plan.events, receipts: false, concurrency: 100, deliveryTimes: true, dropUnready: true }, plan.rampBudgetMs[target]);
+    const ramp = await fleet.connect(
+      plan.connections,
+      {
+        port: server.port,
+        path: server.path,
+        dialect: server.dialect,
+        slow: 0,
+        expected: plan.events,
+        receipts: false,
+        concurrency: 100,
+        deliveryTimes: true,
+        dropUnready: true,
+      },
+      plan.rampBudgetMs[target],
+    );
     const connectSeconds = (nowMs() - rampStart) / 1000;
     // The server's own count (Socket.IO's is reported every 100 ms): wait until it has seen them all.
-    const held = await poll(async () => {
-      const count = await server!.clients();
-      return count >= ramp.ready ? count : undefined;
-    }, 10_000, 'the server to count every connection').catch(() => server!.clients());
+    const held = await poll(
+      async () => {
+        const count = await server!.clients();
+        return count >= ramp.ready ? count : undefined;
+      },
+      10_000,
+      'the server to count every connection',
+    ).catch(() => server!.clients());
     const after = treeUsage(server.pid).rssBytes;
 
     // Products at `rate`/s, each timed just before its insert is sent.
@@ -86,7 +114,8 @@ export async function runConnections(session: Session, target: 'relay' | 'socket
       },
     };
     // The relay must hold them all; Socket.IO is reported at the size it reached.
-    if (target === 'relay' && held < plan.connections) result.error = `held ${held} of ${plan.connections} connections (${ramp.failed} failed: ${ramp.error})`;
+    if (target === 'relay' && held < plan.connections)
+      result.error = `held ${held} of ${plan.connections} connections (${ramp.failed} failed: ${ramp.error})`;
     if (got.stalled) result.error = `nothing arrived for 15 s with ${got.lost} events still missing`;
     return result;
   } catch (error) {

@@ -28,7 +28,9 @@ export async function runE2e(session: Session, repeat: number, plan: E2ePlan): P
   const base: RunResult = { scenario: 'e2e', target: 'relay', repeat, lost: 0, outOfOrder: 0 };
   const services: Child<ServiceOps>[] = [];
   const start = async (role: string, mongoUrl: string, database: string) => {
-    const { child, info } = await Child.start<ServiceOps, ServiceInfo>('./e2e-process.ts', [role, mongoUrl, database], { name: `e2e ${role}` });
+    const { child, info } = await Child.start<ServiceOps, ServiceInfo>('./e2e-process.ts', [role, mongoUrl, database], {
+      name: `e2e ${role}`,
+    });
     services.push(child);
     return info;
   };
@@ -38,7 +40,21 @@ export async function runE2e(session: Session, repeat: number, plan: E2ePlan): P
     if (!mongoUrl) mongoUrl = (await start('mongo', '', database)).url;
     const api = await start('api', mongoUrl, database);
     const relay = await start('relay', mongoUrl, database);
-    await session.load.call('connect', { port: relay.port, path: '/', dialect: 'relay', clients: plan.clients, slow: 0, expected: plan.posts, receipts: true, concurrency: 200, timeoutMs: 30_000 }, 35_000);
+    await session.load.call(
+      'connect',
+      {
+        port: relay.port,
+        path: '/',
+        dialect: 'relay',
+        clients: plan.clients,
+        slow: 0,
+        expected: plan.posts,
+        receipts: true,
+        concurrency: 200,
+        timeoutMs: 30_000,
+      },
+      35_000,
+    );
     const sentAt = await post(api.url, plan);
     const got = await session.load.call('collect', { timeoutMs: 30_000 }, 35_000);
     const samples = sentAt.flatMap((sent, seq) => (got.receipts?.[seq] ? [got.receipts[seq]! - sent] : []));

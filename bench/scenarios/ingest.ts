@@ -28,11 +28,24 @@ export async function runIngest(session: Session, repeat: number, plan: IngestPl
   try {
     server = await startRelayService({ mongoUrl: mongo.url, database: mongo.database, workers: 1, maxConnections: 1_000 });
     fleet = await LoadFleet.start(1);
-    const ramp = await fleet.connect(plan.clients, { port: server.port, path: server.path, dialect: server.dialect, slow: 0, expected: plan.events, receipts: false, concurrency: plan.clients });
+    const ramp = await fleet.connect(plan.clients, {
+      port: server.port,
+      path: server.path,
+      dialect: server.dialect,
+      slow: 0,
+      expected: plan.events,
+      receipts: false,
+      concurrency: plan.clients,
+    });
     if (ramp.failed > 0) throw new Error(`${ramp.failed} clients could not connect: ${ramp.error}`);
 
     const relayPid = server.pid;
-    const cpu = async () => ({ relay: treeUsage(relayPid).cpuMs, double: mongo.double ? await mongo.double.call('cpu', null) : Number.NaN, writer: cpuMs(), load: await fleet!.cpu() });
+    const cpu = async () => ({
+      relay: treeUsage(relayPid).cpuMs,
+      double: mongo.double ? await mongo.double.call('cpu', null) : Number.NaN,
+      writer: cpuMs(),
+      load: await fleet!.cpu(),
+    });
     const before = await cpu();
     const started = nowMs();
     await mongo.insert(0, plan.events, plan.batch);
@@ -43,7 +56,11 @@ export async function runIngest(session: Session, repeat: number, plan: IngestPl
 
     const usage = (['relay', 'double', 'writer', 'load'] as const)
       .filter((name) => Number.isFinite(after[name] - before[name]))
-      .map((name) => ({ process: name === 'double' ? 'MongoDB double' : name, microsPerEvent: ((after[name] - before[name]) * 1000) / plan.events, percent: (after[name] - before[name]) / seconds / 10 }));
+      .map((name) => ({
+        process: name === 'double' ? 'MongoDB double' : name,
+        microsPerEvent: ((after[name] - before[name]) * 1000) / plan.events,
+        percent: (after[name] - before[name]) / seconds / 10,
+      }));
     const busiest = [...usage].sort((a, b) => b.percent - a.percent)[0]!;
     const relay = usage.find((entry) => entry.process === 'relay')!;
     const bottleneck =
@@ -57,11 +74,19 @@ export async function runIngest(session: Session, repeat: number, plan: IngestPl
       throughput: got.received / seconds,
       lost: got.lost,
       outOfOrder: got.outOfOrder,
-      ingest: { events: plan.events, clients: plan.clients, eventsPerSecond: plan.events / seconds, writtenPerSecond: plan.events / ((written - started) / 1000), cpu: usage, bottleneck },
+      ingest: {
+        events: plan.events,
+        clients: plan.clients,
+        eventsPerSecond: plan.events / seconds,
+        writtenPerSecond: plan.events / ((written - started) / 1000),
+        cpu: usage,
+        bottleneck,
+      },
     };
     if (got.stalled) result.error = `nothing arrived for 15 s with ${got.lost} events still missing`;
     // A client more than the relay's history behind is closed (4408): here, a starved load process.
-    if (got.closedEarly > 0) result.error = `${got.closedEarly} of ${plan.clients} clients were closed before receiving everything (fell behind the relay's bounds)`;
+    if (got.closedEarly > 0)
+      result.error = `${got.closedEarly} of ${plan.clients} clients were closed before receiving everything (fell behind the relay's bounds)`;
     return result;
   } catch (error) {
     return { ...base, error: error instanceof Error ? error.message : String(error) };

@@ -41,7 +41,8 @@ export async function runSlow(session: Session, repeat: number, plan: FanOutPlan
   result.outOfOrder += baseline.outOfOrder;
   if (result.slow) {
     // Per healthy client: the baseline has `slow` more clients reading, so its total is scaled down.
-    result.slow.baselineThroughput = baseline.throughput === undefined ? undefined : (baseline.throughput * (plan.clients - plan.slow)) / plan.clients;
+    result.slow.baselineThroughput =
+      baseline.throughput === undefined ? undefined : (baseline.throughput * (plan.clients - plan.slow)) / plan.clients;
     result.slow.baselinePeakRssMiB = baseline.peakRssMiB;
     result.slow.baselineP99Ms = baseline.latency?.p99;
     result.slow.maxBufferedBytes = plan.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED;

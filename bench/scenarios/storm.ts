@@ -39,7 +39,16 @@ export async function runStorm(session: Session, target: 'relay' | 'socketio', r
         : await startSocketIoService({ mongoUrl: mongo.url, database: mongo.database, workers: 1, recovery: true });
     fleet = await LoadFleet.start(plan.loadProcesses);
     const total = plan.missed + 2;
-    const ramp = await fleet.connect(plan.clients, { port: server.port, path: server.path, dialect: server.dialect, slow: 0, expected: 1, receipts: false, concurrency: 200, track: true });
+    const ramp = await fleet.connect(plan.clients, {
+      port: server.port,
+      path: server.path,
+      dialect: server.dialect,
+      slow: 0,
+      expected: 1,
+      receipts: false,
+      concurrency: 200,
+      track: true,
+    });
     if (ramp.failed > 0) throw new Error(`${ramp.failed} of ${plan.clients} clients could not connect: ${ramp.error}`);
     await mongo.insert(0, 1);
     const positioned = await fleet.collect({ timeoutMs: 60_000, expected: 1 });
@@ -48,7 +57,11 @@ export async function runStorm(session: Session, target: 'relay' | 'socketio', r
     await fleet.drop();
     await poll(async () => ((await server!.clients()) === 0 ? true : undefined), 60_000, 'the server to notice every client gone');
     await mongo.insert(1, plan.missed, 100);
-    await poll(async () => ((await server!.changesSeen()) >= plan.missed + 1 ? true : undefined), 60_000, 'the server to read every missed change');
+    await poll(
+      async () => ((await server!.changesSeen()) >= plan.missed + 1 ? true : undefined),
+      60_000,
+      'the server to read every missed change',
+    );
 
     const rss = samplePeakRss(server.pid);
     const stormStart = nowMs();
@@ -77,7 +90,8 @@ export async function runStorm(session: Session, target: 'relay' | 'socketio', r
       },
     };
     if (reopened.failed > 0) result.error = `${reopened.failed} clients could not reconnect: ${reopened.error}`;
-    if (caughtUp.lost > 0) result.error = `not every client caught up within ${CATCH_UP_BOUND_MS / 1000} s (${caughtUp.lost.toLocaleString('en-US')} of ${(plan.clients * plan.missed).toLocaleString('en-US')} missed deliveries still missing${caughtUp.stalled ? ', stalled' : ''})`;
+    if (caughtUp.lost > 0)
+      result.error = `not every client caught up within ${CATCH_UP_BOUND_MS / 1000} s (${caughtUp.lost.toLocaleString('en-US')} of ${(plan.clients * plan.missed).toLocaleString('en-US')} missed deliveries still missing${caughtUp.stalled ? ', stalled' : ''})`;
     else if (live.stalled) result.error = `the live event stalled with ${live.lost} events missing`;
     return result;
   } catch (error) {

@@ -35,7 +35,10 @@ const aggregate: CommandHandler = (command, context) => {
   if (target === 1) {
     const first = stageNames(pipeline)[0];
     if (first === undefined || !COLLECTIONLESS_STAGES.has(first)) {
-      throw new CommandError('InvalidNamespace', `{aggregate: 1} is not valid for '${first ?? 'an empty pipeline'}'; a collection is required.`);
+      throw new CommandError(
+        'InvalidNamespace',
+        `{aggregate: 1} is not valid for '${first ?? 'an empty pipeline'}'; a collection is required.`,
+      );
     }
     if (first !== '$documents') throw new CommandError('CommandNotSupported', `${first} is not supported by the MongoDB test double`);
     checkRunnablePipeline(pipeline);

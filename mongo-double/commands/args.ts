@@ -10,7 +10,8 @@ const typeName = (value: unknown): string => (Array.isArray(value) ? 'array' : v
 export function stringField(command: Document, field: string): string {
   const value: unknown = command[field];
   if (value === undefined) throw new CommandError('IDLFailedToParse', `BSON field '${field}' is missing but a required field`);
-  if (typeof value !== 'string') throw new CommandError('TypeMismatch', `BSON field '${field}' is the wrong type '${typeName(value)}', expected type 'string'`);
+  if (typeof value !== 'string')
+    throw new CommandError('TypeMismatch', `BSON field '${field}' is the wrong type '${typeName(value)}', expected type 'string'`);
   return value;
 }
 
@@ -26,7 +27,8 @@ export function collectionName(command: Document): string {
 export function docField(command: Document, field: string, fallback: Document = {}): Document {
   const value: unknown = command[field];
   if (value === undefined || value === null) return fallback;
-  if (!isPlainObject(value)) throw new CommandError('TypeMismatch', `BSON field '${field}' is the wrong type '${typeName(value)}', expected type 'object'`);
+  if (!isPlainObject(value))
+    throw new CommandError('TypeMismatch', `BSON field '${field}' is the wrong type '${typeName(value)}', expected type 'object'`);
   return value;
 }
 
@@ -35,7 +37,8 @@ export function docArray(command: Document, field: string, required = true): Doc
   const value: unknown = command[field];
   if (value === undefined && !required) return [];
   if (value === undefined) throw new CommandError('IDLFailedToParse', `BSON field '${field}' is missing but a required field`);
-  if (!Array.isArray(value)) throw new CommandError('TypeMismatch', `BSON field '${field}' is the wrong type '${typeName(value)}', expected type 'array'`);
+  if (!Array.isArray(value))
+    throw new CommandError('TypeMismatch', `BSON field '${field}' is the wrong type '${typeName(value)}', expected type 'array'`);
   for (const item of value) {
     if (!isPlainObject(item)) throw new CommandError('TypeMismatch', `BSON field '${field}' must contain only documents`);
   }
@@ -46,7 +49,8 @@ export function docArray(command: Document, field: string, required = true): Doc
 export function countField(command: Document, field: string): number | undefined {
   const value: unknown = command[field];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new CommandError('TypeMismatch', `BSON field '${field}' must be a number`);
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw new CommandError('TypeMismatch', `BSON field '${field}' must be a number`);
   return Math.trunc(value);
 }
 
@@ -54,6 +58,7 @@ export function countField(command: Document, field: string): number | undefined
 export function boolField(command: Document, field: string, fallback: boolean): boolean {
   const value: unknown = command[field];
   if (value === undefined || value === null) return fallback;
-  if (typeof value !== 'boolean' && typeof value !== 'number') throw new CommandError('TypeMismatch', `BSON field '${field}' must be a boolean`);
+  if (typeof value !== 'boolean' && typeof value !== 'number')
+    throw new CommandError('TypeMismatch', `BSON field '${field}' must be a boolean`);
   return Boolean(value);
 }

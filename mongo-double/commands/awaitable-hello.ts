@@ -19,8 +19,10 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export function parseAwaitableHello(command: Document): AwaitableHello | null {
   const { topologyVersion, maxAwaitTimeMS } = command;
   if (topologyVersion === undefined && maxAwaitTimeMS === undefined) return null;
-  if (topologyVersion === undefined) throw new CommandError('Location31368', "A request with 'maxAwaitTimeMS' must include a 'topologyVersion'");
-  if (maxAwaitTimeMS === undefined) throw new CommandError('Location31368', "A request with a 'topologyVersion' must include 'maxAwaitTimeMS'");
+  if (topologyVersion === undefined)
+    throw new CommandError('Location31368', "A request with 'maxAwaitTimeMS' must include a 'topologyVersion'");
+  if (maxAwaitTimeMS === undefined)
+    throw new CommandError('Location31368', "A request with a 'topologyVersion' must include 'maxAwaitTimeMS'");
   const known = parseTopologyVersion(topologyVersion);
   const maxAwaitTimeMs = integer(maxAwaitTimeMS, 'maxAwaitTimeMS');
   if (maxAwaitTimeMs < 0) throw new CommandError('Location31373', 'maxAwaitTimeMS must be a non-negative integer');
@@ -28,15 +30,19 @@ export function parseAwaitableHello(command: Document): AwaitableHello | null {
 }
 
 function parseTopologyVersion(value: unknown): TopologyVersion {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new CommandError('TypeMismatch', "BSON field 'topologyVersion' is the wrong type, expected type 'object'");
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new CommandError('TypeMismatch', "BSON field 'topologyVersion' is the wrong type, expected type 'object'");
   const fields = value as Document;
   for (const name of Object.keys(fields)) {
-    if (name !== 'processId' && name !== 'counter') throw new CommandError('IDLUnknownField', `BSON field 'TopologyVersion.${name}' is an unknown field.`);
+    if (name !== 'processId' && name !== 'counter')
+      throw new CommandError('IDLUnknownField', `BSON field 'TopologyVersion.${name}' is an unknown field.`);
   }
   for (const name of ['processId', 'counter']) {
-    if (fields[name] === undefined) throw new CommandError('IDLFailedToParse', `BSON field 'TopologyVersion.${name}' is missing but a required field`);
+    if (fields[name] === undefined)
+      throw new CommandError('IDLFailedToParse', `BSON field 'TopologyVersion.${name}' is missing but a required field`);
   }
-  if (!(fields.processId instanceof ObjectId)) throw new CommandError('TypeMismatch', "BSON field 'TopologyVersion.processId' is the wrong type, expected type 'objectId'");
+  if (!(fields.processId instanceof ObjectId))
+    throw new CommandError('TypeMismatch', "BSON field 'TopologyVersion.processId' is the wrong type, expected type 'objectId'");
   const counter = integer(fields.counter, 'TopologyVersion.counter');
   if (counter < 0) throw new CommandError('Location31372', 'topologyVersion must have a non-negative counter');
   return { processId: fields.processId, counter };
@@ -44,7 +50,8 @@ function parseTopologyVersion(value: unknown): TopologyVersion {
 
 function integer(value: unknown, field: string): number {
   const number = Long.isLong(value) ? value.toNumber() : value;
-  if (typeof number !== 'number' || !Number.isInteger(number)) throw new CommandError('TypeMismatch', `BSON field '${field}' is the wrong type, expected an integer`);
+  if (typeof number !== 'number' || !Number.isInteger(number))
+    throw new CommandError('TypeMismatch', `BSON field '${field}' is the wrong type, expected an integer`);
   return number;
 }
 
@@ -57,7 +64,10 @@ function integer(value: unknown, field: string): number {
 export async function awaitTopologyChange(request: AwaitableHello | null, current: TopologyVersion, signal: AbortSignal): Promise<void> {
   if (!request || !request.known.processId.equals(current.processId) || request.known.counter < current.counter) return;
   if (request.known.counter > current.counter) {
-    throw new CommandError('Location31382', `Received a topology version with the same process ID and a higher counter than the current topology version: ${request.known.counter} > ${current.counter}`);
+    throw new CommandError(
+      'Location31382',
+      `Received a topology version with the same process ID and a higher counter than the current topology version: ${request.known.counter} > ${current.counter}`,
+    );
   }
   if (signal.aborted || request.maxAwaitTimeMs === 0) return;
   await new Promise<void>((resolve) => {

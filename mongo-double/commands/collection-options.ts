@@ -13,8 +13,10 @@ const INERT_OPTIONS = new Set(['storageEngine', 'indexOptionDefaults', 'idIndex'
 export function checkPreAndPostImages(value: unknown, command: string): void {
   const field = `${command}.changeStreamPreAndPostImages`;
   if (!isPlainObject(value)) throw new CommandError('TypeMismatch', `BSON field '${field}' is the wrong type, expected type 'object'`);
-  if (value.enabled === undefined) throw new CommandError('IDLFailedToParse', `BSON field '${field}.enabled' is missing but a required field`);
-  if (typeof value.enabled !== 'boolean') throw new CommandError('TypeMismatch', `BSON field '${field}.enabled' is the wrong type, expected type 'bool'`);
+  if (value.enabled === undefined)
+    throw new CommandError('IDLFailedToParse', `BSON field '${field}.enabled' is missing but a required field`);
+  if (typeof value.enabled !== 'boolean')
+    throw new CommandError('TypeMismatch', `BSON field '${field}.enabled' is the wrong type, expected type 'bool'`);
   for (const key of Object.keys(value)) {
     if (key !== 'enabled') throw new CommandError('IDLUnknownField', `BSON field '${field}.${key}' is an unknown field.`);
   }
@@ -28,6 +30,7 @@ export function checkCreateOptions(options: Document): void {
   }
   for (const [key, value] of Object.entries(options)) {
     if (key === 'changeStreamPreAndPostImages') checkPreAndPostImages(value, 'create');
-    else if (!INERT_OPTIONS.has(key)) throw new CommandError('CommandNotSupported', `the collection option '${key}' is not supported by the MongoDB test double`);
+    else if (!INERT_OPTIONS.has(key))
+      throw new CommandError('CommandNotSupported', `the collection option '${key}' is not supported by the MongoDB test double`);
   }
 }

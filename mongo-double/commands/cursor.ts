@@ -40,10 +40,21 @@ const getMore: CommandHandler = async (command, { state, connection, facts }) =>
   const maxTimeMs = countField(command, 'maxTimeMS') ?? DEFAULT_AWAIT_MS;
   cursor.busy = true;
   try {
-    const batch = await waitForEvents(cursor.stream, state.store.oplog, batchSize && batchSize > 0 ? batchSize : Infinity, maxTimeMs, connection.signal);
+    const batch = await waitForEvents(
+      cursor.stream,
+      state.store.oplog,
+      batchSize && batchSize > 0 ? batchSize : Infinity,
+      maxTimeMs,
+      connection.signal,
+    );
     if (batch.invalidated) state.cursors.close(id);
     return {
-      cursor: { nextBatch: batch.events, postBatchResumeToken: cursor.stream.postBatchResumeToken(), id: batch.invalidated ? Long.ZERO : id, ns: cursor.ns },
+      cursor: {
+        nextBatch: batch.events,
+        postBatchResumeToken: cursor.stream.postBatchResumeToken(),
+        id: batch.invalidated ? Long.ZERO : id,
+        ns: cursor.ns,
+      },
       ok: 1,
     };
   } catch (error) {

@@ -3,7 +3,7 @@ import { CommandError } from '../errors.js';
 import type { CommandHandler } from '../state.js';
 
 const configureFailPoint: CommandHandler = (command, { db, state }) => {
-  if (db !== 'admin') throw new CommandError('IllegalOperation' , 'configureFailPoint may only be run against the admin database.');
+  if (db !== 'admin') throw new CommandError('IllegalOperation', 'configureFailPoint may only be run against the admin database.');
   return state.failPoints.configure(command);
 };
 

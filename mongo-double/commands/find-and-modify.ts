@@ -22,7 +22,8 @@ const findAndModify: CommandHandler = (command, { db, state }) => {
   const spec = command.update as Document | Document[] | undefined;
   if (remove === (spec !== undefined)) throw new CommandError('FailedToParse', 'Either an update or remove=true must be specified');
   if (remove && command.upsert === true) throw new CommandError('FailedToParse', 'Cannot specify both an upsert and remove=true');
-  if (spec !== undefined && (typeof spec !== 'object' || spec === null)) throw new CommandError('TypeMismatch', "BSON field 'update' must be a document or a pipeline");
+  if (spec !== undefined && (typeof spec !== 'object' || spec === null))
+    throw new CommandError('TypeMismatch', "BSON field 'update' must be a document or a pipeline");
   const returnNew = boolField(command, 'new', false);
   const collection = state.store.collection(db, name);
   const evalOptions = evalOptionsOf(command);

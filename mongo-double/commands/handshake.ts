@@ -67,7 +67,17 @@ export const handshakeCommands: Record<string, CommandHandler> = {
     set: state.topology.replSetName,
     date: new Date(),
     myState: 1,
-    members: [{ _id: 0, name: state.topology.me, health: 1, state: 1, stateStr: 'PRIMARY', self: true, optime: { ts: toTimestamp(state.store.oplog.head), t: Long.fromNumber(1) } }],
+    members: [
+      {
+        _id: 0,
+        name: state.topology.me,
+        health: 1,
+        state: 1,
+        stateStr: 'PRIMARY',
+        self: true,
+        optime: { ts: toTimestamp(state.store.oplog.head), t: Long.fromNumber(1) },
+      },
+    ],
     ok: 1,
   }),
 };

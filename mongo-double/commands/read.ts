@@ -60,7 +60,8 @@ const distinct: CommandHandler = (command, { db, state }) => {
   const key = stringField(command, 'key');
   if (key.length === 0) throw new CommandError('BadValue', 'FieldPath cannot be constructed with empty string');
   // Which values are distinct depends on the collation: not done rather than done binary.
-  if (evalOptionsOf(command).collation) throw new CommandError('CommandNotSupported', 'distinct with a collation is not supported by the MongoDB test double');
+  if (evalOptionsOf(command).collation)
+    throw new CommandError('CommandNotSupported', 'distinct with a collation is not supported by the MongoDB test double');
   const seen = new Map<string, unknown>();
   for (const doc of findDocuments(readSource(state.store, db, name), docField(command, 'query'))) {
     const value = getPath(doc, key);

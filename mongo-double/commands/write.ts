@@ -44,11 +44,17 @@ const insert: CommandHandler = (command, { db, state }) => {
 };
 
 /** Applies one update statement: updates the first (or, with multi, every) match, or upserts. */
-function updateStatement(context: CommandContext, name: string, statement: Document, evalOptions: EvalOptions): { matched: number; modified: number; upsertedId?: unknown } {
+function updateStatement(
+  context: CommandContext,
+  name: string,
+  statement: Document,
+  evalOptions: EvalOptions,
+): { matched: number; modified: number; upsertedId?: unknown } {
   const { db, state } = context;
   const query = docField(statement, 'q');
   const spec = statement.u as Document | Document[] | undefined;
-  if (spec === undefined || (typeof spec !== 'object' || spec === null)) throw new CommandError('IDLFailedToParse', "BSON field 'update.updates.u' is missing but a required field");
+  if (spec === undefined || typeof spec !== 'object' || spec === null)
+    throw new CommandError('IDLFailedToParse', "BSON field 'update.updates.u' is missing but a required field");
   const multi = boolField(statement, 'multi', false);
   if (multi && isReplacement(spec)) throw new CommandError('FailedToParse', 'multi update is not supported for replacement-style update');
   const arrayFilters = statement.arrayFilters as Document[] | undefined;
@@ -78,7 +84,8 @@ const update: CommandHandler = (command, context) => {
   let nModified = 0;
   const upserted: Document[] = [];
   // MongoDB 8.0 added `sort` to update statements; a 7.0 server's parser fails the whole command.
-  if (statements.some((statement) => statement.sort !== undefined)) throw new CommandError('IDLUnknownField', "BSON field 'update.updates.sort' is an unknown field.");
+  if (statements.some((statement) => statement.sort !== undefined))
+    throw new CommandError('IDLUnknownField', "BSON field 'update.updates.sort' is an unknown field.");
   const writeErrors = eachStatement(command, statements, (statement, index) => {
     const result = updateStatement(context, name, statement, evalOptionsOf(command, statement));
     n += result.matched;

@@ -32,11 +32,24 @@ export function createClusterAdmin({ pool, logger }: { pool: WorkerPool; logger:
 
   const readiness = async () => {
     const answers = await pool.ask('status');
-    const workers = answers.map(({ worker, pid, answer }) => (answer?.status ? { worker, pid, ...answer.status } : { worker, pid, answered: false }));
+    const workers = answers.map(({ worker, pid, answer }) =>
+      answer?.status ? { worker, pid, ...answer.status } : { worker, pid, answered: false },
+    );
     const good = answers.filter(({ answer }) => answer?.status?.stream && !answer.status.draining).length;
     const ready = !draining && good === pool.size;
     const clients = answers.reduce((sum, { answer }) => sum + (answer?.status?.clients ?? 0), 0);
-    return { ready, body: { status: ready ? 'ready' : 'not ready', workers: pool.size, running: pool.alive(), ready: good, draining, clients, each: workers } };
+    return {
+      ready,
+      body: {
+        status: ready ? 'ready' : 'not ready',
+        workers: pool.size,
+        running: pool.alive(),
+        ready: good,
+        draining,
+        clients,
+        each: workers,
+      },
+    };
   };
 
   const metrics = async () => {
@@ -44,14 +57,17 @@ export function createClusterAdmin({ pool, logger }: { pool: WorkerPool; logger:
     const lists: MetricsJson[] = answers.flatMap(({ answer }) => (answer?.metrics ? [answer.metrics] : []));
     const own = new Registry();
     new Gauge({ name: 'relay_workers', help: 'Worker processes running (RELAY_WORKERS asked for).', registers: [own] }).set(pool.alive());
-    new Gauge({ name: 'relay_workers_answering', help: 'Workers whose metrics are included in this scrape.', registers: [own] }).set(lists.length);
+    new Gauge({ name: 'relay_workers_answering', help: 'Workers whose metrics are included in this scrape.', registers: [own] }).set(
+      lists.length,
+    );
     const whole = lists.length ? await AggregatorRegistry.aggregate(lists).metrics() : '';
     return `${await own.metrics()}\n${whole}`;
   };
 
   const http = createServer({ headersTimeout: 10_000, requestTimeout: 10_000 }, (request: IncomingMessage, response: ServerResponse) => {
     const path = requestUrl(request.url)?.pathname;
-    if (request.method !== 'GET' && request.method !== 'HEAD') return send(response, 405, 'text/plain; charset=utf-8', 'method not allowed\n');
+    if (request.method !== 'GET' && request.method !== 'HEAD')
+      return send(response, 405, 'text/plain; charset=utf-8', 'method not allowed\n');
     if (path === '/healthz') return send(response, 200, 'application/json', JSON.stringify({ status: 'ok', workers: pool.alive() }));
     if (path === '/readyz') {
       readiness().then(
@@ -61,7 +77,10 @@ export function createClusterAdmin({ pool, logger }: { pool: WorkerPool; logger:
       return;
     }
     if (path === '/metrics') {
-      metrics().then((body) => send(response, 200, METRICS_CONTENT_TYPE, body), (error: unknown) => fail(response, error));
+      metrics().then(
+        (body) => send(response, 200, METRICS_CONTENT_TYPE, body),
+        (error: unknown) => fail(response, error),
+      );
       return;
     }
     send(response, 404, 'text/plain; charset=utf-8', 'not found: the relay cluster answers /healthz, /readyz and /metrics here\n');

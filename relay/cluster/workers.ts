@@ -24,7 +24,10 @@ export interface WorkerPool {
   /** Workers whose processes are running now. */
   alive(): number;
   /** Asks every running worker; one entry per worker (by cluster id), `answer` null when it did not answer in time. */
-  ask(what: WorkerQuestion['what'], timeoutMs?: number): Promise<{ worker: number; pid: number | undefined; answer: WorkerAnswer | null }[]>;
+  ask(
+    what: WorkerQuestion['what'],
+    timeoutMs?: number,
+  ): Promise<{ worker: number; pid: number | undefined; answer: WorkerAnswer | null }[]>;
   /** Tells every worker to drain (each closes its clients with 1001 over RELAY_DRAIN_MS); resolves 0 when all exited cleanly, else 1. */
   stop(): Promise<number>;
   /** Kills every worker at once (a second signal). */

@@ -143,7 +143,14 @@ export function createClientLifecycle({
   function welcome(client: HubClient, resume: WelcomeMessage['resume']): void {
     const record = client as ClientRecord;
     if (record.welcomed || record.phase === 'closed') return;
-    const message: WelcomeMessage = { type: 'welcome', protocol: PROTOCOL_VERSION, relayId, heartbeatMs, resume, subscription: record.subscription };
+    const message: WelcomeMessage = {
+      type: 'welcome',
+      protocol: PROTOCOL_VERSION,
+      relayId,
+      heartbeatMs,
+      resume,
+      subscription: record.subscription,
+    };
     const encoded = encode(message);
     writeFrames(record.ws, encoded.frame, [encoded]);
     record.welcomed = true;
@@ -196,7 +203,16 @@ export function createClientLifecycle({
   return {
     accept(ws, subscription) {
       if (ws.readyState !== ws.OPEN) return undefined;
-      const record: ClientRecord = { ws, subscription, key: subscriptionKey(subscription), phase: 'placing', welcomed: false, pongOwed: false, nextSeq: 0, paused: null };
+      const record: ClientRecord = {
+        ws,
+        subscription,
+        key: subscriptionKey(subscription),
+        phase: 'placing',
+        welcomed: false,
+        pongOwed: false,
+        nextSeq: 0,
+        paused: null,
+      };
       clients.set(ws, record);
       // `on`, not `once`: close fires once anyway, and `once` wraps the listener in one more closure.
       ws.on('close', onSocketClose);

@@ -40,7 +40,13 @@ export interface Delivered {
 
 /** One complete unmasked text frame (server to client) holding `payload`. */
 export function textFrame(payload: Buffer | string): Buffer {
-  const parts = frame(typeof payload === 'string' ? Buffer.from(payload) : payload, { fin: true, opcode: 1, mask: false, readOnly: true, rsv1: false });
+  const parts = frame(typeof payload === 'string' ? Buffer.from(payload) : payload, {
+    fin: true,
+    opcode: 1,
+    mask: false,
+    readOnly: true,
+    rsv1: false,
+  });
   return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
 }
 

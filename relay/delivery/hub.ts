@@ -58,7 +58,13 @@ export function createHub({
   const delivered: Delivered = { messages: 0, bytes: 0 };
 
   const buffers = createBufferWatcher({ stallMs: config.stallMs });
-  const fanOut = createFanOut({ history, maxBufferedBytes: config.maxBufferedBytes, closeSlow: (client, reason) => clients.closeSlow(client, reason), buffers, delivered });
+  const fanOut = createFanOut({
+    history,
+    maxBufferedBytes: config.maxBufferedBytes,
+    closeSlow: (client, reason) => clients.closeSlow(client, reason),
+    buffers,
+    delivered,
+  });
   const clients = createClientLifecycle({
     relayId,
     heartbeatMs: config.heartbeatMs,

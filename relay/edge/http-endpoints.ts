@@ -64,7 +64,12 @@ export function createHttpEndpoints(state: EndpointState): (request: IncomingMes
       const stream = state.streamReady();
       const draining = state.draining();
       const ready = stream && !draining;
-      const body = { status: ready ? 'ready' : 'not ready', stream: stream ? 'tailing' : 'not tailing', draining, clients: state.clients() };
+      const body = {
+        status: ready ? 'ready' : 'not ready',
+        stream: stream ? 'tailing' : 'not tailing',
+        draining,
+        clients: state.clients(),
+      };
       return send(response, ready ? 200 : 503, 'application/json', JSON.stringify(body));
     }
     send(response, 200, text, HELP.replace('HOST', hostOf(request)));

@@ -41,7 +41,10 @@ interface Snapshot {
 const closeCodes: number[] = Object.values(CloseCode);
 const refusalStatuses = [400, 401, 403, 404, 405, 429, 503];
 // A record, so a new ResetReason that is not listed here fails to compile.
-const resetReasons = Object.keys({ 'history-lost': 0, 'unknown-position': 0, 'relay-position-lost': 0 } satisfies Record<ResetReason, 0>) as ResetReason[];
+const resetReasons = Object.keys({ 'history-lost': 0, 'unknown-position': 0, 'relay-position-lost': 0 } satisfies Record<
+  ResetReason,
+  0
+>) as ResetReason[];
 
 let processRegistry: Registry | undefined;
 /** Starts the process metrics (once per process; later calls return the same registry). */
@@ -90,7 +93,13 @@ export function createRelayMetrics({
         this.inc(read(current()));
       },
     });
-  const counterBy = <K extends string | number>(name: string, help: string, label: string, known: readonly K[], read: (s: Snapshot) => Tally<K>[]) =>
+  const counterBy = <K extends string | number>(
+    name: string,
+    help: string,
+    label: string,
+    known: readonly K[],
+    read: (s: Snapshot) => Tally<K>[],
+  ) =>
     new Counter({
       name,
       help,
@@ -105,31 +114,84 @@ export function createRelayMetrics({
 
   gauge('relay_clients', 'Open WebSocket connections.', (s) => s.edge.clients);
   gauge('relay_clients_held', 'Clients waiting for the change stream to open before their welcome or reset.', (s) => s.hub.heldForFeed);
-  gauge('relay_subscription_groups', 'Distinct subscriptions among live clients (each batch is matched once per group).', (s) => s.hub.groups);
+  gauge(
+    'relay_subscription_groups',
+    'Distinct subscriptions among live clients (each batch is matched once per group).',
+    (s) => s.hub.groups,
+  );
   gauge('relay_history_events', 'Events held in the in-memory history.', (s) => s.hub.historyEvents);
   gauge('relay_history_bytes', 'Bytes of encoded events held in the in-memory history.', (s) => s.hub.historyBytes);
   gauge('relay_catchup_streams_open', 'Catch-up change streams open.', (s) => s.hub.catchUp.open);
   gauge('relay_catchup_streams_queued', 'Catch-up requests waiting for a stream slot.', (s) => s.hub.catchUp.queued);
-  gauge('relay_catchup_clients_waiting', 'Caught-up clients waiting for the live feed to reach their position.', (s) => s.hub.catchUp.waiting);
-  gauge('relay_catchup_streams_open_peak', 'Most catch-up change streams open at once since the relay started.', (s) => s.hub.catchUp.peakOpen);
+  gauge(
+    'relay_catchup_clients_waiting',
+    'Caught-up clients waiting for the live feed to reach their position.',
+    (s) => s.hub.catchUp.waiting,
+  );
+  gauge(
+    'relay_catchup_streams_open_peak',
+    'Most catch-up change streams open at once since the relay started.',
+    (s) => s.hub.catchUp.peakOpen,
+  );
   gauge('relay_change_stream_ready', '1 while the change stream is open (tailing), else 0.', (s) => s.hub.ready);
   // NaN (shown as NaN, which Prometheus stores as a gap) until the first event: there is no lag to speak of yet.
-  gauge('relay_change_stream_lag_seconds', 'When the last batch of events arrived minus the cluster time of its last event (1 s resolution).', (s) => s.feed.lagSeconds ?? NaN);
-  gauge('relay_position_age_seconds', "Now minus the cluster time of the relay's position (its last event); grows while nothing is written.", (s) =>
-    s.feed.lastEventClusterSeconds === undefined ? NaN : Math.max(0, s.now - s.feed.lastEventClusterSeconds),
+  gauge(
+    'relay_change_stream_lag_seconds',
+    'When the last batch of events arrived minus the cluster time of its last event (1 s resolution).',
+    (s) => s.feed.lagSeconds ?? NaN,
   );
-  gauge('relay_last_event_cluster_time_seconds', 'Cluster time (unix seconds) of the last event received from the change stream.', (s) => s.feed.lastEventClusterSeconds ?? NaN);
+  gauge(
+    'relay_position_age_seconds',
+    "Now minus the cluster time of the relay's position (its last event); grows while nothing is written.",
+    (s) => (s.feed.lastEventClusterSeconds === undefined ? NaN : Math.max(0, s.now - s.feed.lastEventClusterSeconds)),
+  );
+  gauge(
+    'relay_last_event_cluster_time_seconds',
+    'Cluster time (unix seconds) of the last event received from the change stream.',
+    (s) => s.feed.lastEventClusterSeconds ?? NaN,
+  );
   gauge('relay_draining', '1 while the relay is shutting down, else 0.', (s) => s.edge.draining);
 
-  counter('relay_change_stream_reopens_total', 'Times the change stream was open again after it had failed or closed.', (s) => s.hub.sourceReopens);
-  counter('relay_events_received_total', 'Events received from the change stream (repeats after a reopen not counted).', (s) => s.hub.eventsReceived);
-  counter('relay_event_deliveries_total', 'Event messages written to clients (live, history replay and catch-up).', (s) => s.hub.delivered.messages);
-  counter('relay_delivered_bytes_total', 'Bytes of event messages written to clients, WebSocket framing included.', (s) => s.hub.delivered.bytes);
+  counter(
+    'relay_change_stream_reopens_total',
+    'Times the change stream was open again after it had failed or closed.',
+    (s) => s.hub.sourceReopens,
+  );
+  counter(
+    'relay_events_received_total',
+    'Events received from the change stream (repeats after a reopen not counted).',
+    (s) => s.hub.eventsReceived,
+  );
+  counter(
+    'relay_event_deliveries_total',
+    'Event messages written to clients (live, history replay and catch-up).',
+    (s) => s.hub.delivered.messages,
+  );
+  counter(
+    'relay_delivered_bytes_total',
+    'Bytes of event messages written to clients, WebSocket framing included.',
+    (s) => s.hub.delivered.bytes,
+  );
   counter('relay_connections_total', 'WebSocket upgrades accepted (101).', (s) => s.edge.accepted);
   counter('relay_heartbeat_timeouts_total', 'Connections terminated for missing a pong.', (s) => s.edge.heartbeatTimeouts);
-  counterBy('relay_upgrades_refused_total', 'WebSocket upgrades refused before the 101, by HTTP status.', 'status', refusalStatuses, (s) => [s.edge.refused]);
-  counterBy('relay_http_bad_requests_total', 'Requests the HTTP parser rejected (400 malformed, 408 too slow, 431 headers too large).', 'status', [400, 408, 431], (s) => [s.edge.badRequests]);
-  counterBy('relay_clients_closed_total', 'Connections the relay closed, by the close code it sent.', 'code', closeCodes, (s) => [s.edge.closed, s.hub.closed]);
+  counterBy(
+    'relay_upgrades_refused_total',
+    'WebSocket upgrades refused before the 101, by HTTP status.',
+    'status',
+    refusalStatuses,
+    (s) => [s.edge.refused],
+  );
+  counterBy(
+    'relay_http_bad_requests_total',
+    'Requests the HTTP parser rejected (400 malformed, 408 too slow, 431 headers too large).',
+    'status',
+    [400, 408, 431],
+    (s) => [s.edge.badRequests],
+  );
+  counterBy('relay_clients_closed_total', 'Connections the relay closed, by the close code it sent.', 'code', closeCodes, (s) => [
+    s.edge.closed,
+    s.hub.closed,
+  ]);
   counterBy('relay_resets_total', 'reset messages written to clients, by reason.', 'reason', resetReasons, (s) => [s.hub.resets]);
 
   return {

@@ -100,15 +100,27 @@ export function createRelayServer({
     });
   // Requests here are tiny (health checks, upgrade handshakes): a peer that trickles its headers
   // (slowloris) is cut after 10 s instead of Node's default minute. Upgraded sockets are not affected.
-  const endpointState = { streamReady: () => hub.ready, draining: () => draining, clients: () => sockets.size, metrics: renderMetrics, ...(healthy ? { healthy } : {}) };
-  const endpoints = createHttpEndpoints({ ...endpointState, metricsAccess: config.metricsToken ? { token: config.metricsToken } : 'closed' });
+  const endpointState = {
+    streamReady: () => hub.ready,
+    draining: () => draining,
+    clients: () => sockets.size,
+    metrics: renderMetrics,
+    ...(healthy ? { healthy } : {}),
+  };
+  const endpoints = createHttpEndpoints({
+    ...endpointState,
+    metricsAccess: config.metricsToken ? { token: config.metricsToken } : 'closed',
+  });
   const limits = { headersTimeout: 10_000, requestTimeout: 10_000 };
   // With TLS the same endpoints and upgrades are served over https/wss; a handshake counts against
   // headersTimeout too, so a peer that stalls in TLS is cut as one that trickles its headers.
-  const http: Server | HttpsServer = tls ? createHttpsServer({ ...limits, cert: tls.cert, key: tls.key }, endpoints) : createServer(limits, endpoints);
+  const http: Server | HttpsServer = tls
+    ? createHttpsServer({ ...limits, cert: tls.cert, key: tls.key }, endpoints)
+    : createServer(limits, endpoints);
   // The operators' port: /metrics without a token (and the health endpoints), never the WebSocket.
   // Plain http: it listens on loopback (or a private network) by default.
-  const operatorHttp = config.metricsPort === undefined ? undefined : createServer(limits, createHttpEndpoints({ ...endpointState, metricsAccess: 'open' }));
+  const operatorHttp =
+    config.metricsPort === undefined ? undefined : createServer(limits, createHttpEndpoints({ ...endpointState, metricsAccess: 'open' }));
 
   http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     // Node removes its own error handler from upgraded sockets; a reset during our checks must not crash.
@@ -158,7 +170,8 @@ export function createRelayServer({
     }
     // 429, not 503: the relay has room, this client has used its share (and a balancer must not retry it elsewhere).
     const address = clientAddress(request, config.trustProxyHops);
-    if (!slots.take(address)) return refuse({ status: 429, reason: 'too many connections from this address', headers: { 'Retry-After': '5' } });
+    if (!slots.take(address))
+      return refuse({ status: 429, reason: 'too many connections from this address', headers: { 'Retry-After': '5' } });
 
     const parsed = parseConnectRequest(url.searchParams);
     upgrading += 1;

@@ -1,7 +1,13 @@
 import { MongoServerError, Timestamp, type ChangeStream, type Collection, type Document } from 'mongodb';
 import { MongoErrorCode, TIME_LIMIT_CODES, UNAVAILABLE_CODES } from '../../common/mongo-errors.js';
 import { nextClusterTime } from '../../contract/stream-position.js';
-import { PositionLostError, type CatchUpCursor, type CatchUpOpener, type CatchUpStart, type TimedEvent } from '../delivery/catch-up-source.js';
+import {
+  PositionLostError,
+  type CatchUpCursor,
+  type CatchUpOpener,
+  type CatchUpStart,
+  type TimedEvent,
+} from '../delivery/catch-up-source.js';
 import { eventFromChange } from './event-from-change.js';
 
 // Catch-up streams on the products collection, for positions older than the relay's history:
@@ -20,7 +26,13 @@ function saysNothingAboutPosition(code: number): boolean {
 const MAX_BATCH = 1_000;
 
 /** Creates the opener; each open() is one change stream (the hub bounds how many are open). */
-export function createCatchUpOpener({ collection, maxAwaitTimeMS = 500 }: { collection: Collection<Document>; maxAwaitTimeMS?: number }): CatchUpOpener {
+export function createCatchUpOpener({
+  collection,
+  maxAwaitTimeMS = 500,
+}: {
+  collection: Collection<Document>;
+  maxAwaitTimeMS?: number;
+}): CatchUpOpener {
   return {
     open(start: CatchUpStart): CatchUpCursor {
       const position =
@@ -75,8 +87,12 @@ export function createCatchUpOpener({ collection, maxAwaitTimeMS = 500 }: { coll
 
 function asPositionError(error: unknown): unknown {
   if (!(error instanceof MongoServerError)) return error;
-  if (error.code === MongoErrorCode.ChangeStreamHistoryLost) return new PositionLostError('history-lost', 'MongoDB no longer holds that position (oplog rolled over); reload a snapshot');
-  const transient = (typeof error.code === 'number' && saysNothingAboutPosition(error.code)) || error.hasErrorLabel('ResumableChangeStreamError') || error.hasErrorLabel('RetryableError');
+  if (error.code === MongoErrorCode.ChangeStreamHistoryLost)
+    return new PositionLostError('history-lost', 'MongoDB no longer holds that position (oplog rolled over); reload a snapshot');
+  const transient =
+    (typeof error.code === 'number' && saysNothingAboutPosition(error.code)) ||
+    error.hasErrorLabel('ResumableChangeStreamError') ||
+    error.hasErrorLabel('RetryableError');
   if (transient) return error;
   return new PositionLostError('unknown-position', 'MongoDB does not recognise that position; reload a snapshot');
 }

@@ -40,7 +40,17 @@ export interface ChangeFeedOptions {
 
 /** Creates the change-stream event source (nothing is opened until start). */
 export function createChangeFeed(options: ChangeFeedOptions): EventSource {
-  const { collection, logger, maxAwaitTimeMS = 1_000, initialBackoffMs = 100, maxBackoffMs = 10_000, stallMs = 10_000, closeMs = 2_000, connect, onFatal } = options;
+  const {
+    collection,
+    logger,
+    maxAwaitTimeMS = 1_000,
+    initialBackoffMs = 100,
+    maxBackoffMs = 10_000,
+    stallMs = 10_000,
+    closeMs = 2_000,
+    connect,
+    onFatal,
+  } = options;
   const log = logger.child({ component: 'change-feed', collection: collection.collectionName });
   let closed = false;
   let stream: ChangeStream<Document> | undefined;
@@ -101,7 +111,8 @@ export function createChangeFeed(options: ChangeFeedOptions): EventSource {
           // The token is taken before handing over, so a throw in a listener cannot replay the batch.
           token = stream.resumeToken ?? token;
           if (events.length > 0) listener.onEvents(events, times);
-          if (changes.some((change) => change.operationType === 'invalidate')) throw new Error('change stream invalidated (collection dropped or renamed)');
+          if (changes.some((change) => change.operationType === 'invalidate'))
+            throw new Error('change stream invalidated (collection dropped or renamed)');
         }
       } catch (error) {
         if (closed) break;
@@ -151,7 +162,8 @@ export function createChangeFeed(options: ChangeFeedOptions): EventSource {
       const done = Promise.all([stream?.close().catch(() => {}), loop]);
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<'late'>((resolve) => (timer = setTimeout(resolve, closeMs, 'late')));
-      if ((await Promise.race([done, late])) === 'late') log.warn({ closeMs }, 'change stream did not close in time (MongoDB stalled?); leaving it');
+      if ((await Promise.race([done, late])) === 'late')
+        log.warn({ closeMs }, 'change stream did not close in time (MongoDB stalled?); leaving it');
       clearTimeout(timer);
     },
   };

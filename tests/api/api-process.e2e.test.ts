@@ -25,7 +25,15 @@ interface ApiProcess {
 async function startApi(env: Record<string, string> = {}): Promise<ApiProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
     cwd: root,
-    env: { PATH: process.env.PATH, MONGO_URL: mongoUrl(), MONGO_DB: database, API_PORT: '0', API_HOST: '127.0.0.1', LOG_PRETTY: '0', ...env },
+    env: {
+      PATH: process.env.PATH,
+      MONGO_URL: mongoUrl(),
+      MONGO_DB: database,
+      API_PORT: '0',
+      API_HOST: '127.0.0.1',
+      LOG_PRETTY: '0',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: Record<string, unknown>[] = [];
@@ -66,11 +74,20 @@ describe('the API process (npm run api)', () => {
 
   it.skipIf(!hasCurl)("creates the seed's product from its curl command, verbatim but for the port", async () => {
     const { stdout } = await run('curl', [
-      '-X', 'POST', `${api.url}/api/product/`,
-      '-H', 'Content-Type: application/json',
-      '-d', '{"nombre": "iPhone 15", "precio": 999.99, "talla": "L"}',
+      '-X',
+      'POST',
+      `${api.url}/api/product/`,
+      '-H',
+      'Content-Type: application/json',
+      '-d',
+      '{"nombre": "iPhone 15", "precio": 999.99, "talla": "L"}',
     ]);
-    expect(JSON.parse(stdout)).toMatchObject({ id: expect.stringMatching(/^[0-9a-f]{24}$/), nombre: 'iPhone 15', precio: 999.99, talla: 'L' });
+    expect(JSON.parse(stdout)).toMatchObject({
+      id: expect.stringMatching(/^[0-9a-f]{24}$/),
+      nombre: 'iPhone 15',
+      precio: 999.99,
+      talla: 'L',
+    });
   });
 
   it.skipIf(!hasCurl)('answers a 3 MB upload with a 413 that curl can read', async () => {
@@ -78,10 +95,18 @@ describe('the API process (npm run api)', () => {
     try {
       await writeFile(join(dir, 'big.json'), `{"nombre":"${'x'.repeat(3 * 1024 * 1024)}"}`);
       const { stdout } = await run('curl', [
-        '-s', '-o', '/dev/null', '-w', '%{http_code}',
-        '-X', 'POST', `${api.url}/api/product/`,
-        '-H', 'Content-Type: application/json',
-        '--data-binary', `@${join(dir, 'big.json')}`,
+        '-s',
+        '-o',
+        '/dev/null',
+        '-w',
+        '%{http_code}',
+        '-X',
+        'POST',
+        `${api.url}/api/product/`,
+        '-H',
+        'Content-Type: application/json',
+        '--data-binary',
+        `@${join(dir, 'big.json')}`,
       ]);
       expect(stdout).toBe('413');
     } finally {
@@ -99,12 +124,14 @@ describe('the API process (npm run api)', () => {
     }
     // /healthz is logged at debug only; a request a person makes is logged at info.
     await fetch(`${api.url}/api/product/ffffffffffffffffffffffff`, { headers: { 'x-request-id': 'process-test-1' } });
-    await expect.poll(() => api.lines.find((line) => line.requestId === 'process-test-1'), { timeout: 5_000 }).toMatchObject({
-      method: 'GET',
-      path: '/api/product/ffffffffffffffffffffffff',
-      status: 404,
-      ms: expect.any(Number),
-    });
+    await expect
+      .poll(() => api.lines.find((line) => line.requestId === 'process-test-1'), { timeout: 5_000 })
+      .toMatchObject({
+        method: 'GET',
+        path: '/api/product/ffffffffffffffffffffffff',
+        status: 404,
+        ms: expect.any(Number),
+      });
   });
 
   it('exits 0 on SIGTERM after closing its connections', async () => {

@@ -11,7 +11,9 @@ beforeAll(async () => {
 });
 afterAll(() => api?.close());
 
-function token(options: { key?: string; expiresIn?: string | number | null; notBefore?: string | number; audience?: string | null } = {}): Promise<string> {
+function token(
+  options: { key?: string; expiresIn?: string | number | null; notBefore?: string | number; audience?: string | null } = {},
+): Promise<string> {
   const jwt = new SignJWT({ sub: 'tests' }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt();
   // An API write token by default (null leaves a claim out).
   if (options.audience !== null) jwt.setAudience(options.audience ?? API_AUDIENCE);

@@ -13,7 +13,8 @@ beforeAll(async () => {
 afterAll(() => api?.close());
 
 const count = (nombre: string) => api.db.collection('products').countDocuments({ nombre });
-const post = (nombre: string, key: string) => api.send('POST', '/api/product/', { nombre, precio: 1, talla: 'M' }, { 'idempotency-key': key });
+const post = (nombre: string, key: string) =>
+  api.send('POST', '/api/product/', { nombre, precio: 1, talla: 'M' }, { 'idempotency-key': key });
 
 describe('Idempotency-Key without its index', () => {
   it('answers retries with the first product after the idempotency indexes were dropped', async () => {
@@ -29,7 +30,10 @@ describe('Idempotency-Key without its index', () => {
   });
 
   it('creates one product for 30 concurrent first requests with one key once the collection was recreated without indexes', async () => {
-    await api.db.collection(IDEMPOTENCY_COLLECTION).drop().catch(() => undefined);
+    await api.db
+      .collection(IDEMPOTENCY_COLLECTION)
+      .drop()
+      .catch(() => undefined);
     await api.db.createCollection(IDEMPOTENCY_COLLECTION);
 
     const answers = await Promise.all(Array.from({ length: 30 }, () => post('one of thirty', 'index-loss-2')));

@@ -19,7 +19,9 @@ describe('Idempotency-Key on POST', () => {
     const product = (await first.json()) as Product;
 
     // Same body, other key order and spacing: the same request.
-    const retry = await api.send('POST', '/api/product/', '{ "talla": "M", "precio": 10, "nombre": " retry me " }', { 'idempotency-key': 'key-1' });
+    const retry = await api.send('POST', '/api/product/', '{ "talla": "M", "precio": 10, "nombre": " retry me " }', {
+      'idempotency-key': 'key-1',
+    });
     expect(retry.status).toBe(201);
     expect(retry.headers.get('idempotent-replayed')).toBe('true');
     expect(retry.headers.get('location')).toBe(`/api/product/${product.id}`);
@@ -54,7 +56,9 @@ describe('Idempotency-Key on POST', () => {
   });
 
   it('still answers with the first product after that product changed', async () => {
-    const first = (await (await api.send('POST', '/api/product/', { nombre: 'will change', precio: 1, talla: 'S' }, { 'idempotency-key': 'key-3' })).json()) as Product;
+    const first = (await (
+      await api.send('POST', '/api/product/', { nombre: 'will change', precio: 1, talla: 'S' }, { 'idempotency-key': 'key-3' })
+    ).json()) as Product;
     await api.send('PATCH', `/api/product/${first.id}`, { precio: 2 });
     const retry = await api.send('POST', '/api/product/', { nombre: 'will change', precio: 1, talla: 'S' }, { 'idempotency-key': 'key-3' });
     expect(await retry.json()).toEqual(first);
@@ -80,7 +84,7 @@ describe('Idempotency-Key on POST', () => {
     expect(await count({ nombre: 'interrupted' })).toBe(1);
   });
 
-  it('keeps each key in MongoDB as its record\'s _id, forgotten by a TTL index', async () => {
+  it("keeps each key in MongoDB as its record's _id, forgotten by a TTL index", async () => {
     await api.send('POST', '/api/product/', { nombre: 'stored key', precio: 2, talla: 'S' }, { 'idempotency-key': 'key-stored' });
     const records = api.db.collection<{ _id: string; [field: string]: unknown }>('idempotency_keys');
     expect(await records.findOne({ _id: 'key-stored' })).toMatchObject({ key: 'key-stored', product: { nombre: 'stored key' } });

@@ -34,9 +34,18 @@ describe('ETag and If-Match on products', () => {
 
   it('refuses PUT, PATCH and DELETE with a stale If-Match with 412 and changes nothing', async () => {
     const { product, etag: stale } = await create('contested', 1);
-    const first = await api.send('PUT', `/api/product/${product.id}`, { nombre: 'contested', precio: 2, talla: 'M' }, { 'if-match': stale });
+    const first = await api.send(
+      'PUT',
+      `/api/product/${product.id}`,
+      { nombre: 'contested', precio: 2, talla: 'M' },
+      { 'if-match': stale },
+    );
     expect(first.status).toBe(200);
-    for (const [method, body] of [['PUT', { nombre: 'lost', precio: 3, talla: 'S' }], ['PATCH', { precio: 4 }], ['DELETE', undefined]] as const) {
+    for (const [method, body] of [
+      ['PUT', { nombre: 'lost', precio: 3, talla: 'S' }],
+      ['PATCH', { precio: 4 }],
+      ['DELETE', undefined],
+    ] as const) {
       const late = await api.send(method, `/api/product/${product.id}`, body, { 'if-match': stale });
       expect(late.status).toBe(412);
       expect(late.headers.get('content-type')).toBe('application/problem+json');
@@ -50,7 +59,12 @@ describe('ETag and If-Match on products', () => {
       for (;;) {
         const read = await api.send('GET', `/api/product/${product.id}`);
         const current = (await read.json()) as Product;
-        const write = await api.send('PUT', `/api/product/${product.id}`, { nombre: 'counter', precio: current.precio + 1, talla: 'M' }, { 'if-match': read.headers.get('etag')! });
+        const write = await api.send(
+          'PUT',
+          `/api/product/${product.id}`,
+          { nombre: 'counter', precio: current.precio + 1, talla: 'M' },
+          { 'if-match': read.headers.get('etag')! },
+        );
         if (write.status === 200) return;
         expect(write.status).toBe(412);
       }
@@ -71,7 +85,11 @@ describe('ETag and If-Match on products', () => {
     const { product } = await create('unconditional');
     expect((await api.send('PATCH', `/api/product/${product.id}`, { precio: 5 })).status).toBe(200);
     const strict = createApp({ db: api.db, logger: silentLogger(), requireIfMatch: true });
-    const refused = await strict.request(`/api/product/${product.id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{"precio":6}' });
+    const refused = await strict.request(`/api/product/${product.id}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: '{"precio":6}',
+    });
     expect(refused.status).toBe(428);
   });
 });

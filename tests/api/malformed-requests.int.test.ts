@@ -43,7 +43,11 @@ describe('malformed API requests', () => {
       await expectAnswer(row, await fetch(`${server.url}${row.path}`, init(row)));
     }
     expect(await api.db.collection('products').countDocuments()).toBe(before);
-    const created = await fetch(`${server.url}/api/product/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(SEED) });
+    const created = await fetch(`${server.url}/api/product/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(SEED),
+    });
     expect(created.status).toBe(201);
   });
 

@@ -23,7 +23,12 @@ const withField = (extra: Record<string, unknown>) => JSON.stringify({ ...valid,
 const without = (field: keyof typeof valid) => JSON.stringify({ ...valid, [field]: undefined });
 const item = `/api/product/${UNKNOWN_PRODUCT_ID}`;
 
-const post = (name: string, body: string | Uint8Array<ArrayBuffer>, status: MalformedRequest['status'], headers: Record<string, string> = json): MalformedRequest => ({
+const post = (
+  name: string,
+  body: string | Uint8Array<ArrayBuffer>,
+  status: MalformedRequest['status'],
+  headers: Record<string, string> = json,
+): MalformedRequest => ({
   name: `POST ${name}`,
   method: 'POST',
   path: '/api/product/',
@@ -124,7 +129,14 @@ const itemRows: MalformedRequest[] = [
   { name: 'PATCH unknown id', method: 'PATCH', path: item, headers: json, body: '{"precio":1}', status: 404 },
   { name: 'PATCH null body', method: 'PATCH', path: item, headers: json, body: 'null', status: 400 },
   { name: 'PATCH null nombre', method: 'PATCH', path: item, headers: json, body: '{"nombre":null}', status: 400 },
-  { name: 'PATCH as a form', method: 'PATCH', path: item, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'precio=1', status: 415 },
+  {
+    name: 'PATCH as a form',
+    method: 'PATCH',
+    path: item,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'precio=1',
+    status: 415,
+  },
   { name: 'GET short id', method: 'GET', path: '/api/product/123', status: 404 },
   { name: 'GET 24 non-hex chars', method: 'GET', path: `/api/product/${'z'.repeat(24)}`, status: 404 },
   { name: 'GET 25 hex chars', method: 'GET', path: `/api/product/${UNKNOWN_PRODUCT_ID}0`, status: 404 },
@@ -137,7 +149,12 @@ const itemRows: MalformedRequest[] = [
   { name: 'DELETE malformed id', method: 'DELETE', path: '/api/product/..', status: 404 },
 ];
 
-const get = (name: string, query: string): MalformedRequest => ({ name: `GET list ${name}`, method: 'GET', path: `/api/product/?${query}`, status: 400 });
+const get = (name: string, query: string): MalformedRequest => ({
+  name: `GET list ${name}`,
+  method: 'GET',
+  path: `/api/product/?${query}`,
+  status: 400,
+});
 
 const listRows: MalformedRequest[] = [
   get('limit=0', 'limit=0'),

@@ -25,7 +25,11 @@ async function expectUnavailable(response: Response): Promise<void> {
     retryAfter: '1',
     type: 'application/problem+json',
   });
-  expect(JSON.parse(text)).toMatchObject({ status: 503, title: 'Service Unavailable', detail: expect.stringMatching(/database is unavailable/) });
+  expect(JSON.parse(text)).toMatchObject({
+    status: 503,
+    title: 'Service Unavailable',
+    detail: expect.stringMatching(/database is unavailable/),
+  });
   expect(text).not.toMatch(/127\.0\.0\.1|localhost|socket|connection|Mongo|failpoint|errmsg|code/i);
 }
 
@@ -50,18 +54,26 @@ describe('API answers while MongoDB drops connections or has no primary (real dr
     unavailable = await db
       .admin()
       .command({ configureFailPoint: 'failCommand', mode: 'off' })
-      .then(() => null, (error: Error) => `configureFailPoint is not available (test commands disabled?): ${error.message}`);
+      .then(
+        () => null,
+        (error: Error) => `configureFailPoint is not available (test commands disabled?): ${error.message}`,
+      );
   });
 
   afterAll(async () => {
-    await db?.admin().command({ configureFailPoint: 'failCommand', mode: 'off' }).catch(() => {});
+    await db
+      ?.admin()
+      .command({ configureFailPoint: 'failCommand', mode: 'off' })
+      .catch(() => {});
     await db?.dropDatabase().catch(() => {});
     await client?.close();
     await mongo?.stop();
   });
 
   async function failNext(commands: string[], times: number, data: Record<string, unknown>): Promise<void> {
-    await db.admin().command({ configureFailPoint: 'failCommand', mode: { times }, data: { failCommands: commands, appName: APP_NAME, ...data } });
+    await db
+      .admin()
+      .command({ configureFailPoint: 'failCommand', mode: { times }, data: { failCommands: commands, appName: APP_NAME, ...data } });
   }
   /** Turns the fail point off; resolves how many commands it failed. */
   async function failNoMore(): Promise<number> {
@@ -170,7 +182,9 @@ describe('API answers to errors the driver passes through unwrapped', () => {
     const bugs = [
       new TypeError("Cannot read properties of undefined (reading 'createdAt')"),
       new MongoServerError({ errmsg: 'unknown operator: $foo', code: 2 }),
-      new Error('product of an idempotent create was inserted and is gone', { cause: new MongoServerError({ errmsg: 'E11000 duplicate key', code: 11000 }) }),
+      new Error('product of an idempotent create was inserted and is gone', {
+        cause: new MongoServerError({ errmsg: 'E11000 duplicate key', code: 11000 }),
+      }),
       Object.assign(new Error('invalid argument'), { code: 'ERR_INVALID_ARG_TYPE' }),
     ];
     for (const error of bugs) {

@@ -89,7 +89,13 @@ describe('product CRUD', () => {
 
     expect(response.status).toBe(200);
     const patched = (await response.json()) as Product;
-    expect(patched).toMatchObject({ id: product.id, nombre: product.nombre, talla: product.talla, precio: 949.99, createdAt: product.createdAt });
+    expect(patched).toMatchObject({
+      id: product.id,
+      nombre: product.nombre,
+      talla: product.talla,
+      precio: 949.99,
+      createdAt: product.createdAt,
+    });
     expect(Date.parse(patched.updatedAt)).toBeGreaterThan(Date.parse(product.updatedAt));
   });
 

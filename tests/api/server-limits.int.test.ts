@@ -56,7 +56,9 @@ describe('API server limits', () => {
 
   it('closes connections beyond the cap at once, and serves again when one leaves', async () => {
     const { port, url } = await start();
-    const held = await Promise.all(Array.from({ length: limits.maxConnections }, () => rawClient(port, 'GET /healthz HTTP/1.1\r\nHost: api\r\n')));
+    const held = await Promise.all(
+      Array.from({ length: limits.maxConnections }, () => rawClient(port, 'GET /healthz HTTP/1.1\r\nHost: api\r\n')),
+    );
     const extra = await rawClient(port, '');
     expect(await extra.closed).toBe('');
     held[0]!.socket.destroy();

@@ -90,7 +90,11 @@ describe('product validation', () => {
     expect(malformed.status).toBe(400);
     expect(await problemOf(malformed)).toMatchObject({ type: 'urn:mongo-live-relay:problem:malformed-json', status: 400 });
 
-    const text = await api.app.request('/api/product/', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify(SEED) });
+    const text = await api.app.request('/api/product/', {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify(SEED),
+    });
     expect(text.status).toBe(415);
     expect(await problemOf(text)).toMatchObject({ status: 415 });
 
@@ -101,7 +105,11 @@ describe('product validation', () => {
 
   it('accepts JSON with a UTF-8 charset or a +json media type', async () => {
     for (const type of ['application/json; charset=utf-8', 'application/json;charset="UTF-8"', 'application/merge-patch+json']) {
-      const response = await api.app.request('/api/product/', { method: 'POST', headers: { 'content-type': type }, body: JSON.stringify(SEED) });
+      const response = await api.app.request('/api/product/', {
+        method: 'POST',
+        headers: { 'content-type': type },
+        body: JSON.stringify(SEED),
+      });
       expect(response.status).toBe(201);
     }
   });

@@ -33,7 +33,12 @@ describe('npm run bench', () => {
 
     expect(result.runs.map((run) => run.error).filter(Boolean)).toEqual([]);
     const fanOut = result.runs.filter((run) => run.scenario === 'burst' || run.scenario === 'trickle');
-    expect(fanOut.map((run) => `${run.scenario}/${run.target}`).sort()).toEqual(['burst/relay', 'burst/socketio', 'trickle/relay', 'trickle/socketio']);
+    expect(fanOut.map((run) => `${run.scenario}/${run.target}`).sort()).toEqual([
+      'burst/relay',
+      'burst/socketio',
+      'trickle/relay',
+      'trickle/socketio',
+    ]);
     for (const run of fanOut) {
       expect(run.deliveries).toBe(20 * 50);
       expect(run.lost).toBe(0);
@@ -58,7 +63,11 @@ describe('npm run bench', () => {
 
     // Through the API, MongoDB (MONGO_URL or the double) and the relay's change feed.
     const e2e = result.runs.find((run) => run.scenario === 'e2e')!;
-    expect({ deliveries: e2e.deliveries, lost: e2e.lost, outOfOrder: e2e.outOfOrder }).toEqual({ deliveries: 5 * 20, lost: 0, outOfOrder: 0 });
+    expect({ deliveries: e2e.deliveries, lost: e2e.lost, outOfOrder: e2e.outOfOrder }).toEqual({
+      deliveries: 5 * 20,
+      lost: 0,
+      outOfOrder: 0,
+    });
     expect(e2e.latency?.samples).toBe(20);
 
     const document = JSON.parse(JSON.stringify(resultDocument(result, {}))) as { summary: Record<string, unknown>; runs: unknown[] };
@@ -120,13 +129,22 @@ describe('the load clients', () => {
 
   function receive(port: number): Promise<FrameCounter> {
     return new Promise((resolve) => {
-      new FrameCounter({ port, path: '/', dialect: 'ws' }, () => undefined, () => undefined, resolve);
+      new FrameCounter(
+        { port, path: '/', dialect: 'ws' },
+        () => undefined,
+        () => undefined,
+        resolve,
+      );
     });
   }
 
   it('counts a sequence that arrives complete and in order as such', async () => {
     const counter = await receive(await serverSending([0, 1, 2, 3, 4]));
-    expect({ count: counter.count, outOfOrder: counter.outOfOrder, error: counter.error }).toEqual({ count: 5, outOfOrder: 0, error: null });
+    expect({ count: counter.count, outOfOrder: counter.outOfOrder, error: counter.error }).toEqual({
+      count: 5,
+      outOfOrder: 0,
+      error: null,
+    });
   });
 
   it('notices an event that is missing, repeated or out of order', async () => {

@@ -12,7 +12,15 @@ function tinyPlan(): BenchPlan {
   const plan = planFor(parseOptions(['--repeats', '1', '--scenario', 'connections,storm,ingest']));
   return {
     ...plan,
-    connections: { ...plan.connections, connections: 60, workers: 2, loadProcesses: 2, events: 3, rate: 10, rampBudgetMs: { relay: 60_000, socketio: 60_000 } },
+    connections: {
+      ...plan.connections,
+      connections: 60,
+      workers: 2,
+      loadProcesses: 2,
+      events: 3,
+      rate: 10,
+      rampBudgetMs: { relay: 60_000, socketio: 60_000 },
+    },
     storm: { ...plan.storm, clients: 30, missed: 40, loadProcesses: 1 },
     ingest: { clients: 3, events: 300, batch: 100 },
   };
@@ -28,7 +36,12 @@ describe('npm run bench: scale scenarios', () => {
       'storm/relay: ok',
       'storm/socketio: ok',
     ]);
-    for (const run of result.runs) expect({ run: `${run.scenario}/${run.target}`, lost: run.lost, outOfOrder: run.outOfOrder }).toEqual({ run: `${run.scenario}/${run.target}`, lost: 0, outOfOrder: 0 });
+    for (const run of result.runs)
+      expect({ run: `${run.scenario}/${run.target}`, lost: run.lost, outOfOrder: run.outOfOrder }).toEqual({
+        run: `${run.scenario}/${run.target}`,
+        lost: 0,
+        outOfOrder: 0,
+      });
 
     for (const run of result.runs.filter((run) => run.scenario === 'connections')) {
       expect(run.connections?.held).toBe(60);
@@ -48,7 +61,8 @@ describe('npm run bench: scale scenarios', () => {
     expect(ingest.ingest?.cpu.map((entry) => entry.process)).toContain('relay');
 
     const { summary } = JSON.parse(JSON.stringify(resultDocument(result, {}))) as { summary: Record<string, unknown> };
-    for (const field of ['connectionsHeld', 'stormCatchUpMs', 'stormRatioVsSocketIO', 'ingestEventsPerSecond']) expect(typeof summary[field], field).toBe('number');
+    for (const field of ['connectionsHeld', 'stormCatchUpMs', 'stormRatioVsSocketIO', 'ingestEventsPerSecond'])
+      expect(typeof summary[field], field).toBe('number');
     expect(summary.connectionsHeld).toBe(60);
     // Only a run that asked for 100,000 connections fills the "at 100k" fields.
     expect(summary).toMatchObject({ rssPerConnectionKiBAt100k: null, p99LatencyMsAt100k: null, lost: 0 });

@@ -22,7 +22,11 @@ describe('reading the environment', () => {
   });
 
   it('treats empty and blank values as unset, unless the variable must not be empty', () => {
-    expect(readEnv(schema, { FLAG: '', LIST: '  ', NAME: '' }, { what: 'test' })).toEqual({ FLAG: undefined, LIST: undefined, NAME: undefined });
+    expect(readEnv(schema, { FLAG: '', LIST: '  ', NAME: '' }, { what: 'test' })).toEqual({
+      FLAG: undefined,
+      LIST: undefined,
+      NAME: undefined,
+    });
     expect(() => readEnv(schema, { NAME: '' }, { what: 'test', keepEmpty: ['NAME'] })).toThrow(/invalid test configuration: NAME/);
   });
 
@@ -39,7 +43,11 @@ describe('reading the environment', () => {
     expect([api.mongoDb, relay.mongoDb, stack.mongoDb]).toEqual(['catalogue', 'catalogue', 'catalogue']);
     expect([api.mongoUrl, relay.mongoUrl, stack.mongoUrl]).toEqual(Array(3).fill('mongodb://db:27017/?replicaSet=rs0'));
     expect(stack.allowDownload).toBe(true);
-    for (const load of [() => loadApiConfig({ MONGO_DB: 'a.b' }), () => loadRelayConfig({ MONGO_DB: 'a.b' }), () => loadStackConfig({ MONGO_DB: 'a.b' }, [], false)]) {
+    for (const load of [
+      () => loadApiConfig({ MONGO_DB: 'a.b' }),
+      () => loadRelayConfig({ MONGO_DB: 'a.b' }),
+      () => loadStackConfig({ MONGO_DB: 'a.b' }, [], false),
+    ]) {
       expect(load).toThrow(/MONGO_DB: must be a MongoDB database name/);
     }
   });

@@ -34,17 +34,20 @@ export interface ComposeFile {
  * (unset, or empty with the colon, stops compose with the error), `$$` for a literal `$`.
  */
 export function interpolate(text: string, env: Record<string, string | undefined>): string {
-  return text.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?])([^}]*))?\}/g, (match, name?: string, colon?: string, kind?: string, operand?: string) => {
-    if (match === '$$') return '$';
-    const value = env[name ?? ''];
-    const missing = value === undefined || (colon === ':' && value === '');
-    if (kind === '?') {
-      if (missing) throw new Error(`required variable ${name} is missing a value: ${operand ?? ''}`);
-      return value ?? '';
-    }
-    if (operand === undefined) return value ?? '';
-    return missing ? operand : (value ?? '');
-  });
+  return text.replace(
+    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?])([^}]*))?\}/g,
+    (match, name?: string, colon?: string, kind?: string, operand?: string) => {
+      if (match === '$$') return '$';
+      const value = env[name ?? ''];
+      const missing = value === undefined || (colon === ':' && value === '');
+      if (kind === '?') {
+        if (missing) throw new Error(`required variable ${name} is missing a value: ${operand ?? ''}`);
+        return value ?? '';
+      }
+      if (operand === undefined) return value ?? '';
+      return missing ? operand : (value ?? '');
+    },
+  );
 }
 
 /** The variables a compose file interpolates. */

@@ -22,7 +22,12 @@ const exampleEnv: Record<string, string> = Object.fromEntries(
     .map((match) => [match[1], match[2]]),
 );
 // What a user writes into .env before the first `docker compose up`.
-const secrets = { MONGO_KEYFILE: 'a1b2c3d4e5f6', MONGO_ROOT_PASSWORD: 'rootsecret', MONGO_APP_PASSWORD: 'appsecret', GRAFANA_ADMIN_PASSWORD: 'grafanasecret' };
+const secrets = {
+  MONGO_KEYFILE: 'a1b2c3d4e5f6',
+  MONGO_ROOT_PASSWORD: 'rootsecret',
+  MONGO_APP_PASSWORD: 'appsecret',
+  GRAFANA_ADMIN_PASSWORD: 'grafanasecret',
+};
 const compose = loadCompose(resolve(root, 'docker-compose.yml'), { ...exampleEnv, ...secrets });
 const services = compose.services;
 const service = (name: string): ComposeService => {
@@ -57,15 +62,21 @@ describe('docker-compose.yml', () => {
   });
 
   it('refuses to start until .env sets the MongoDB secrets and the Grafana password, naming the variable', () => {
-    expect(() => loadCompose(resolve(root, 'docker-compose.yml'), exampleEnv)).toThrow(/MONGO_KEYFILE|MONGO_ROOT_PASSWORD|MONGO_APP_PASSWORD|GRAFANA_ADMIN_PASSWORD/);
+    expect(() => loadCompose(resolve(root, 'docker-compose.yml'), exampleEnv)).toThrow(
+      /MONGO_KEYFILE|MONGO_ROOT_PASSWORD|MONGO_APP_PASSWORD|GRAFANA_ADMIN_PASSWORD/,
+    );
     for (const name of Object.keys(secrets)) {
       const without = { ...exampleEnv, ...secrets, [name]: '' };
-      expect(() => loadCompose(resolve(root, 'docker-compose.yml'), without), name).toThrow(new RegExp(`${name} is missing a value: set ${name} in .env`));
+      expect(() => loadCompose(resolve(root, 'docker-compose.yml'), without), name).toThrow(
+        new RegExp(`${name} is missing a value: set ${name} in .env`),
+      );
     }
   });
 
   it('runs mongo, a one-shot mongo-init, api, relay and consumer by default', () => {
-    const byDefault = Object.entries(services).filter(([, svc]) => !svc.profiles?.length).map(([name]) => name);
+    const byDefault = Object.entries(services)
+      .filter(([, svc]) => !svc.profiles?.length)
+      .map(([name]) => name);
     expect(byDefault.sort()).toEqual(['api', 'consumer', 'mongo', 'mongo-init', 'relay']);
   });
 
@@ -238,8 +249,15 @@ describe('Dockerfile', () => {
 
   it('compiles every file the three services import, and they import only production dependencies', () => {
     const copied = [...build.matchAll(/^COPY\s+(?!--from)(.+)\s+\S+$/gm)].flatMap((match) => (match[1] ?? '').split(/\s+/));
-    const ignored = new Set(read('.dockerignore').split('\n').map((line) => line.trim()));
-    const { files, packages } = reachableImports(root, ['api/main.ts', 'relay/main.ts', 'consumer/main.ts'].filter((entry) => existsSync(resolve(root, entry))));
+    const ignored = new Set(
+      read('.dockerignore')
+        .split('\n')
+        .map((line) => line.trim()),
+    );
+    const { files, packages } = reachableImports(
+      root,
+      ['api/main.ts', 'relay/main.ts', 'consumer/main.ts'].filter((entry) => existsSync(resolve(root, entry))),
+    );
     for (const file of files) {
       const folder = file.split('/')[0] ?? '';
       expect(copied, `${file} is in the image`).toContain(folder);
@@ -270,7 +288,9 @@ describe('.env.example', () => {
   });
 
   it('lists every variable of every config.ts, and what compose and mongo-init read', () => {
-    const setByCompose = new Set(Object.values(services).flatMap((svc) => [...environment(svc)].filter(([, value]) => value !== undefined).map(([name]) => name)));
+    const setByCompose = new Set(
+      Object.values(services).flatMap((svc) => [...environment(svc)].filter(([, value]) => value !== undefined).map(([name]) => name)),
+    );
     for (const name of configKeys) expect(listed, name).toContain(name);
     for (const name of interpolatedNames(composeText)) expect(listed, name).toContain(name);
     // mongo-init's replica-set layout is fixed per profile by compose, not something to override.

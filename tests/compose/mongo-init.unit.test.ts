@@ -28,7 +28,7 @@ interface ReplicaSetConfig {
 /** A scripted mongod: not initiated until replSetInitiate, primary after `electionPolls` hello calls. */
 function fakeMongod(options: { config?: ReplicaSetConfig; electionPolls?: number; primaryEver?: boolean; root?: [string, string] } = {}) {
   const state = {
-    config: options.config ? structuredClone(options.config) : null as ReplicaSetConfig | null,
+    config: options.config ? structuredClone(options.config) : (null as ReplicaSetConfig | null),
     pollsLeft: options.electionPolls ?? 2,
     commands: [] as Array<Record<string, unknown>>,
     createdIndexes: [] as Array<{ db: string; collection: string; indexes: unknown }>,
@@ -116,7 +116,9 @@ describe('mongo-init/init-replica-set.js', () => {
     const mongod = fakeMongod();
     const printed = runScript(mongod, { MONGO_MEMBERS: 'mongo:27017', MONGO_DB: 'shop' });
     expect(mongod.state.config).toEqual({ _id: 'rs0', version: 1, members: [{ _id: 0, host: 'mongo:27017', priority: 2 }] });
-    expect(mongod.state.createdIndexes).toEqual(Object.entries(indexes).map(([collection, specs]) => ({ db: 'shop', collection, indexes: specs })));
+    expect(mongod.state.createdIndexes).toEqual(
+      Object.entries(indexes).map(([collection, specs]) => ({ db: 'shop', collection, indexes: specs })),
+    );
     expect(printed.at(-1)).toBe('[mongo-init] done');
   });
 
@@ -150,7 +152,13 @@ describe('mongo-init/init-replica-set.js', () => {
 
   it('logs in as root and creates the app user with readWrite on the app database only; a re-run sets its password again', () => {
     const mongod = fakeMongod({ root: ['root', 'root-secret'] });
-    const env = { MONGO_DB: 'shop', MONGO_ROOT_USER: 'root', MONGO_ROOT_PASSWORD: 'root-secret', MONGO_APP_USER: 'app', MONGO_APP_PASSWORD: 'first' };
+    const env = {
+      MONGO_DB: 'shop',
+      MONGO_ROOT_USER: 'root',
+      MONGO_ROOT_PASSWORD: 'root-secret',
+      MONGO_APP_USER: 'app',
+      MONGO_APP_PASSWORD: 'first',
+    };
     const printed = runScript(mongod, env);
     expect(mongod.state.logins[0]).toEqual(['root', 'root-secret']);
     expect(mongod.state.users.get('app')).toEqual({ pwd: 'first', roles: [{ role: 'readWrite', db: 'shop' }] });

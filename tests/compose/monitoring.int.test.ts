@@ -78,9 +78,16 @@ let relay: Relay;
 let exported: Set<string>;
 beforeAll(async () => {
   const api = createApp({ logger: silentLogger(), ...failingStores(new Error('unused')), ready: async () => true });
-  relay = createRelay({ config: relayConfig({ drainMs: 0, metricsToken: METRICS_TOKEN }), source: createManualSource(), logger: silentLogger() });
+  relay = createRelay({
+    config: relayConfig({ drainMs: 0, metricsToken: METRICS_TOKEN }),
+    source: createManualSource(),
+    logger: silentLogger(),
+  });
   const port = await relay.listen(0, '127.0.0.1');
-  const texts = [await (await api.request('/metrics')).text(), await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text()];
+  const texts = [
+    await (await api.request('/metrics')).text(),
+    await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text(),
+  ];
   exported = new Set(texts.flatMap((text) => [...exportedNames(text)]));
 });
 afterAll(() => relay?.close());

@@ -90,6 +90,9 @@ describe('consumer at the end of the pipeline', () => {
     await second.waitForLine('stdout', 'while stopped');
     await call('POST', '/api/product/', { nombre: 'after restart', precio: 3, talla: 'S' });
     await second.waitForLine('stdout', 'after restart');
-    expect(second.stdout.filter(Boolean)).toEqual(['📱 Product created: while stopped — 2.00 (S)', '📱 Product created: after restart — 3.00 (S)']);
+    expect(second.stdout.filter(Boolean)).toEqual([
+      '📱 Product created: while stopped — 2.00 (S)',
+      '📱 Product created: after restart — 3.00 (S)',
+    ]);
   });
 });

@@ -181,13 +181,19 @@ describe('consumer refused by the real relay', () => {
     const { url } = await startRelay();
     const consumer = startConsumer(['--url', url, '--where', 'precio=cheap', ...fast]);
     expect(await consumer.exited).toEqual({ code: 1, signal: null });
-    expect(consumer.stderr.join('\n')).toContain('relay closed the connection with 4400 (badRequest): bad value for where.precio; not retrying');
+    expect(consumer.stderr.join('\n')).toContain(
+      'relay closed the connection with 4400 (badRequest): bad value for where.precio; not retrying',
+    );
   });
 
   it('connects with a valid --token and exits 1 on a bad one (HTTP 401)', async () => {
     const secret = 'consumer-test-secret-that-is-long-enough';
     const { source, url } = await startRelay({ config: { jwtSecret: secret } });
-    const token = await new SignJWT({ sub: 'consumer' }).setProtectedHeader({ alg: 'HS256' }).setAudience(RELAY_AUDIENCE).setExpirationTime('5m').sign(new TextEncoder().encode(secret));
+    const token = await new SignJWT({ sub: 'consumer' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setAudience(RELAY_AUDIENCE)
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode(secret));
     const allowed = startConsumer(['--url', url, ...fast], { RELAY_TOKEN: token });
     await allowed.waitForLine('stderr', 'connected to');
     source.push(productEvent('insert', iphone));

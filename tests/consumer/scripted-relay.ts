@@ -58,7 +58,9 @@ export async function startScriptedRelay(options: ScriptedRelayOptions = {}): Pr
     requests.push({ url, headers: request.headers });
     if (options.refuse) {
       const { status, body } = options.refuse;
-      socket.end(`HTTP/1.1 ${status} Refused\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      socket.end(
+        `HTTP/1.1 ${status} Refused\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => {
@@ -144,7 +146,11 @@ export function welcomeMessage(fields: Partial<WelcomeMessage> = {}): WelcomeMes
 let sequence = 0;
 
 /** An event for a product, with a fresh hex id like a resume token. */
-export function productEvent(op: Operation, product: { nombre: string; precio: number; talla: string }, productId = 'a'.repeat(24)): EventMessage {
+export function productEvent(
+  op: Operation,
+  product: { nombre: string; precio: number; talla: string },
+  productId = 'a'.repeat(24),
+): EventMessage {
   sequence += 1;
   const at = new Date().toISOString();
   return {

@@ -5,7 +5,13 @@ import { closeCodeOfWsError } from '../../relay/edge/ws-errors.js';
 // The close-code table is what a client decides with: every code the relay (or its ws) sends is in
 // it, and a code whose retry would fail the same way says stop.
 
-const wsErrors = ['WS_ERR_INVALID_UTF8', 'WS_ERR_TOO_MANY_BUFFERED_PARTS', 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', 'WS_ERR_INVALID_OPCODE', 'WS_ERR_EXPECTED_MASK'];
+const wsErrors = [
+  'WS_ERR_INVALID_UTF8',
+  'WS_ERR_TOO_MANY_BUFFERED_PARTS',
+  'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH',
+  'WS_ERR_INVALID_OPCODE',
+  'WS_ERR_EXPECTED_MASK',
+];
 
 describe('close codes', () => {
   it.each(wsErrors)('tells a client to stop after ws closes for %s: the same frame would be refused again', (code) => {

@@ -40,7 +40,8 @@ describe('import boundaries', () => {
 
     it('names a contract file that imports a service, common, or a server-only package', () => {
       const dir = tree({
-        'contract/a.ts': "import { b } from '../common/b.js';\nimport { MongoClient } from 'mongodb';\nimport type { ObjectId } from 'mongodb';\nimport { z } from 'zod';\n",
+        'contract/a.ts':
+          "import { b } from '../common/b.js';\nimport { MongoClient } from 'mongodb';\nimport type { ObjectId } from 'mongodb';\nimport { z } from 'zod';\n",
       });
       expect(boundaryViolations(dir, projectBoundaries)).toEqual([
         'contract/a.ts: ../common/b.js (contract/ may import only contract)',
@@ -50,7 +51,8 @@ describe('import boundaries', () => {
 
     it('names a client library file that imports a server folder, common, or any package at run time', () => {
       const dir = tree({
-        'client/a.ts': "import { b } from '../common/b.js';\nimport { WebSocket } from 'ws';\nimport type { X } from 'ws';\nimport { c } from '../contract/c.js';\nimport { d } from '../relay/d.js';\n",
+        'client/a.ts':
+          "import { b } from '../common/b.js';\nimport { WebSocket } from 'ws';\nimport type { X } from 'ws';\nimport { c } from '../contract/c.js';\nimport { d } from '../relay/d.js';\n",
       });
       expect(boundaryViolations(dir, projectBoundaries)).toEqual([
         'client/a.ts: ../common/b.js (client/ may import only client, contract)',

@@ -27,7 +27,12 @@ function tableAfter(text: string, heading: string): string[][] {
   const rows: string[][] = [];
   for (const line of lines.slice(first + 2)) {
     if (!line.startsWith('|')) break;
-    rows.push(line.slice(1, -1).split(' | ').map((cell) => cell.trim()));
+    rows.push(
+      line
+        .slice(1, -1)
+        .split(' | ')
+        .map((cell) => cell.trim()),
+    );
   }
   return rows;
 }
@@ -40,17 +45,20 @@ describe('reference tables in docs/', () => {
     const documented = new Map(rows.map(([name = '', fallback = '', readers = '']) => [code(name) ?? name, { fallback, readers }]));
     const services = { api: apiConfigSchema, relay: relayConfigSchema, stack: stackConfigSchema } as const;
 
-    it.each(Object.keys(services) as (keyof typeof services)[])('lists every variable the %s reads, as read by it, with its default', (service) => {
-      const schema = services[service];
-      const defaults = schema.parse({}) as Record<string, unknown>;
-      for (const name of Object.keys(schema.shape)) {
-        const row = documented.get(name);
-        expect(row, `${name} is in the table`).toBeDefined();
-        expect(row!.readers.split(/,\s*/), `${name} is read by ${service}`).toContain(service);
-        const fallback = code(row!.fallback);
-        if (fallback !== undefined && defaults[name] !== undefined) expect(String(defaults[name]), `default of ${name}`).toBe(fallback);
-      }
-    });
+    it.each(Object.keys(services) as (keyof typeof services)[])(
+      'lists every variable the %s reads, as read by it, with its default',
+      (service) => {
+        const schema = services[service];
+        const defaults = schema.parse({}) as Record<string, unknown>;
+        for (const name of Object.keys(schema.shape)) {
+          const row = documented.get(name);
+          expect(row, `${name} is in the table`).toBeDefined();
+          expect(row!.readers.split(/,\s*/), `${name} is read by ${service}`).toContain(service);
+          const fallback = code(row!.fallback);
+          if (fallback !== undefined && defaults[name] !== undefined) expect(String(defaults[name]), `default of ${name}`).toBe(fallback);
+        }
+      },
+    );
 
     it('names no variable as read by a service that does not read it', () => {
       for (const [name, { readers }] of documented) {
@@ -63,7 +71,9 @@ describe('reference tables in docs/', () => {
 
   it('the close-code table (docs/relay.md) has every code of contract/close-codes.ts and its retry rule', () => {
     const rows = tableAfter(page('relay.md'), '### Close codes');
-    const documented = new Map(rows.map(([value = '', , should = '']) => [Number(value), should.startsWith('stop') ? 'stop' : 'reconnect']));
+    const documented = new Map(
+      rows.map(([value = '', , should = '']) => [Number(value), should.startsWith('stop') ? 'stop' : 'reconnect']),
+    );
     const inCode = new Map(Object.values(CloseCode).map((value) => [value as number, closeCodeRetry[value]]));
     expect(documented).toEqual(inCode);
   });
@@ -77,6 +87,7 @@ describe('reference tables in docs/', () => {
     const documented = new Set(rows.flatMap(([names = '']) => [...names.matchAll(/`(relay_\w+)(?:\{\w+\})?`/g)].map((match) => match[1]!)));
     expect([...documented].sort()).toEqual([...served].sort());
     const closedRow = rows.find(([names = '']) => names.includes('relay_clients_closed_total'))!.join(' ');
-    for (const value of Object.values(CloseCode)) expect(closedRow, `close code ${value} in the relay_clients_closed_total row`).toMatch(new RegExp(`\\b${value}\\b`));
+    for (const value of Object.values(CloseCode))
+      expect(closedRow, `close code ${value} in the relay_clients_closed_total row`).toMatch(new RegExp(`\\b${value}\\b`));
   });
 });

@@ -40,7 +40,8 @@ describe('the consumer process', () => {
     await createProduct(api.url, { nombre: 'iPhone 15', precio: 999.99, talla: 'L' });
     await vi.waitFor(
       () => {
-        if (!(consumer?.stdout ?? []).some((line) => line.includes('📱 Product created: iPhone 15'))) throw new Error(`no created line; it printed:\n${output()}`);
+        if (!(consumer?.stdout ?? []).some((line) => line.includes('📱 Product created: iPhone 15')))
+          throw new Error(`no created line; it printed:\n${output()}`);
       },
       { timeout: 10_000, interval: 25 },
     );

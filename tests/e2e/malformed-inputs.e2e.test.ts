@@ -7,7 +7,13 @@ import { ResumingClient } from '../../chaos/resuming-client.js';
 import type { ServiceProcess } from '../../chaos/service-process.js';
 import { startApiProcess, startRelayProcess } from '../../chaos/system-processes.js';
 import { expectedStatusWithoutToken, MALFORMED_API_REQUESTS, type MalformedRequest } from '../api/malformed-requests.js';
-import { MALFORMED_RELAY_INPUTS, MALFORMED_RELAY_ORIGIN, MALFORMED_RELAY_SECRET, VALID_RELAY_TOKEN, type MalformedRelayInput } from '../relay/malformed-connections.js';
+import {
+  MALFORMED_RELAY_INPUTS,
+  MALFORMED_RELAY_ORIGIN,
+  MALFORMED_RELAY_SECRET,
+  VALID_RELAY_TOKEN,
+  type MalformedRelayInput,
+} from '../relay/malformed-connections.js';
 import { answerRelayInput } from '../relay/malformed-runner.js';
 import { mongoUrl, testDatabaseName } from '../harness/mongo.js';
 
@@ -49,10 +55,19 @@ describe('malformed input across the API and the relay', () => {
       startRelayProcess({
         ...options,
         port: relayPort,
-        env: { RELAY_JWT_SECRET: MALFORMED_RELAY_SECRET, RELAY_ALLOWED_ORIGINS: MALFORMED_RELAY_ORIGIN, RELAY_MAX_PAYLOAD: '4096', RELAY_CLIENT_MESSAGES_PER_SECOND: '20' },
+        env: {
+          RELAY_JWT_SECRET: MALFORMED_RELAY_SECRET,
+          RELAY_ALLOWED_ORIGINS: MALFORMED_RELAY_ORIGIN,
+          RELAY_MAX_PAYLOAD: '4096',
+          RELAY_CLIENT_MESSAGES_PER_SECOND: '20',
+        },
       }),
     ]);
-    apiToken = await new SignJWT({ sub: 'malformed-run' }).setProtectedHeader({ alg: 'HS256' }).setAudience(API_AUDIENCE).setExpirationTime('1h').sign(new TextEncoder().encode(API_SECRET));
+    apiToken = await new SignJWT({ sub: 'malformed-run' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setAudience(API_AUDIENCE)
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode(API_SECRET));
   }, 40_000);
 
   afterAll(async () => {
@@ -67,13 +82,32 @@ describe('malformed input across the API and the relay', () => {
     const tokenRows = MALFORMED_RELAY_INPUTS.filter((input) => input.name.startsWith('token (header): '));
     type Job = () => Promise<Answer>;
     const jobs: Job[] = [
-      ...MALFORMED_API_REQUESTS.map((row): Job => async () => ({ name: `api without token: ${row.name}`, expected: expectedStatusWithoutToken(row), got: await apiAnswer(apiUrl, row) })),
-      ...MALFORMED_API_REQUESTS.map((row): Job => async () => ({ name: `api with token: ${row.name}`, expected: row.status, got: await apiAnswer(apiUrl, row, apiToken) })),
+      ...MALFORMED_API_REQUESTS.map((row): Job => async () => ({
+        name: `api without token: ${row.name}`,
+        expected: expectedStatusWithoutToken(row),
+        got: await apiAnswer(apiUrl, row),
+      })),
+      ...MALFORMED_API_REQUESTS.map((row): Job => async () => ({
+        name: `api with token: ${row.name}`,
+        expected: row.status,
+        got: await apiAnswer(apiUrl, row, apiToken),
+      })),
       ...tokenRows.map((input): Job => async () => {
-        const row: MalformedRequest = { name: input.name, method: 'POST', path: '/api/product/', headers: { 'content-type': 'application/json', ...input.headers }, body: JSON.stringify(productBody('bad-token', 0)), status: 400 };
+        const row: MalformedRequest = {
+          name: input.name,
+          method: 'POST',
+          path: '/api/product/',
+          headers: { 'content-type': 'application/json', ...input.headers },
+          body: JSON.stringify(productBody('bad-token', 0)),
+          status: 400,
+        };
         return { name: `api ${input.name}`, expected: 401, got: await apiAnswer(apiUrl, row) };
       }),
-      ...MALFORMED_RELAY_INPUTS.map((input: MalformedRelayInput): Job => async () => ({ name: `relay ${input.name}`, expected: input.expect, got: await answerRelayInput('127.0.0.1', relayPort, input) })),
+      ...MALFORMED_RELAY_INPUTS.map((input: MalformedRelayInput): Job => async () => ({
+        name: `relay ${input.name}`,
+        expected: input.expect,
+        got: await answerRelayInput('127.0.0.1', relayPort, input),
+      })),
     ];
     expect(jobs.length).toBeGreaterThanOrEqual(200);
 

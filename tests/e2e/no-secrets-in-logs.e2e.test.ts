@@ -43,7 +43,10 @@ describe('secrets in logs', () => {
     expect(await sendRaw(relayPort, malformed)).toMatch(/^HTTP\/1\.1 400/);
     // A refused upgrade (the API's token is not for the relay) and a refused write (and the other way round).
     const upgrade = (token: string) =>
-      sendRaw(relayPort, `GET /?access_token=${token} HTTP/1.1\r\nHost: relay\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`);
+      sendRaw(
+        relayPort,
+        `GET /?access_token=${token} HTTP/1.1\r\nHost: relay\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`,
+      );
     expect(await upgrade(apiToken)).toMatch(/^HTTP\/1\.1 401/);
     const write = await fetch(`http://127.0.0.1:${apiPort}/api/product/`, {
       method: 'POST',
@@ -51,7 +54,9 @@ describe('secrets in logs', () => {
       body: JSON.stringify({ nombre: 'logged', precio: 1, talla: 'S' }),
     });
     expect(write.status).toBe(401);
-    expect(await sendRaw(apiPort, `POST /api/product/ HTTP/1.1\r\nHost: api\r\nAuthorization: Bearer ${apiToken}\r\nBad Header Line\r\n\r\n`)).toMatch(/^HTTP\/1\.1 400/);
+    expect(
+      await sendRaw(apiPort, `POST /api/product/ HTTP/1.1\r\nHost: api\r\nAuthorization: Bearer ${apiToken}\r\nBad Header Line\r\n\r\n`),
+    ).toMatch(/^HTTP\/1\.1 400/);
 
     // Wait for the relay's line about the malformed request, so the check below sees it.
     await expect.poll(() => relay.output.some((line) => line.includes('malformed HTTP request')), { timeout: 10_000 }).toBe(true);

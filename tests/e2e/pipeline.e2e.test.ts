@@ -74,7 +74,12 @@ describe('API → MongoDB → relay → WebSocket clients', () => {
     // What `curl -i -N -H "Connection: Upgrade" -H "Upgrade: websocket" ...` sends, over a raw socket.
     const status = await new Promise<number>((resolve, reject) => {
       const upgrade = request(`${relay.http}/`, {
-        headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' },
+        headers: {
+          Connection: 'Upgrade',
+          Upgrade: 'websocket',
+          'Sec-WebSocket-Version': '13',
+          'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+        },
         timeout: 5_000,
       });
       upgrade.on('upgrade', (response, socket) => {

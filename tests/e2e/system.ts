@@ -64,7 +64,10 @@ export function failPointSystem(name: string, appNames: { api?: string; relay?: 
   });
   afterAll(async () => {
     for (const client of system.clients) client.stop();
-    await system.database?.db.admin().command({ configureFailPoint: 'failCommand', mode: 'off' }).catch(() => {});
+    await system.database?.db
+      .admin()
+      .command({ configureFailPoint: 'failCommand', mode: 'off' })
+      .catch(() => {});
     await system.relay?.close();
     await system.api?.close();
     await system.database?.close();
@@ -97,7 +100,11 @@ export interface RunningApi {
 }
 
 /** Starts the API on 127.0.0.1:0 against `database`. */
-export async function startApi(mongoUrl: string, database: string, options: { jwtSecret?: string; appName?: string } = {}): Promise<RunningApi> {
+export async function startApi(
+  mongoUrl: string,
+  database: string,
+  options: { jwtSecret?: string; appName?: string } = {},
+): Promise<RunningApi> {
   const client = new MongoClient(mongoUrl, { serverSelectionTimeoutMS: 5_000, appName: options.appName ?? 'api' });
   await client.connect();
   const db = client.db(database);
@@ -114,7 +121,11 @@ export async function startApi(mongoUrl: string, database: string, options: { jw
 }
 
 /** POSTs a product; resolves with the created product (throws on any other status). */
-export async function createProduct(apiUrl: string, product: { nombre: string; precio: number; talla: string }, headers: Record<string, string> = {}): Promise<{ id: string; nombre: string; precio: number; talla: string }> {
+export async function createProduct(
+  apiUrl: string,
+  product: { nombre: string; precio: number; talla: string },
+  headers: Record<string, string> = {},
+): Promise<{ id: string; nombre: string; precio: number; talla: string }> {
   const response = await fetch(`${apiUrl}/api/product/`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -150,7 +161,12 @@ export async function startRelay(
   // The appName lets a failCommand fail point target this relay alone on a shared MongoDB.
   const client = new MongoClient(mongoUrl, { appName });
   const collection = client.db(database).collection(config.collection);
-  const relay = createRelay({ config, source: createChangeFeed({ collection, logger }), catchUp: wrapCatchUp(createCatchUpOpener({ collection })), logger });
+  const relay = createRelay({
+    config,
+    source: createChangeFeed({ collection, logger }),
+    catchUp: wrapCatchUp(createCatchUpOpener({ collection })),
+    logger,
+  });
   const port = await relay.listen(0, '127.0.0.1');
   // As a deployment's readiness gate does: until the change stream is open, a client without `since`
   // waits for its welcome (the relay holds it so it cannot miss a write), and tests want it at once.
@@ -169,7 +185,11 @@ export async function startRelay(
 
 /** Polls `url` until it answers `status` (bounded); for readiness after a fault. */
 export async function waitForStatus(url: string, status: number, timeoutMs = 15_000): Promise<void> {
-  const answer = () => fetch(url).then((response) => (void response.body?.cancel(), response.status), () => 0);
+  const answer = () =>
+    fetch(url).then(
+      (response) => (void response.body?.cancel(), response.status),
+      () => 0,
+    );
   await vi.waitFor(
     async () => {
       const last = await answer();

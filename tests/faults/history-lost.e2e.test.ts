@@ -59,14 +59,18 @@ describe('positions MongoDB no longer holds', () => {
     expect(client.record.connections).toBe(1);
   }
 
-  it.skipIf(unavailable !== null)(`sends reset (history-lost) after MongoDB forgot the oplog${unavailable ? ` (skipped: ${unavailable})` : ''}`, async ({ skip }) => {
-    mongo = await startControllableMongo();
-    if (!mongo?.capabilities.forgetHistory) skip(`${mongo?.backend} cannot forget oplog history on demand`);
-    const { recorder } = await setUp((mongo as ControllableMongo).url, 'faults_history_lost');
-    const old = recorder.record.events[2]?.id as string;
-    await (mongo as ControllableMongo).forgetHistory();
-    await expectResetThenLive(old, ['history-lost']);
-  }, 45_000);
+  it.skipIf(unavailable !== null)(
+    `sends reset (history-lost) after MongoDB forgot the oplog${unavailable ? ` (skipped: ${unavailable})` : ''}`,
+    async ({ skip }) => {
+      mongo = await startControllableMongo();
+      if (!mongo?.capabilities.forgetHistory) skip(`${mongo?.backend} cannot forget oplog history on demand`);
+      const { recorder } = await setUp((mongo as ControllableMongo).url, 'faults_history_lost');
+      const old = recorder.record.events[2]?.id as string;
+      await (mongo as ControllableMongo).forgetHistory();
+      await expectResetThenLive(old, ['history-lost']);
+    },
+    45_000,
+  );
 
   it('sends reset for a well-formed position MongoDB never issued', async () => {
     await setUp(mongoUrl(), 'faults_unknown_position');

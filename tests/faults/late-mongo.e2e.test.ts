@@ -29,9 +29,7 @@ const shortTimeouts = { MONGO_SERVER_SELECTION_TIMEOUT_MS: '500', MONGO_CONNECT_
 
 /** Resolves once the service has logged a warning or worse (its first failed attempt to reach MongoDB). */
 async function firstFailure(service: ServiceProcess): Promise<void> {
-  await expect
-    .poll(() => service.stdout.some((line) => /"level":(40|50)/.test(line)), { timeout: 20_000, interval: 100 })
-    .toBe(true);
+  await expect.poll(() => service.stdout.some((line) => /"level":(40|50)/.test(line)), { timeout: 20_000, interval: 100 }).toBe(true);
 }
 
 async function status(url: string): Promise<number> {

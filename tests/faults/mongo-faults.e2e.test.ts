@@ -7,7 +7,15 @@ import { snapshotPosition } from '../../chaos/snapshot-position.js';
 import { judge } from '../../chaos/verdict.js';
 import { controllableMongoUnavailable, startControllableMongo, type ControllableMongo } from '../harness/controllable-mongo.js';
 import { testDatabaseName } from '../harness/mongo.js';
-import { openTestDatabase, startApi, startRelay, waitForStatus, type RunningApi, type RunningRelay, type TestDatabase } from '../e2e/system.js';
+import {
+  openTestDatabase,
+  startApi,
+  startRelay,
+  waitForStatus,
+  type RunningApi,
+  type RunningRelay,
+  type TestDatabase,
+} from '../e2e/system.js';
 
 // MongoDB goes away under the relay while products are being written: every client connection is
 // dropped, or the server stops and comes back on the same port. The relay must keep its WebSocket
@@ -52,10 +60,22 @@ describe.skipIf(unavailable !== null)(`MongoDB faults under the relay${unavailab
     expect(written.failures).toEqual([]);
     await waitForStatus(`${relay.http}/readyz`, 200);
     await Promise.all(clients.map((client) => client.untilProducts(PRODUCTS, 30_000)));
-    const canonical = await readCanonicalOrder(database.db.collection('products'), { after: position, expected: PRODUCTS, timeoutMs: 10_000 });
+    const canonical = await readCanonicalOrder(database.db.collection('products'), {
+      after: position,
+      expected: PRODUCTS,
+      timeoutMs: 10_000,
+    });
     expect(canonical).toHaveLength(PRODUCTS);
     for (const client of clients) {
-      expect(judge(canonical, client.record.events, client.record.resets)).toMatchObject({ received: PRODUCTS, lost: 0, duplicated: 0, outOfOrder: 0, unknown: 0, idMismatch: 0, resets: 0 });
+      expect(judge(canonical, client.record.events, client.record.resets)).toMatchObject({
+        received: PRODUCTS,
+        lost: 0,
+        duplicated: 0,
+        outOfOrder: 0,
+        unknown: 0,
+        idMismatch: 0,
+        resets: 0,
+      });
       // Never disconnected: one welcome, no close.
       expect(client.record.connections).toBe(1);
       expect(client.record.closeCodes).toEqual([]);

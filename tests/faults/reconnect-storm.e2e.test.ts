@@ -49,7 +49,12 @@ describe('a reconnect storm of 200 clients from different positions', () => {
   beforeAll(async () => {
     database = await openTestDatabase(mongoUrl(), DATABASE);
     api = await startApi(mongoUrl(), DATABASE);
-    relay = await startRelay(mongoUrl(), DATABASE, { historyEvents: 20, maxCatchUpStreams: MAX_CATCH_UP }, { wrapCatchUp: (opener) => countingOpener(opener, gauge) });
+    relay = await startRelay(
+      mongoUrl(),
+      DATABASE,
+      { historyEvents: 20, maxCatchUpStreams: MAX_CATCH_UP },
+      { wrapCatchUp: (opener) => countingOpener(opener, gauge) },
+    );
   });
 
   afterAll(async () => {
@@ -75,12 +80,21 @@ describe('a reconnect storm of 200 clients from different positions', () => {
     ]);
     expect(second.failures).toEqual([]);
 
-    const all = await readCanonicalOrder(database.db.collection('products'), { after: position, expected: BEFORE + DURING, timeoutMs: 10_000 });
+    const all = await readCanonicalOrder(database.db.collection('products'), {
+      after: position,
+      expected: BEFORE + DURING,
+      timeoutMs: 10_000,
+    });
     expect(all).toHaveLength(BEFORE + DURING);
-    await Promise.all(clients.map((client, i) => client.until(() => client.record.events.length >= all.length - (starts[i] as number) - 1, 60_000)));
+    await Promise.all(
+      clients.map((client, i) => client.until(() => client.record.events.length >= all.length - (starts[i] as number) - 1, 60_000)),
+    );
     clients.forEach((client, i) => {
       const expected = all.slice((starts[i] as number) + 1).map((event) => event.id);
-      expect(client.record.events.map((event) => event.id), `client ${i} from position ${starts[i]}`).toEqual(expected);
+      expect(
+        client.record.events.map((event) => event.id),
+        `client ${i} from position ${starts[i]}`,
+      ).toEqual(expected);
       expect(client.record.resets).toEqual([]);
     });
 

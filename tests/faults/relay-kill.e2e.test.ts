@@ -45,26 +45,44 @@ describe('relay killed with SIGKILL mid-burst', () => {
     await Promise.all(clients.map((client) => client.start()));
 
     const kills: number[] = [];
-    const { gate, settled } = faultGate([{ kind: 'relay-kill', atProduct: 80 }, { kind: 'relay-kill', atProduct: 170 }], async (fault) => {
-      const lives = clients.map((client) => client.record.connections);
-      const { signal } = await (relay as ServiceProcess).stop('SIGKILL');
-      kills.push(fault.atProduct);
-      expect(signal).toBe('SIGKILL');
-      relay = await startRelayProcess(relayOptions);
-      // Every client is back before the next kill, so each kill cuts every client off (writes go on meanwhile).
-      await Promise.all(clients.map((client, i) => client.until(() => client.record.connections > (lives[i] as number), 15_000)));
-    });
+    const { gate, settled } = faultGate(
+      [
+        { kind: 'relay-kill', atProduct: 80 },
+        { kind: 'relay-kill', atProduct: 170 },
+      ],
+      async (fault) => {
+        const lives = clients.map((client) => client.record.connections);
+        const { signal } = await (relay as ServiceProcess).stop('SIGKILL');
+        kills.push(fault.atProduct);
+        expect(signal).toBe('SIGKILL');
+        relay = await startRelayProcess(relayOptions);
+        // Every client is back before the next kill, so each kill cuts every client off (writes go on meanwhile).
+        await Promise.all(clients.map((client, i) => client.until(() => client.record.connections > (lives[i] as number), 15_000)));
+      },
+    );
     const written = await writeProducts({ apiUrl: api.url, count: PRODUCTS, concurrency: 4, runId: 'relay-kill', beforeWrite: gate });
     await settled();
     expect(written.failures).toEqual([]);
     expect(kills).toEqual([80, 170]);
 
     await Promise.all(clients.map((client) => client.untilProducts(PRODUCTS, 30_000)));
-    const canonical = await readCanonicalOrder(database.db.collection('products'), { after: position, expected: PRODUCTS, timeoutMs: 10_000 });
+    const canonical = await readCanonicalOrder(database.db.collection('products'), {
+      after: position,
+      expected: PRODUCTS,
+      timeoutMs: 10_000,
+    });
     expect(canonical).toHaveLength(PRODUCTS);
     for (const client of clients) {
       expect(judge(canonical, client.record.events, client.record.resets)).toEqual({
-        received: PRODUCTS, lost: 0, duplicated: 0, outOfOrder: 0, unknown: 0, idMismatch: 0, resets: 0, malformed: 0, lostAt: [],
+        received: PRODUCTS,
+        lost: 0,
+        duplicated: 0,
+        outOfOrder: 0,
+        unknown: 0,
+        idMismatch: 0,
+        resets: 0,
+        malformed: 0,
+        lostAt: [],
       });
       // It really was cut off and came back: one connection per relay life, each resume honoured.
       expect(client.record.connections).toBe(3);

@@ -5,7 +5,15 @@ import { productBody } from '../../chaos/product-writer.js';
 import { ResumingClient } from '../../chaos/resuming-client.js';
 import type { EventMessage } from '../../contract/protocol.js';
 import { mongoUrl, testDatabaseName } from '../harness/mongo.js';
-import { createProduct, openTestDatabase, startApi, startRelay, type RunningApi, type RunningRelay, type TestDatabase } from '../e2e/system.js';
+import {
+  createProduct,
+  openTestDatabase,
+  startApi,
+  startRelay,
+  type RunningApi,
+  type RunningRelay,
+  type TestDatabase,
+} from '../e2e/system.js';
 
 // Snapshot, then subscribe from the snapshot's position, while inserts, updates, replaces and deletes
 // keep landing: applying the events to the snapshot must give exactly the database's final state.
@@ -28,10 +36,18 @@ async function churn(apiUrl: string, ids: string[], count: number, onHalfway: ()
     if (kind === 0 || ids.length < 5) {
       ids.push((await createProduct(apiUrl, productBody('churn', n))).id);
     } else if (kind === 1 || kind === 2) {
-      const response = await fetch(`${apiUrl}/api/product/${id}`, { method: 'PATCH', headers: json, body: JSON.stringify({ precio: n + 0.5 }) });
+      const response = await fetch(`${apiUrl}/api/product/${id}`, {
+        method: 'PATCH',
+        headers: json,
+        body: JSON.stringify({ precio: n + 0.5 }),
+      });
       expect(response.status).toBe(200);
     } else if (kind === 3) {
-      const response = await fetch(`${apiUrl}/api/product/${id}`, { method: 'PUT', headers: json, body: JSON.stringify(productBody('replaced', n)) });
+      const response = await fetch(`${apiUrl}/api/product/${id}`, {
+        method: 'PUT',
+        headers: json,
+        body: JSON.stringify(productBody('replaced', n)),
+      });
       expect(response.status).toBe(200);
     } else {
       const response = await fetch(`${apiUrl}/api/product/${id}`, { method: 'DELETE' });
@@ -82,12 +98,20 @@ describe('snapshot and subscribe under concurrent writes', () => {
       expect(response.headers.get('stream-position')).toBe(page.position);
       position = page.position;
       for (const product of page.items) view.set(product.id, product);
-      client = new ResumingClient({ url: relay.ws, since: position, query: { ops: 'insert,update,replace,delete' }, onEvent: (event) => apply(view, event) });
+      client = new ResumingClient({
+        url: relay.ws,
+        since: position,
+        query: { ops: 'insert,update,replace,delete' },
+        onEvent: (event) => apply(view, event),
+      });
       await client.start();
     });
 
-    const truth = new Map((await database.db.collection('products').find().toArray()).map((doc) => [String(doc._id), productFromDocument(doc)]));
-    const same = () => view.size === truth.size && [...truth].every(([id, product]) => JSON.stringify(view.get(id)) === JSON.stringify(product));
+    const truth = new Map(
+      (await database.db.collection('products').find().toArray()).map((doc) => [String(doc._id), productFromDocument(doc)]),
+    );
+    const same = () =>
+      view.size === truth.size && [...truth].every(([id, product]) => JSON.stringify(view.get(id)) === JSON.stringify(product));
     const subscriber = client as ResumingClient;
     await subscriber.until(same, 15_000).catch(() => {});
     expect(Object.fromEntries(view)).toEqual(Object.fromEntries(truth));

@@ -43,7 +43,10 @@ beforeAll(async () => {
   relayBase = `http://127.0.0.1:${relayPort}`;
   const env = { MONGO_URL: mongo!.url, MONGO_DB: database };
   api = startService({ entry: 'api/main.ts', env: { ...env, API_HOST: '127.0.0.1', API_PORT: String(apiPort) } });
-  relay = startService({ entry: 'relay/main.ts', env: { ...env, RELAY_HOST: '127.0.0.1', RELAY_PORT: String(relayPort), RELAY_STREAM_STALL_MS: '3000', RELAY_DRAIN_MS: '500' } });
+  relay = startService({
+    entry: 'relay/main.ts',
+    env: { ...env, RELAY_HOST: '127.0.0.1', RELAY_PORT: String(relayPort), RELAY_STREAM_STALL_MS: '3000', RELAY_DRAIN_MS: '500' },
+  });
   await waitUntilServing(api, `${apiBase}/readyz`, 25_000);
   await waitUntilServing(relay, `${relayBase}/readyz`, 25_000);
 }, 60_000);

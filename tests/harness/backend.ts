@@ -2,7 +2,13 @@
 // tests' own policy: a real mongod that the environment asked for and that cannot be had fails the
 // run loudly instead of quietly testing the double.
 import type { MongoMemoryReplSet } from 'mongodb-memory-server';
-import { DOWNLOAD_TIMEOUT_MS, planMongoBackend, readMongoBackendChoice, startMongod, type MongoBackendPlan } from '../../common/mongo-backend.js';
+import {
+  DOWNLOAD_TIMEOUT_MS,
+  planMongoBackend,
+  readMongoBackendChoice,
+  startMongod,
+  type MongoBackendPlan,
+} from '../../common/mongo-backend.js';
 
 /** The backend names printed at the start of a run and provided to tests. */
 export type MongoBackendName = 'replica-set' | 'mongodb-memory-server' | 'double';

@@ -38,7 +38,9 @@ export function controllableMongoUnavailable(env: NodeJS.ProcessEnv = process.en
 }
 
 /** Starts a backend the caller controls (and must stop), or null when only MONGO_URL is available. */
-export async function startControllableMongo(options: { oplogMaxEntries?: number; logger?: Logger; port?: number } = {}): Promise<ControllableMongo | null> {
+export async function startControllableMongo(
+  options: { oplogMaxEntries?: number; logger?: Logger; port?: number } = {},
+): Promise<ControllableMongo | null> {
   if (controllableMongoUnavailable()) return null;
   const plan = await planTestBackend();
   if (plan.kind === 'mongod') {

@@ -15,12 +15,18 @@ describe('test harness', () => {
   });
 
   it('chooses MONGO_URL first, and a real mongod when a download is asked for in any yes spelling', async () => {
-    expect(await planMongoBackend(readMongoBackendChoice({ MONGO_URL: 'mongodb://db:27017/?replicaSet=rs0', MONGOMS_DOWNLOAD: '1' }))).toEqual({
+    expect(
+      await planMongoBackend(readMongoBackendChoice({ MONGO_URL: 'mongodb://db:27017/?replicaSet=rs0', MONGOMS_DOWNLOAD: '1' })),
+    ).toEqual({
       kind: 'external',
       url: 'mongodb://db:27017/?replicaSet=rs0',
     });
     for (const yes of ['1', 'true', 'yes']) {
-      expect(await planMongoBackend(readMongoBackendChoice({ MONGOMS_DOWNLOAD: yes }))).toEqual({ kind: 'mongod', binary: undefined, requested: true });
+      expect(await planMongoBackend(readMongoBackendChoice({ MONGOMS_DOWNLOAD: yes }))).toEqual({
+        kind: 'mongod',
+        binary: undefined,
+        requested: true,
+      });
     }
   });
 

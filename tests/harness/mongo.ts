@@ -22,7 +22,9 @@ export function mongoBackend(): MongoBackendName {
  * Keeps within MongoDB's 63-byte limit and its allowed characters.
  */
 export function testDatabaseName(fileUrlOrLabel: string): string {
-  const label = fileUrlOrLabel.startsWith('file:') ? basename(fileURLToPath(fileUrlOrLabel)).replace(/\.test\.ts$|\.ts$/, '') : fileUrlOrLabel;
+  const label = fileUrlOrLabel.startsWith('file:')
+    ? basename(fileURLToPath(fileUrlOrLabel)).replace(/\.test\.ts$|\.ts$/, '')
+    : fileUrlOrLabel;
   const safe = label.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 40);
   return `t_${safe}_${randomBytes(4).toString('hex')}`;
 }

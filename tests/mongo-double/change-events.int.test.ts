@@ -39,7 +39,9 @@ describe('change events through the official driver', () => {
       expect((event as { wallTime: Date }).wallTime).toBeInstanceOf(Date);
     }
     expect(insert).toMatchObject({ fullDocument: { _id: id, nombre: 'Camisa', precio: 20 } });
-    expect(update).toMatchObject({ updateDescription: { updatedFields: { precio: 25 }, removedFields: ['meta'], truncatedArrays: [{ field: 'tags', newSize: 2 }] } });
+    expect(update).toMatchObject({
+      updateDescription: { updatedFields: { precio: 25 }, removedFields: ['meta'], truncatedArrays: [{ field: 'tags', newSize: 2 }] },
+    });
     expect('fullDocument' in update).toBe(false);
     expect(replace).toMatchObject({ fullDocument: { _id: id, nombre: 'Camisa 2' } });
     expect('fullDocument' in remove).toBe(false);
@@ -59,7 +61,10 @@ describe('change events through the official driver', () => {
 
   it('applies $match and $project stages after $changeStream', async () => {
     const products = collection('pipeline');
-    const stream = products.watch([{ $match: { operationType: 'insert', 'fullDocument.talla': 'L' } }, { $project: { fullDocument: 1, operationType: 1 } }]);
+    const stream = products.watch([
+      { $match: { operationType: 'insert', 'fullDocument.talla': 'L' } },
+      { $project: { fullDocument: 1, operationType: 1 } },
+    ]);
     const [event] = await collectEvents(stream, 1, async () => {
       await products.insertOne({ nombre: 'S', talla: 'S' });
       await products.updateMany({}, { $set: { x: 1 } });
@@ -100,7 +105,9 @@ describe('change events through the official driver', () => {
   it('resumes after a token, starts after a token, and starts at an operation time', async () => {
     const products = collection('resume');
     const stream = products.watch();
-    const events = await collectEvents(stream, 3, () => products.insertMany([{ n: 1 }, { n: 2 }, { n: 3 }], { ordered: true }).then(async () => {}));
+    const events = await collectEvents(stream, 3, () =>
+      products.insertMany([{ n: 1 }, { n: 2 }, { n: 3 }], { ordered: true }).then(async () => {}),
+    );
     await stream.close();
     const [first] = events as [Event];
     const expectRest = async (options: Document, expected: number[]) => {
@@ -124,7 +131,10 @@ describe('change events through the official driver', () => {
     const stream = products.watch();
     const [event] = await collectEvents(stream, 1, () => products.updateOne({ _id: insertedId }, { $set: { 'meta.color': 'rojo' } }));
     await stream.close();
-    expect(event).toMatchObject({ operationType: 'update', updateDescription: { updatedFields: { 'meta.color': 'rojo' }, removedFields: [] } });
+    expect(event).toMatchObject({
+      operationType: 'update',
+      updateDescription: { updatedFields: { 'meta.color': 'rojo' }, removedFields: [] },
+    });
   });
 
   it('sees collection drops, then dropDatabase and invalidate, on a database stream', async () => {

@@ -34,4 +34,3 @@ describe('change streams through the official driver', () => {
     }
   });
 });
-

@@ -11,7 +11,10 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const started: ChildProcess[] = [];
 
 function startCli(args: string[]): { child: ChildProcess; output: () => string; url: Promise<string> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'mongo-double/main.ts', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'mongo-double/main.ts', ...args], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   started.push(child);
   let output = '';
   const url = new Promise<string>((resolve, reject) => {

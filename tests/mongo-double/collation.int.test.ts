@@ -35,11 +35,34 @@ describe('collation through the official driver', () => {
 
   it('compares and sorts strings in the locale order, not by code point', async () => {
     const items = await seeded('order');
-    expect(await strings(items.find({ s: { $lt: 'b' } }).sort({ _id: 1 }).toArray())).toEqual(['Cafe', 'B', 'a']);
+    expect(
+      await strings(
+        items
+          .find({ s: { $lt: 'b' } })
+          .sort({ _id: 1 })
+          .toArray(),
+      ),
+    ).toEqual(['Cafe', 'B', 'a']);
     expect(await strings(items.find({ s: { $lt: 'b' } }, { collation: en(1) }).toArray())).toEqual(['a']);
-    expect(await strings(items.find({ s: { $in: ['a', 'B'] } }).sort({ s: 1 }).toArray())).toEqual(['B', 'a']);
-    expect(await strings(items.find({ s: { $in: ['a', 'B'] } }, { collation: en(3) }).sort({ s: 1 }).toArray())).toEqual(['a', 'B']);
-    expect(await strings(items.aggregate([{ $match: { s: { $in: ['a', 'B'] } } }, { $sort: { s: -1 } }], { collation: en(3) }).toArray())).toEqual(['B', 'a']);
+    expect(
+      await strings(
+        items
+          .find({ s: { $in: ['a', 'B'] } })
+          .sort({ s: 1 })
+          .toArray(),
+      ),
+    ).toEqual(['B', 'a']);
+    expect(
+      await strings(
+        items
+          .find({ s: { $in: ['a', 'B'] } }, { collation: en(3) })
+          .sort({ s: 1 })
+          .toArray(),
+      ),
+    ).toEqual(['a', 'B']);
+    expect(
+      await strings(items.aggregate([{ $match: { s: { $in: ['a', 'B'] } } }, { $sort: { s: -1 } }], { collation: en(3) }).toArray()),
+    ).toEqual(['B', 'a']);
   });
 
   it('counts, updates and deletes the documents the collation matches', async () => {
@@ -53,7 +76,9 @@ describe('collation through the official driver', () => {
   it('refuses by name what it cannot apply a collation to', async (context) => {
     if (mongoBackend() !== 'double') return context.skip('refusals of the double; mongod applies these collations');
     const items = await seeded('refused');
-    await expect(items.find({ s: 'a' }, { collation: { locale: 'en', alternate: 'shifted' } }).toArray()).rejects.toMatchObject({ code: 115 });
+    await expect(items.find({ s: 'a' }, { collation: { locale: 'en', alternate: 'shifted' } }).toArray()).rejects.toMatchObject({
+      code: 115,
+    });
     await expect(items.distinct('s', {}, { collation: en(2) })).rejects.toMatchObject({ code: 115 });
     await expect(items.aggregate([{ $group: { _id: '$s' } }], { collation: en(2) }).toArray()).rejects.toMatchObject({ code: 115 });
     await expect(items.find({ $expr: { $eq: ['$s', 'a'] } }, { collation: en(2) }).toArray()).rejects.toMatchObject({ code: 115 });

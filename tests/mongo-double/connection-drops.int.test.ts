@@ -75,7 +75,9 @@ describe.skipIf(unavailable)('a client with a change stream across connection lo
         await fault();
       }
       await insertWithin(items, rounds + 1, withinMs);
-      await expect.poll(() => seen.includes(rounds + 1), { message: 'the change event after the last fault', timeout: withinMs }).toBe(true);
+      await expect
+        .poll(() => seen.includes(rounds + 1), { message: 'the change event after the last fault', timeout: withinMs })
+        .toBe(true);
     } finally {
       await stream.close();
       await client.close();

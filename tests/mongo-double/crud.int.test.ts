@@ -25,7 +25,14 @@ describe('CRUD through the official driver', () => {
     ]);
     expect(Object.values(insertedIds).every((id) => id instanceof ObjectId)).toBe(true);
     expect(await products.find({ talla: 'M' }).sort({ precio: -1 }).toArray()).toMatchObject([{ nombre: 'c' }, { nombre: 'b' }]);
-    expect(await products.find({ precio: { $gte: 2 } }).sort({ precio: 1 }).skip(1).limit(2).toArray()).toMatchObject([{ nombre: 'a' }, { nombre: 'd' }]);
+    expect(
+      await products
+        .find({ precio: { $gte: 2 } })
+        .sort({ precio: 1 })
+        .skip(1)
+        .limit(2)
+        .toArray(),
+    ).toMatchObject([{ nombre: 'a' }, { nombre: 'd' }]);
     const projected = await products.findOne({ nombre: 'a' }, { projection: { _id: 0, precio: 1 } });
     expect(projected).toEqual({ precio: 3 });
     expect(await products.findOne({ _id: insertedIds[1] })).toMatchObject({ nombre: 'b' });
@@ -52,8 +59,14 @@ describe('CRUD through the official driver', () => {
   });
 
   it('updates with operators, multi and upsert', async () => {
-    const items = client.db(dbName).collection<{ k: number; n: number; tags?: string[]; talla?: string; seen?: boolean; created?: boolean }>('update');
-    await items.insertMany([{ k: 1, tags: ['x'], n: 1 }, { k: 1, n: 2 }, { k: 2, n: 3 }]);
+    const items = client
+      .db(dbName)
+      .collection<{ k: number; n: number; tags?: string[]; talla?: string; seen?: boolean; created?: boolean }>('update');
+    await items.insertMany([
+      { k: 1, tags: ['x'], n: 1 },
+      { k: 1, n: 2 },
+      { k: 2, n: 3 },
+    ]);
     const one = await items.updateOne({ k: 1 }, { $inc: { n: 10 }, $push: { tags: 'y' } });
     expect(one).toMatchObject({ matchedCount: 1, modifiedCount: 1, upsertedCount: 0 });
     const many = await items.updateMany({ k: 1 }, { $set: { seen: true } });
@@ -97,13 +110,21 @@ describe('CRUD through the official driver', () => {
 
   it('finds and modifies one document, returning it before or after', async () => {
     const items = collection('find_and_modify');
-    await items.insertMany([{ k: 'a', n: 1 }, { k: 'b', n: 2 }]);
+    await items.insertMany([
+      { k: 'a', n: 1 },
+      { k: 'b', n: 2 },
+    ]);
     expect(await items.findOneAndUpdate({ k: 'a' }, { $inc: { n: 1 } })).toMatchObject({ k: 'a', n: 1 });
     expect(await items.findOneAndUpdate({ k: 'a' }, { $inc: { n: 1 } }, { returnDocument: 'after' })).toMatchObject({ n: 3 });
-    expect(await items.findOneAndReplace({ k: 'b' }, { k: 'b', replaced: true }, { returnDocument: 'after', projection: { _id: 0 } })).toEqual({ k: 'b', replaced: true });
+    expect(
+      await items.findOneAndReplace({ k: 'b' }, { k: 'b', replaced: true }, { returnDocument: 'after', projection: { _id: 0 } }),
+    ).toEqual({ k: 'b', replaced: true });
     expect(await items.findOneAndDelete({ k: 'b' })).toMatchObject({ replaced: true });
     expect(await items.findOneAndUpdate({ k: 'z' }, { $set: { n: 0 } })).toBeNull();
-    expect(await items.findOneAndUpdate({ k: 'z' }, { $set: { n: 0 } }, { upsert: true, returnDocument: 'after' })).toMatchObject({ k: 'z', n: 0 });
+    expect(await items.findOneAndUpdate({ k: 'z' }, { $set: { n: 0 } }, { upsert: true, returnDocument: 'after' })).toMatchObject({
+      k: 'z',
+      n: 0,
+    });
   });
 
   it('counts, estimates and lists distinct values', async () => {
@@ -119,9 +140,16 @@ describe('CRUD through the official driver', () => {
 
   it('runs aggregation pipelines', async () => {
     const items = collection('aggregate');
-    await items.insertMany([{ talla: 'S', precio: 1 }, { talla: 'M', precio: 2 }, { talla: 'M', precio: 4 }]);
+    await items.insertMany([
+      { talla: 'S', precio: 1 },
+      { talla: 'M', precio: 2 },
+      { talla: 'M', precio: 4 },
+    ]);
     const groups = await items.aggregate([{ $group: { _id: '$talla', total: { $sum: '$precio' } } }, { $sort: { _id: 1 } }]).toArray();
-    expect(groups).toEqual([{ _id: 'M', total: 6 }, { _id: 'S', total: 1 }]);
+    expect(groups).toEqual([
+      { _id: 'M', total: 6 },
+      { _id: 'S', total: 1 },
+    ]);
   });
 
   it('answers a query with an unknown operator with an error, and keeps serving', async () => {

@@ -22,7 +22,10 @@ describe('the double’s own controls and guarantees', () => {
     await double?.stop();
   });
 
-  const tokensOf = async (items: ReturnType<MongoClient['db']>['collection'] extends (...args: never[]) => infer C ? C : never, count: number) => {
+  const tokensOf = async (
+    items: ReturnType<MongoClient['db']>['collection'] extends (...args: never[]) => infer C ? C : never,
+    count: number,
+  ) => {
     const stream = items.watch();
     const events = await collectEvents(stream, count, () => items.insertMany(Array.from({ length: count }, (_, n) => ({ n }))));
     await stream.close();

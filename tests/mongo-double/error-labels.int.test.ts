@@ -15,9 +15,14 @@ describe('error labels, codeNames and topologyVersion through the official drive
   let stop: () => Promise<void> = async () => {};
   let unavailable: string | null = null;
 
-  const configure = (name: string, mode: unknown, data: Document) => client.db('admin').command({ configureFailPoint: name, mode, data: { appName, ...data } });
+  const configure = (name: string, mode: unknown, data: Document) =>
+    client.db('admin').command({ configureFailPoint: name, mode, data: { appName, ...data } });
   const failCommand = (mode: unknown, data: Document) => configure('failCommand', mode, data);
-  const failedWith = async (run: () => Promise<unknown>): Promise<MongoServerError> => (await run().then(() => null, (error: unknown) => error)) as MongoServerError;
+  const failedWith = async (run: () => Promise<unknown>): Promise<MongoServerError> =>
+    (await run().then(
+      () => null,
+      (error: unknown) => error,
+    )) as MongoServerError;
 
   beforeAll(async () => {
     ({ client, stop } = await connectOwnBackend({ appName, monitorCommands: true }));
@@ -41,7 +46,13 @@ describe('error labels, codeNames and topologyVersion through the official drive
     if (unavailable) return context.skip(unavailable);
     // runCommand is never retried, so the first failure is the answer.
     const count = () => client.db(dbName).command({ count: 'names' });
-    const names: Array<[number, string]> = [[10107, 'NotWritablePrimary'], [216, 'ElectionInProgress'], [13436, 'NotPrimaryOrSecondary'], [280, 'ChangeStreamFatalError'], [12345, 'Location12345']];
+    const names: Array<[number, string]> = [
+      [10107, 'NotWritablePrimary'],
+      [216, 'ElectionInProgress'],
+      [13436, 'NotPrimaryOrSecondary'],
+      [280, 'ChangeStreamFatalError'],
+      [12345, 'Location12345'],
+    ];
     for (const [code, codeName] of names) {
       await failCommand({ times: 1 }, { failCommands: ['count'], errorCode: code });
       expect(await failedWith(count)).toMatchObject({ code, codeName });
@@ -52,7 +63,9 @@ describe('error labels, codeNames and topologyVersion through the official drive
     if (unavailable) return context.skip(unavailable);
     const hello = await client.db('admin').command({ hello: 1 });
     const unknown: ServerDescriptionChangedEvent[] = [];
-    const onChange = (event: ServerDescriptionChangedEvent) => { if (event.newDescription.type === 'Unknown') unknown.push(event); };
+    const onChange = (event: ServerDescriptionChangedEvent) => {
+      if (event.newDescription.type === 'Unknown') unknown.push(event);
+    };
     client.on('serverDescriptionChanged', onChange);
     try {
       for (const code of [10107, 13435, 11602, 189, 91, 11600]) {
@@ -93,7 +106,9 @@ describe('error labels, codeNames and topologyVersion through the official drive
     if (unavailable) return context.skip(unavailable);
     const items = client.db(dbName).collection('checkout');
     const failures: Document[] = [];
-    const onFailed = (event: { commandName: string; failure: Error }) => { if (event.commandName === 'getMore') failures.push(event.failure as unknown as Document); };
+    const onFailed = (event: { commandName: string; failure: Error }) => {
+      if (event.commandName === 'getMore') failures.push(event.failure as unknown as Document);
+    };
     client.on('commandFailed', onFailed);
     const stream = items.watch();
     try {
@@ -119,7 +134,10 @@ describe('error labels, codeNames and topologyVersion through the official drive
       await items.insertOne({ n: 1 });
       await configure('failGetMoreAfterCursorCheckout', { times: 1 }, {});
       await items.insertOne({ n: 2 });
-    }).then(() => null, (error: unknown) => error as MongoServerError);
+    }).then(
+      () => null,
+      (error: unknown) => error as MongoServerError,
+    );
     const error = await failure;
     await stream.close();
     expect(error).toMatchObject({ code: 1, codeName: 'InternalError' });

@@ -38,7 +38,10 @@ describe('expanded change events through the official driver', () => {
     const [info] = await db.listCollections({ name: 'expanded' }).toArray();
     const uuid = (info as Document).info.uuid as { toHexString(): string };
     for (const event of events) expect((event.collectionUUID as typeof uuid).toHexString(), event.operationType).toBe(uuid.toHexString());
-    expect(events[1]).toMatchObject({ ns: { db: dbName, coll: 'expanded' }, operationDescription: { indexes: [{ key: { x: 1 }, name: 'x_1' }] } });
+    expect(events[1]).toMatchObject({
+      ns: { db: dbName, coll: 'expanded' },
+      operationDescription: { indexes: [{ key: { x: 1 }, name: 'x_1' }] },
+    });
     expect(events[3]).toMatchObject({ operationDescription: { indexes: [{ name: 'x_1' }] } });
   });
 
@@ -57,13 +60,20 @@ describe('expanded change events through the official driver', () => {
     const stream = db.collection('from_here').watch([], { showExpandedEvents: true });
     const [rename] = (await collectEvents(stream, 1, () => db.renameCollection('from_here', 'to_here', { dropTarget: true }))) as Event[];
     await stream.close();
-    expect(rename).toMatchObject({ operationType: 'rename', to: { db: dbName, coll: 'to_here' }, operationDescription: { to: { db: dbName, coll: 'to_here' } } });
+    expect(rename).toMatchObject({
+      operationType: 'rename',
+      to: { db: dbName, coll: 'to_here' },
+      operationDescription: { to: { db: dbName, coll: 'to_here' } },
+    });
     expect(rename!.operationDescription.dropTarget).toBeDefined();
   });
 
   it('disambiguates update paths through numeric field names, array indexes as numbers', async () => {
     const items = client.db(dbName).collection('paths');
-    await items.insertMany([{ _id: 1, a: { 1: 1 } }, { _id: 2, a: [{ 1: 1 }] }] as Document[]);
+    await items.insertMany([
+      { _id: 1, a: { 1: 1 } },
+      { _id: 2, a: [{ 1: 1 }] },
+    ] as Document[]);
     const expanded = items.watch([], { showExpandedEvents: true });
     const writes = async () => {
       await items.updateOne({ _id: 1 } as Document, { $set: { 'a.1': 2 } });

@@ -15,7 +15,8 @@ describe('configureFailPoint failCommand through the official driver', () => {
   let stop: () => Promise<void> = async () => {};
   let unavailable: string | null = null;
 
-  const failCommand = (mode: unknown, data: Document) => client.db('admin').command({ configureFailPoint: 'failCommand', mode, data: { appName, ...data } });
+  const failCommand = (mode: unknown, data: Document) =>
+    client.db('admin').command({ configureFailPoint: 'failCommand', mode, data: { appName, ...data } });
 
   beforeAll(async () => {
     ({ client, stop } = await connectOwnBackend({ appName }));
@@ -72,7 +73,10 @@ describe('configureFailPoint failCommand through the official driver', () => {
   it('retries a write whose write concern failed transiently, applying it only once', async (context) => {
     if (unavailable) return context.skip(unavailable);
     const items = client.db(dbName).collection('concern');
-    await failCommand({ times: 1 }, { failCommands: ['insert'], writeConcernError: { code: 91, errmsg: 'Replication is being shut down' } });
+    await failCommand(
+      { times: 1 },
+      { failCommands: ['insert'], writeConcernError: { code: 91, errmsg: 'Replication is being shut down' } },
+    );
     await items.insertOne({ k: 'concern' });
     expect(await items.countDocuments({ k: 'concern' })).toBe(1);
   });

@@ -22,7 +22,8 @@ describe.skipIf(unavailable)('change streams across MongoDB faults', () => {
     await mongo?.stop();
   });
 
-  const numbers = (events: Awaited<ReturnType<typeof collectEvents>>) => events.map((event) => (event.operationType === 'insert' ? event.fullDocument.n : null));
+  const numbers = (events: Awaited<ReturnType<typeof collectEvents>>) =>
+    events.map((event) => (event.operationType === 'insert' ? event.fullDocument.n : null));
 
   it('resumes by itself after every connection is dropped, losing no event', async (context) => {
     if (!mongo.capabilities.dropConnections) return context.skip(`${mongo.backend} cannot drop connections`);

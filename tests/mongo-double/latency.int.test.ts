@@ -41,7 +41,9 @@ describe('insert to change event latency', () => {
     await stream.close();
     samples.sort((a, b) => a - b);
     const median = samples[Math.floor(samples.length / 2)]!;
-    console.log(`[latency] insert → waiting change stream on ${mongoBackend()}: median ${median.toFixed(2)} ms, p90 ${samples[Math.floor(samples.length * 0.9)]!.toFixed(2)} ms over ${SAMPLES} inserts`);
+    console.log(
+      `[latency] insert → waiting change stream on ${mongoBackend()}: median ${median.toFixed(2)} ms, p90 ${samples[Math.floor(samples.length * 0.9)]!.toFixed(2)} ms over ${SAMPLES} inserts`,
+    );
     expect(arrivals.size).toBe(SAMPLES);
   });
 });

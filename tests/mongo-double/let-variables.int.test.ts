@@ -9,7 +9,11 @@ describe('let variables through the official driver', () => {
   const dbName = testDatabaseName(import.meta.url);
   const seeded = async (name: string) => {
     const items = client.db(dbName).collection(name);
-    await items.insertMany([{ _id: 1, n: 1 }, { _id: 2, n: 2 }, { _id: 3, n: 3 }] as Document[]);
+    await items.insertMany([
+      { _id: 1, n: 1 },
+      { _id: 2, n: 2 },
+      { _id: 3, n: 3 },
+    ] as Document[]);
     return items;
   };
   const matchN = { $expr: { $eq: ['$n', '$$target'] } };
@@ -29,8 +33,15 @@ describe('let variables through the official driver', () => {
 
   it('aggregates with $$variables in $match and in computed fields', async () => {
     const items = await seeded('aggregate');
-    const docs = await items.aggregate([{ $match: { $expr: { $gt: ['$n', '$$min'] } } }, { $project: { _id: 1, label: '$$tag' } }], { let: { min: 1, tag: 'big' } }).toArray();
-    expect(docs).toEqual([{ _id: 2, label: 'big' }, { _id: 3, label: 'big' }]);
+    const docs = await items
+      .aggregate([{ $match: { $expr: { $gt: ['$n', '$$min'] } } }, { $project: { _id: 1, label: '$$tag' } }], {
+        let: { min: 1, tag: 'big' },
+      })
+      .toArray();
+    expect(docs).toEqual([
+      { _id: 2, label: 'big' },
+      { _id: 3, label: 'big' },
+    ]);
   });
 
   it('updates the documents a $$variable selects, with the variable in a pipeline update', async () => {
@@ -43,7 +54,10 @@ describe('let variables through the official driver', () => {
   it('deletes and finds-and-modifies the documents a $$variable selects', async () => {
     const items = await seeded('delete');
     expect((await items.deleteMany(matchN, { let: { target: 1 } })).deletedCount).toBe(1);
-    const updated = await items.findOneAndUpdate(matchN, [{ $set: { n: { $add: ['$n', '$$step'] } } }], { let: { target: 2, step: 10 }, returnDocument: 'after' });
+    const updated = await items.findOneAndUpdate(matchN, [{ $set: { n: { $add: ['$n', '$$step'] } } }], {
+      let: { target: 2, step: 10 },
+      returnDocument: 'after',
+    });
     expect(updated).toEqual({ _id: 2, n: 12 });
     expect(await items.countDocuments()).toBe(2);
   });

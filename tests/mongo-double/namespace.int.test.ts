@@ -35,7 +35,10 @@ describe('databases, collections, indexes and server commands through the offici
   });
 
   it('answers an unknown command with CommandNotFound (59)', async () => {
-    const failure = await client.db(dbName).command({ noSuchCommandHere: 1 }).catch((error: unknown) => error);
+    const failure = await client
+      .db(dbName)
+      .command({ noSuchCommandHere: 1 })
+      .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(MongoServerError);
     expect(failure).toMatchObject({ code: 59, codeName: 'CommandNotFound' });
   });
@@ -46,7 +49,10 @@ describe('databases, collections, indexes and server commands through the offici
     await products.insertOne({ sku: 'A1' });
     const failure = await products.insertOne({ sku: 'A1' }).catch((error: unknown) => error);
     expect(failure).toMatchObject({ code: 11000, keyPattern: { sku: 1 }, keyValue: { sku: 'A1' } });
-    const duplicateUpdate = await products.insertOne({ sku: 'B2' }).then(() => products.updateOne({ sku: 'B2' }, { $set: { sku: 'A1' } })).catch((error: unknown) => error);
+    const duplicateUpdate = await products
+      .insertOne({ sku: 'B2' })
+      .then(() => products.updateOne({ sku: 'B2' }, { $set: { sku: 'A1' } }))
+      .catch((error: unknown) => error);
     expect(duplicateUpdate).toMatchObject({ code: 11000 });
     expect(await products.countDocuments()).toBe(2);
   });
@@ -60,14 +66,20 @@ describe('databases, collections, indexes and server commands through the offici
   it('enforces a unique partial index only among the documents its filter matches', async () => {
     const products = client.db(dbName).collection('partial');
     await products.createIndex({ sku: 1 }, { unique: true, partialFilterExpression: { activo: true } });
-    await products.insertMany([{ sku: 'P', activo: false }, { sku: 'P', activo: false }, { sku: 'P', activo: true }]);
+    await products.insertMany([
+      { sku: 'P', activo: false },
+      { sku: 'P', activo: false },
+      { sku: 'P', activo: true },
+    ]);
     await expect(products.insertOne({ sku: 'P', activo: true })).rejects.toMatchObject({ code: 11000 });
     expect(await products.countDocuments({ sku: 'P' })).toBe(3);
   });
 
   it('reports an unordered insert batch that partly fails', async () => {
     const products = client.db(dbName).collection('unique');
-    const failure = await products.insertMany([{ sku: 'C3' }, { sku: 'A1' }, { sku: 'D4' }], { ordered: false }).catch((error: unknown) => error);
+    const failure = await products
+      .insertMany([{ sku: 'C3' }, { sku: 'A1' }, { sku: 'D4' }], { ordered: false })
+      .catch((error: unknown) => error);
     expect(failure).toMatchObject({ code: 11000 });
     expect(await products.countDocuments({ sku: { $in: ['C3', 'D4'] } })).toBe(2);
   });

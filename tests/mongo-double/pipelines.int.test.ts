@@ -9,7 +9,11 @@ describe('aggregation pipelines through the official driver', () => {
   let client: MongoClient;
   const dbName = testDatabaseName(import.meta.url);
   const onlyTheDouble = (): string | null => (mongoBackend() === 'double' ? null : 'a refusal of the double; mongod runs this stage');
-  const failure = async (run: () => Promise<unknown>): Promise<MongoServerError> => (await run().then(() => null, (error: unknown) => error)) as MongoServerError;
+  const failure = async (run: () => Promise<unknown>): Promise<MongoServerError> =>
+    (await run().then(
+      () => null,
+      (error: unknown) => error,
+    )) as MongoServerError;
 
   beforeAll(async () => {
     client = await connectClient();
@@ -20,7 +24,10 @@ describe('aggregation pipelines through the official driver', () => {
   });
 
   it('answers an unknown stage after $changeStream with Unrecognized pipeline stage name (40324)', async () => {
-    const stream = client.db(dbName).collection('unknown_stage').watch([{ $nosuchstage: {} }]);
+    const stream = client
+      .db(dbName)
+      .collection('unknown_stage')
+      .watch([{ $nosuchstage: {} }]);
     const error = await failure(() => stream.tryNext());
     await stream.close();
     expect(error).toMatchObject({ code: 40324, codeName: 'Location40324' });
@@ -28,7 +35,10 @@ describe('aggregation pipelines through the official driver', () => {
   });
 
   it('refuses a known stage that a change stream does not permit, naming it', async () => {
-    const stream = client.db(dbName).collection('forbidden_stage').watch([{ $group: { _id: '$operationType' } }]);
+    const stream = client
+      .db(dbName)
+      .collection('forbidden_stage')
+      .watch([{ $group: { _id: '$operationType' } }]);
     const error = await failure(() => stream.tryNext());
     await stream.close();
     expect(error).toMatchObject({ code: 20, codeName: 'IllegalOperation' });
@@ -44,7 +54,9 @@ describe('aggregation pipelines through the official driver', () => {
 
   it('runs a database-level $documents pipeline, and wants a collection for other stages', async () => {
     const db = client.db(dbName);
-    const docs = await db.aggregate([{ $documents: [{ n: 1 }, { n: 2 }, { n: 3 }] }, { $match: { n: { $gte: 2 } } }, { $project: { _id: 0, n: 1 } }]).toArray();
+    const docs = await db
+      .aggregate([{ $documents: [{ n: 1 }, { n: 2 }, { n: 3 }] }, { $match: { n: { $gte: 2 } } }, { $project: { _id: 0, n: 1 } }])
+      .toArray();
     expect(docs).toEqual([{ n: 2 }, { n: 3 }]);
     expect(await failure(() => db.aggregate([{ $match: {} }]).toArray())).toMatchObject({ code: 73, codeName: 'InvalidNamespace' });
   });
@@ -59,7 +71,12 @@ describe('aggregation pipelines through the official driver', () => {
       expect(error).toMatchObject({ code: 115, codeName: 'CommandNotSupported' });
       expect(error.message).toContain(Object.keys(stage)[0]);
     }
-    const currentOp = await failure(() => client.db('admin').aggregate([{ $currentOp: {} }]).toArray());
+    const currentOp = await failure(() =>
+      client
+        .db('admin')
+        .aggregate([{ $currentOp: {} }])
+        .toArray(),
+    );
     expect(currentOp).toMatchObject({ code: 115 });
     expect(currentOp.message).toContain('$currentOp');
   });

@@ -50,7 +50,11 @@ describe('change stream pre- and post-images through the official driver', () =>
     const stream = items.watch([], { fullDocument: 'whenAvailable', fullDocumentBeforeChange: 'whenAvailable' });
     const [event] = (await collectEvents(stream, 1, () => items.updateOne({ _id: 'a' } as Document, { $inc: { n: 1 } }))) as Event[];
     await stream.close();
-    expect(event).toMatchObject({ operationType: 'update', fullDocument: { _id: 'a', n: 2 }, fullDocumentBeforeChange: { _id: 'a', n: 1 } });
+    expect(event).toMatchObject({
+      operationType: 'update',
+      fullDocument: { _id: 'a', n: 2 },
+      fullDocumentBeforeChange: { _id: 'a', n: 1 },
+    });
   });
 
   it("answers null for images a collection does not record when asked with 'whenAvailable'", async () => {
@@ -64,20 +68,26 @@ describe('change stream pre- and post-images through the official driver', () =>
     await stream.close();
     expect(update).toMatchObject({ operationType: 'update', fullDocument: null, fullDocumentBeforeChange: null });
     expect(remove).toMatchObject({ operationType: 'delete', fullDocumentBeforeChange: null });
-    expect('fullDocumentBeforeChange' in (await (async () => {
-      const off = items.watch();
-      const [insert] = await collectEvents(off, 1, () => items.insertOne({ _id: 2 } as Document));
-      await off.close();
-      return insert as Document;
-    })())).toBe(false);
+    expect(
+      'fullDocumentBeforeChange' in
+        (await (async () => {
+          const off = items.watch();
+          const [insert] = await collectEvents(off, 1, () => items.insertOne({ _id: 2 } as Document));
+          await off.close();
+          return insert as Document;
+        })()),
+    ).toBe(false);
   });
 
-  it("fails a stream that requires an image the collection did not record with NoMatchingDocument (47)", async () => {
+  it('fails a stream that requires an image the collection did not record with NoMatchingDocument (47)', async () => {
     const items = client.db(dbName).collection('required');
     await items.insertMany([{ _id: 1 }, { _id: 2 }] as Document[]);
     for (const options of [{ fullDocumentBeforeChange: 'required' }, { fullDocument: 'required' }] as const) {
       const stream = items.watch([], options);
-      const failure = collectEvents(stream, 1, () => items.updateOne({ _id: 1 } as Document, { $inc: { n: 1 } })).then(() => null, (error: unknown) => error as MongoServerError);
+      const failure = collectEvents(stream, 1, () => items.updateOne({ _id: 1 } as Document, { $inc: { n: 1 } })).then(
+        () => null,
+        (error: unknown) => error as MongoServerError,
+      );
       const error = await failure;
       await stream.close();
       expect(error, JSON.stringify(options)).toMatchObject({ code: 47 });
@@ -90,6 +100,8 @@ describe('change stream pre- and post-images through the official driver', () =>
     await expect(db.command({ collMod: 'nowhere', changeStreamPreAndPostImages: { enabled: true } })).rejects.toMatchObject({ code: 26 });
     await db.createCollection('malformed');
     await expect(db.command({ collMod: 'malformed', changeStreamPreAndPostImages: {} })).rejects.toMatchObject({ code: 40414 });
-    await expect(db.command({ collMod: 'malformed', changeStreamPreAndPostImages: { enabled: 'yes' } })).rejects.toMatchObject({ code: 14 });
+    await expect(db.command({ collMod: 'malformed', changeStreamPreAndPostImages: { enabled: 'yes' } })).rejects.toMatchObject({
+      code: 14,
+    });
   });
 });

@@ -41,7 +41,9 @@ function exchange(port: number, bytes: Buffer, documentOffset = 21): Promise<Doc
       if (received.length >= 4 && received.length >= received.readInt32LE(0)) {
         socket.destroy();
         // OP_MSG reply: 16-byte header, 4-byte flags, 1-byte section kind, then the document.
-        resolve(Object.assign(deserialize(received.subarray(documentOffset, received.readInt32LE(0))), { opCode: received.readInt32LE(12) }));
+        resolve(
+          Object.assign(deserialize(received.subarray(documentOffset, received.readInt32LE(0))), { opCode: received.readInt32LE(12) }),
+        );
       }
     });
     socket.on('close', () => resolve('closed'));
@@ -54,7 +56,11 @@ const MORE_TO_COME = 1 << 1;
 const EXHAUST_ALLOWED = 1 << 16;
 
 /** Sends one request and collects the first `count` OP_MSG replies that come back on the socket. */
-function collectReplies(port: number, bytes: Buffer, count: number): Promise<Array<{ requestId: number; responseTo: number; flags: number; document: Document }>> {
+function collectReplies(
+  port: number,
+  bytes: Buffer,
+  count: number,
+): Promise<Array<{ requestId: number; responseTo: number; flags: number; document: Document }>> {
   return new Promise((resolve, reject) => {
     const replies: Array<{ requestId: number; responseTo: number; flags: number; document: Document }> = [];
     const socket: Socket = connect(port, '127.0.0.1', () => socket.write(bytes));
@@ -63,7 +69,12 @@ function collectReplies(port: number, bytes: Buffer, count: number): Promise<Arr
       received = Buffer.concat([received, chunk]);
       while (received.length >= 4 && received.length >= received.readInt32LE(0)) {
         const length = received.readInt32LE(0);
-        replies.push({ requestId: received.readInt32LE(4), responseTo: received.readInt32LE(8), flags: received.readUInt32LE(16), document: deserialize(received.subarray(21, length)) });
+        replies.push({
+          requestId: received.readInt32LE(4),
+          responseTo: received.readInt32LE(8),
+          flags: received.readUInt32LE(16),
+          document: deserialize(received.subarray(21, length)),
+        });
         received = received.subarray(length);
       }
       if (replies.length >= count) {
@@ -108,12 +119,18 @@ describe('the double on a raw socket: handshake, moreToCome and malformed input'
 
   it('streams hello replies flagged moreToCome, each answering the one before, for an awaitable hello with exhaustAllowed', async () => {
     const { topologyVersion } = await client.db('admin').command({ hello: 1 });
-    const replies = await collectReplies(double.port, opMsg({ hello: 1, topologyVersion, maxAwaitTimeMS: 20, $db: 'admin' }, EXHAUST_ALLOWED), 3);
+    const replies = await collectReplies(
+      double.port,
+      opMsg({ hello: 1, topologyVersion, maxAwaitTimeMS: 20, $db: 'admin' }, EXHAUST_ALLOWED),
+      3,
+    );
     expect(replies.map((reply) => reply.flags & MORE_TO_COME)).toEqual([MORE_TO_COME, MORE_TO_COME, MORE_TO_COME]);
     expect(replies[0]!.responseTo).toBe(1);
     expect(replies[1]!.responseTo).toBe(replies[0]!.requestId);
     expect(replies[2]!.responseTo).toBe(replies[1]!.requestId);
-    expect(replies.map((reply) => reply.document.topologyVersion.processId.toHexString())).toEqual(Array(3).fill(topologyVersion.processId.toHexString()));
+    expect(replies.map((reply) => reply.document.topologyVersion.processId.toHexString())).toEqual(
+      Array(3).fill(topologyVersion.processId.toHexString()),
+    );
   });
 
   it('closes a connection whose frame length is impossible', async () => {
@@ -139,7 +156,9 @@ describe('the double on a raw socket: handshake, moreToCome and malformed input'
     expect(await exchange(double.port, opMsg({ insert: 'c', documents: 'no', $db: 'x' }))).toMatchObject({ ok: 0, code: 14 });
     expect(await exchange(double.port, opMsg({ find: 'c', filter: 7, $db: 'x' }))).toMatchObject({ ok: 0, code: 14 });
     expect(await exchange(double.port, opMsg({ getMore: 'x', collection: 'c', $db: 'x' }))).toMatchObject({ ok: 0, code: 14 });
-    expect(await exchange(double.port, opMsg({ aggregate: 'c', pipeline: [{ $changeStream: { resumeAfter: 'x' } }], cursor: {}, $db: 'x' }))).toMatchObject({ ok: 0 });
+    expect(
+      await exchange(double.port, opMsg({ aggregate: 'c', pipeline: [{ $changeStream: { resumeAfter: 'x' } }], cursor: {}, $db: 'x' })),
+    ).toMatchObject({ ok: 0 });
     await stillServes();
   });
 

@@ -21,7 +21,11 @@ describe('clear refusals of the double through the official driver', () => {
   it('refuses collection options it would not enforce', async (context) => {
     if (mongoBackend() !== 'double') return context.skip('mongod enforces these options');
     const db = client.db(dbName);
-    for (const [name, options] of [['validator', { validator: { a: { $exists: true } } }], ['capped', { capped: true, size: 4096 }], ['timeseries', { timeseries: { timeField: 't' } }]] as Array<[string, Document]>) {
+    for (const [name, options] of [
+      ['validator', { validator: { a: { $exists: true } } }],
+      ['capped', { capped: true, size: 4096 }],
+      ['timeseries', { timeseries: { timeField: 't' } }],
+    ] as Array<[string, Document]>) {
       await expect(db.createCollection(`opt_${name}`, options)).rejects.toMatchObject(refusal(name));
     }
     await db.createCollection('modded');
@@ -30,6 +34,8 @@ describe('clear refusals of the double through the official driver', () => {
 
   it('refuses a fail point it does not implement, naming it', async (context) => {
     if (mongoBackend() !== 'double') return context.skip('mongod has many more fail points');
-    await expect(client.db('admin').command({ configureFailPoint: 'hangBeforeGetMore', mode: 'off' })).rejects.toMatchObject(refusal('hangBeforeGetMore'));
+    await expect(client.db('admin').command({ configureFailPoint: 'hangBeforeGetMore', mode: 'off' })).rejects.toMatchObject(
+      refusal('hangBeforeGetMore'),
+    );
   });
 });

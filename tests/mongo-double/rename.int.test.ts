@@ -70,6 +70,8 @@ describe('renameCollection through the official driver', () => {
     await db.collection('one').insertOne({});
     await db.collection('two').insertOne({});
     await expect(db.renameCollection('one', 'two')).rejects.toMatchObject({ code: 48 });
-    await expect(client.db('admin').command({ renameCollection: `${dbName}.one`, to: `${dbName}.one` })).rejects.toMatchObject({ code: 20 });
+    await expect(client.db('admin').command({ renameCollection: `${dbName}.one`, to: `${dbName}.one` })).rejects.toMatchObject({
+      code: 20,
+    });
   });
 });

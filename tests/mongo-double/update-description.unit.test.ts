@@ -11,11 +11,18 @@ describe('updateDescription of an update event', () => {
   });
 
   it('lists removed fields, including nested ones', () => {
-    expect(describeUpdate({ _id: 1, a: 1, m: { x: 1, y: 2 } }, { _id: 1, m: { x: 1 } })).toMatchObject({ removedFields: ['a', 'm.y'], updatedFields: {} });
+    expect(describeUpdate({ _id: 1, a: 1, m: { x: 1, y: 2 } }, { _id: 1, m: { x: 1 } })).toMatchObject({
+      removedFields: ['a', 'm.y'],
+      updatedFields: {},
+    });
   });
 
   it('reports shortened arrays as truncated, and changed or appended elements by index', () => {
-    expect(describeUpdate({ t: [1, 2, 3] }, { t: [1, 9] })).toEqual({ updatedFields: { 't.1': 9 }, removedFields: [], truncatedArrays: [{ field: 't', newSize: 2 }] });
+    expect(describeUpdate({ t: [1, 2, 3] }, { t: [1, 9] })).toEqual({
+      updatedFields: { 't.1': 9 },
+      removedFields: [],
+      truncatedArrays: [{ field: 't', newSize: 2 }],
+    });
     expect(describeUpdate({ t: [1] }, { t: [1, 2] })).toMatchObject({ updatedFields: { 't.1': 2 }, truncatedArrays: [] });
   });
 

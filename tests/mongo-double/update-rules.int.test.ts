@@ -37,7 +37,9 @@ describe('update and _id rules through the official driver', () => {
     // A replica set has at most 50 members (test sets far fewer), and none defines the tag 'nowhere'.
     await expect(items.insertOne({ n: 1 }, { writeConcern: { w: 50 } })).rejects.toMatchObject({ code: 100 });
     // The driver types w as a number or 'majority': a tag goes through runCommand.
-    await expect(client.db(dbName).command({ insert: 'concern', documents: [{ n: 2 }], writeConcern: { w: 'nowhere' } })).rejects.toMatchObject({ code: 79 });
+    await expect(
+      client.db(dbName).command({ insert: 'concern', documents: [{ n: 2 }], writeConcern: { w: 'nowhere' } }),
+    ).rejects.toMatchObject({ code: 79 });
     expect(await items.countDocuments()).toBe(0);
   });
 

@@ -17,7 +17,10 @@ describe('views through the official driver', () => {
       { _id: 2, nombre: 'b', precio: 15, talla: 'M' },
       { _id: 3, nombre: 'c', precio: 25, talla: 'M' },
     ] as Document[]);
-    await db.createCollection('caros', { viewOn: 'products', pipeline: [{ $match: { precio: { $gte: 10 } } }, { $project: { precio: 0 } }] });
+    await db.createCollection('caros', {
+      viewOn: 'products',
+      pipeline: [{ $match: { precio: { $gte: 10 } } }, { $project: { precio: 0 } }],
+    });
   });
   afterAll(async () => {
     await client.db(dbName).dropDatabase();
@@ -26,7 +29,10 @@ describe('views through the official driver', () => {
 
   it("answers find, count, distinct and aggregate with the view's pipeline over its source", async () => {
     const view = client.db(dbName).collection('caros');
-    expect(await view.find({}).sort({ _id: 1 }).toArray()).toEqual([{ _id: 2, nombre: 'b', talla: 'M' }, { _id: 3, nombre: 'c', talla: 'M' }]);
+    expect(await view.find({}).sort({ _id: 1 }).toArray()).toEqual([
+      { _id: 2, nombre: 'b', talla: 'M' },
+      { _id: 3, nombre: 'c', talla: 'M' },
+    ]);
     expect(await view.find({ nombre: 'c' }).toArray()).toEqual([{ _id: 3, nombre: 'c', talla: 'M' }]);
     expect(await view.countDocuments({ talla: 'M' })).toBe(2);
     expect(await view.distinct('talla')).toEqual(['M']);
@@ -43,7 +49,12 @@ describe('views through the official driver', () => {
 
   it('is listed as a read-only view with its definition', async () => {
     const [info] = await client.db(dbName).listCollections({ name: 'caros' }).toArray();
-    expect(info).toMatchObject({ name: 'caros', type: 'view', options: { viewOn: 'products', pipeline: [{ $match: { precio: { $gte: 10 } } }, { $project: { precio: 0 } }] }, info: { readOnly: true } });
+    expect(info).toMatchObject({
+      name: 'caros',
+      type: 'view',
+      options: { viewOn: 'products', pipeline: [{ $match: { precio: { $gte: 10 } } }, { $project: { precio: 0 } }] },
+      info: { readOnly: true },
+    });
   });
 
   it('refuses writes, indexes and change streams on a view with CommandNotSupportedOnView (166)', async () => {

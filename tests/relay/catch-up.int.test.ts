@@ -74,7 +74,9 @@ describe('catch-up', () => {
     await expect.poll(() => log.openCursors === 1, { message: 'the first stream to open' }).toBe(true);
     const positions = [...Array.from({ length: 10 }, () => 5), ...Array.from({ length: 10 }, (_, n) => 10 + n)];
     const clients = await Promise.all(positions.map((n) => connect(relay.url, `since=${log.events[n]!.id}`, { waitWelcome: false })));
-    await expect.poll(() => relay.relay.hub.stats().catchUp.queued === 11, { message: 'ten queued on one position, ten on their own' }).toBe(true);
+    await expect
+      .poll(() => relay.relay.hub.stats().catchUp.queued === 11, { message: 'ten queued on one position, ten on their own' })
+      .toBe(true);
     log.resume();
     expect(ids(await first.waitForEvents(99))).toEqual(ids(log.events.slice(1)));
     for (const [index, client] of clients.entries()) {
@@ -126,7 +128,9 @@ describe('catch-up', () => {
     const ahead = await connect(relay.url, `since=${log.events[79]!.id}`);
     const between = await connect(relay.url, `since=${log.events[60]!.id}`);
     await between.waitForEvents(19);
-    await expect.poll(() => relay.relay.hub.stats().catchUp.waiting === 2, { message: 'both clients to wait for the live feed' }).toBe(true);
+    await expect
+      .poll(() => relay.relay.hub.stats().catchUp.waiting === 2, { message: 'both clients to wait for the live feed' })
+      .toBe(true);
     log.catchUpLive();
     const next = log.write(5);
     expect(ids(await ahead.waitForEvents(5))).toEqual(ids(next));
@@ -143,7 +147,9 @@ describe('catch-up', () => {
     const caughtUp = await connect(relay.url, `since=time:${behindHead.t}.${behindHead.i}`);
     const current = await connect(relay.url, `since=time:${atHead.t}.${atHead.i}`);
     await caughtUp.waitForEvents(10);
-    await expect.poll(() => relay.relay.hub.stats().catchUp.waiting === 2, { message: 'both clients to wait for the live feed' }).toBe(true);
+    await expect
+      .poll(() => relay.relay.hub.stats().catchUp.waiting === 2, { message: 'both clients to wait for the live feed' })
+      .toBe(true);
     log.catchUpLive();
     log.write(3);
     expect(ids(await caughtUp.waitForEvents(13))).toEqual(ids(log.events.slice(70)));

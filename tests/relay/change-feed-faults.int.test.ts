@@ -99,7 +99,11 @@ describe.skipIf(unavailable !== null)('relay through MongoDB faults', () => {
       const client = await connect(relay.url);
       const before = await insert(0, 3);
       await client.waitForEvents(3);
-      await admin.command({ configureFailPoint: 'failCommand', mode: { times: 3 }, data: { failCommands: ['getMore', 'aggregate'], errorCode: 2, appName: 'relay-reopen' } });
+      await admin.command({
+        configureFailPoint: 'failCommand',
+        mode: { times: 3 },
+        data: { failCommands: ['getMore', 'aggregate'], errorCode: 2, appName: 'relay-reopen' },
+      });
       await expect.poll(() => !relay.relay.hub.ready, { message: 'the relay stream to fail' }).toBe(true);
       const during = await insert(3, 4);
       await expect.poll(() => relay.relay.hub.ready, { message: 'the relay stream to reopen', timeout: 20_000 }).toBe(true);
@@ -125,18 +129,29 @@ describe.skipIf(unavailable !== null)('relay through MongoDB faults', () => {
       await insert(0, 3);
       await client.waitForEvents(3);
       // The relay's stream fails (non-resumable) and keeps failing while it backs off…
-      await admin.command({ configureFailPoint: 'failCommand', mode: 'alwaysOn', data: { failCommands: ['getMore', 'aggregate'], errorCode: 2, appName: 'relay-position-lost' } });
+      await admin.command({
+        configureFailPoint: 'failCommand',
+        mode: 'alwaysOn',
+        data: { failCommands: ['getMore', 'aggregate'], errorCode: 2, appName: 'relay-position-lost' },
+      });
       await expect.poll(() => !relay.relay.hub.ready, { message: 'the relay stream to fail' }).toBe(true);
       // …meanwhile changes it has not read are written and then forgotten by the oplog.
       await insert(3, 2);
       await backend.forgetHistory();
       await admin.command({ configureFailPoint: 'failCommand', mode: 'off' });
-      await expect.poll(() => client.messages.some((message) => message.type === 'reset'), { message: 'a reset', timeout: 20_000 }).toBe(true);
+      await expect
+        .poll(() => client.messages.some((message) => message.type === 'reset'), { message: 'a reset', timeout: 20_000 })
+        .toBe(true);
       expect(client.messages.find((message) => message.type === 'reset')).toMatchObject({ reason: 'relay-position-lost' });
       await expect.poll(() => relay.relay.hub.ready, { message: 'the relay to be ready again', timeout: 20_000 }).toBe(true);
       const later = await insert(100, 2);
       await expect.poll(() => client.events().length >= 5, { message: 'live events after the reset', timeout: 20_000 }).toBe(true);
-      expect(client.events().slice(3).map((event) => event.product?.nombre)).toEqual(later);
+      expect(
+        client
+          .events()
+          .slice(3)
+          .map((event) => event.product?.nombre),
+      ).toEqual(later);
       expect(client.ws.readyState).toBe(client.ws.OPEN);
     } finally {
       await admin.command({ configureFailPoint: 'failCommand', mode: 'off' }).catch(() => {});

@@ -22,7 +22,10 @@ describe('relay on a MongoDB change stream', () => {
     relay = undefined;
   });
   afterAll(async () => {
-    await mongo.db(products.dbName).dropDatabase().catch(() => {});
+    await mongo
+      .db(products.dbName)
+      .dropDatabase()
+      .catch(() => {});
     await mongo.close();
   });
 
@@ -38,8 +41,17 @@ describe('relay on a MongoDB change stream', () => {
     await client.waitForEvents(2);
     await products.deleteOne({ _id: insertedId }, { writeConcern: { w: 'majority' } });
     const [insert, update, remove] = await client.waitForEvents(3);
-    expect(insert).toMatchObject({ op: 'insert', ns: { db: products.dbName, coll: 'products' }, key: { id: insertedId.toHexString() }, product: productFromDocument({ ...doc, _id: insertedId }) });
-    expect(update).toMatchObject({ op: 'update', product: { id: insertedId.toHexString(), precio: 12.25 }, changes: { updated: { precio: 12.25 }, removed: [] } });
+    expect(insert).toMatchObject({
+      op: 'insert',
+      ns: { db: products.dbName, coll: 'products' },
+      key: { id: insertedId.toHexString() },
+      product: productFromDocument({ ...doc, _id: insertedId }),
+    });
+    expect(update).toMatchObject({
+      op: 'update',
+      product: { id: insertedId.toHexString(), precio: 12.25 },
+      changes: { updated: { precio: 12.25 }, removed: [] },
+    });
     expect(remove).toMatchObject({ op: 'delete', key: { id: insertedId.toHexString() }, product: null });
     expect(new Set([insert!.id, update!.id, remove!.id]).size).toBe(3);
     expect(Number.isNaN(Date.parse(insert!.at))).toBe(false);
@@ -48,10 +60,16 @@ describe('relay on a MongoDB change stream', () => {
   it('resumes a client from an id older than its history through a catch-up stream, then live', async () => {
     relay = await startMongoRelay(products, { historyEvents: 3 });
     const watcher = await connect(relay.url);
-    await products.insertMany(Array.from({ length: 20 }, (_, n) => productDoc(100 + n)), { writeConcern: { w: 'majority' } });
+    await products.insertMany(
+      Array.from({ length: 20 }, (_, n) => productDoc(100 + n)),
+      { writeConcern: { w: 'majority' } },
+    );
     const first = await watcher.waitForEvents(20);
     const resumed = await connect(relay.url, `since=${first[4]!.id}`);
-    await products.insertMany(Array.from({ length: 5 }, (_, n) => productDoc(200 + n)), { writeConcern: { w: 'majority' } });
+    await products.insertMany(
+      Array.from({ length: 5 }, (_, n) => productDoc(200 + n)),
+      { writeConcern: { w: 'majority' } },
+    );
     const all = await watcher.waitForEvents(25);
     expect((await resumed.waitForEvents(20)).map((event) => event.id)).toEqual(all.slice(5).map((event) => event.id));
     expect(resumed.messages[0]).toMatchObject({ type: 'welcome', resume: 'resumed' });
@@ -59,7 +77,10 @@ describe('relay on a MongoDB change stream', () => {
   });
 
   it('delivers exactly the changes after a snapshot read to a client subscribing with its time position', async () => {
-    await products.insertMany(Array.from({ length: 3 }, (_, n) => productDoc(300 + n)), { writeConcern: { w: 'majority' } });
+    await products.insertMany(
+      Array.from({ length: 3 }, (_, n) => productDoc(300 + n)),
+      { writeConcern: { w: 'majority' } },
+    );
     const reply = await mongo.db(products.dbName).command({ find: 'products', filter: {}, readConcern: { level: 'snapshot' } });
     const at = reply.cursor.atClusterTime as Timestamp;
     const later = Array.from({ length: 4 }, (_, n) => productDoc(400 + n));
@@ -76,10 +97,16 @@ describe('relay on a MongoDB change stream', () => {
   it('serves a snapshot time position from its history when it holds the changes after it', async () => {
     relay = await startMongoRelay(products);
     const watcher = await connect(relay.url);
-    await products.insertMany(Array.from({ length: 3 }, (_, n) => productDoc(700 + n)), { writeConcern: { w: 'majority' } });
+    await products.insertMany(
+      Array.from({ length: 3 }, (_, n) => productDoc(700 + n)),
+      { writeConcern: { w: 'majority' } },
+    );
     const reply = await mongo.db(products.dbName).command({ find: 'products', filter: {}, readConcern: { level: 'snapshot' } });
     const at = reply.cursor.atClusterTime as Timestamp;
-    await products.insertMany(Array.from({ length: 2 }, (_, n) => productDoc(800 + n)), { writeConcern: { w: 'majority' } });
+    await products.insertMany(
+      Array.from({ length: 2 }, (_, n) => productDoc(800 + n)),
+      { writeConcern: { w: 'majority' } },
+    );
     await watcher.waitForEvents(5);
     const client = await connect(relay.url, `since=time:${at.t}.${at.i}`);
     expect((await client.waitForEvents(2)).map((event) => event.product?.nombre)).toEqual(['producto 800', 'producto 801']);

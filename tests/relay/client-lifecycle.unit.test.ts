@@ -25,13 +25,25 @@ function socket() {
     close: () => ws.emit('close'),
     terminate: () => ws.emit('close'),
   });
-  return { ws: ws as unknown as WebSocket, types: () => texts.map((text) => (JSON.parse(text) as { type: string; reason?: string }).type) , texts };
+  return {
+    ws: ws as unknown as WebSocket,
+    types: () => texts.map((text) => (JSON.parse(text) as { type: string; reason?: string }).type),
+    texts,
+  };
 }
 
 function lifecycle(tailing: { now: boolean }) {
   const joined: { client: HubClient; fromSeq: number }[] = [];
   const fanOut = { join: (client: HubClient, fromSeq: number) => joined.push({ client, fromSeq }), leave: () => {} } as unknown as FanOut;
-  const clients = createClientLifecycle({ relayId: 'r', heartbeatMs: 1000, fanOut, isTailing: () => tailing.now, nextSeq: () => 7, detach: () => {}, logger: silentLogger() });
+  const clients = createClientLifecycle({
+    relayId: 'r',
+    heartbeatMs: 1000,
+    fanOut,
+    isTailing: () => tailing.now,
+    nextSeq: () => 7,
+    detach: () => {},
+    logger: silentLogger(),
+  });
   return { clients, joined };
 }
 
@@ -78,7 +90,10 @@ describe('relay client lifecycle', () => {
     clients.resetAll('relay-position-lost', 'second');
     tailing.now = true;
     clients.releaseHeld();
-    expect(texts.map((text) => JSON.parse(text))).toMatchObject([{ type: 'welcome', resume: 'reset' }, { type: 'reset', reason: 'relay-position-lost' }]);
+    expect(texts.map((text) => JSON.parse(text))).toMatchObject([
+      { type: 'welcome', resume: 'reset' },
+      { type: 'reset', reason: 'relay-position-lost' },
+    ]);
   });
 
   it('writes nothing more to a closed client and forgets it', () => {

@@ -5,11 +5,21 @@ import { loadRelayConfig } from '../../relay/config.js';
 
 describe('relay configuration', () => {
   it('uses the documented defaults when nothing is set', () => {
-    expect(loadRelayConfig({})).toMatchObject({ port: 8765, heartbeatMs: 25_000, drainMs: 5_000, maxBufferedBytes: 1024 * 1024, maxPayload: 4096 });
+    expect(loadRelayConfig({})).toMatchObject({
+      port: 8765,
+      heartbeatMs: 25_000,
+      drainMs: 5_000,
+      maxBufferedBytes: 1024 * 1024,
+      maxPayload: 4096,
+    });
   });
 
   it('reads allowed origins as a comma list and treats empty variables as unset', () => {
-    const config = loadRelayConfig({ RELAY_ALLOWED_ORIGINS: 'https://a.example, http://localhost:3000', RELAY_PORT: '', RELAY_DRAIN_MS: '' });
+    const config = loadRelayConfig({
+      RELAY_ALLOWED_ORIGINS: 'https://a.example, http://localhost:3000',
+      RELAY_PORT: '',
+      RELAY_DRAIN_MS: '',
+    });
     expect(config.allowedOrigins).toEqual(['https://a.example', 'http://localhost:3000']);
     expect(config.port).toBe(8765);
     expect(config.drainMs).toBe(5_000);
@@ -17,7 +27,9 @@ describe('relay configuration', () => {
 
   it('checks connection tokens the way the API checks write tokens: an audience of its own, exp required, 5 s of clock skew', () => {
     expect(loadRelayConfig({}).tokenRules).toEqual({ audience: 'mongo-live-relay:relay', requireExp: true, clockToleranceSeconds: 5 });
-    expect(loadRelayConfig({ RELAY_JWT_AUDIENCE: 'feeds', RELAY_JWT_REQUIRE_EXP: '0', RELAY_JWT_CLOCK_TOLERANCE_S: '0' }).tokenRules).toEqual({
+    expect(
+      loadRelayConfig({ RELAY_JWT_AUDIENCE: 'feeds', RELAY_JWT_REQUIRE_EXP: '0', RELAY_JWT_CLOCK_TOLERANCE_S: '0' }).tokenRules,
+    ).toEqual({
       audience: 'feeds',
       requireExp: false,
       clockToleranceSeconds: 0,

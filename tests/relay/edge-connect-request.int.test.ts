@@ -13,14 +13,24 @@ describe('connection URL parsing', () => {
   });
 
   it('reads ops in any order into protocol order, and exact-match conditions on product fields', () => {
-    expect(parse('ops=delete,insert&where.talla=L&where.precio=999.99&where.nombre=iPhone%2015&where.id=65A1B2C3D4E5F60718293A4B')).toEqual({
-      ok: true,
-      request: { subscription: { ops: ['insert', 'delete'], where: { talla: 'L', precio: 999.99, nombre: 'iPhone 15', id: '65a1b2c3d4e5f60718293a4b' } } },
-    });
+    expect(parse('ops=delete,insert&where.talla=L&where.precio=999.99&where.nombre=iPhone%2015&where.id=65A1B2C3D4E5F60718293A4B')).toEqual(
+      {
+        ok: true,
+        request: {
+          subscription: {
+            ops: ['insert', 'delete'],
+            where: { talla: 'L', precio: 999.99, nombre: 'iPhone 15', id: '65a1b2c3d4e5f60718293a4b' },
+          },
+        },
+      },
+    );
   });
 
   it('accepts an event id or a time:<t>.<i> stream position as since', () => {
-    expect(parse('since=8265A1B2C3000000012B022C0100296E5A1004')).toMatchObject({ ok: true, request: { since: { afterId: '8265A1B2C3000000012B022C0100296E5A1004' } } });
+    expect(parse('since=8265A1B2C3000000012B022C0100296E5A1004')).toMatchObject({
+      ok: true,
+      request: { since: { afterId: '8265A1B2C3000000012B022C0100296E5A1004' } },
+    });
     expect(parse('since=time:1700000000.3')).toMatchObject({ ok: true, request: { since: { afterTime: { t: 1700000000, i: 3 } } } });
   });
 

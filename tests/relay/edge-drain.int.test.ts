@@ -52,7 +52,9 @@ describe('relay drain', () => {
     raw.on('data', (chunk: string) => (received += chunk));
     raw.on('error', () => {});
     const ended = new Promise<void>((resolve) => raw.on('close', () => resolve()));
-    raw.write('GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+    raw.write(
+      'GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+    );
     await expect.poll(() => received.includes('welcome')).toBe(true);
     // The raw peer reads but never answers: only the straggler timeout can end its connection.
     await edge.relay.close();

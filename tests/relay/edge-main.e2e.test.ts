@@ -69,7 +69,10 @@ describe('relay process (relay/main.ts)', () => {
     for (let i = 0; i < 3; i += 1) clients.push(await connect(`ws://127.0.0.1:${port}/`));
     const mongo = await connectClient();
     try {
-      await mongo.db(database).collection('products').insertOne({ nombre: 'iPhone 15', precio: 999.99, talla: 'L', createdAt: new Date(), updatedAt: new Date() });
+      await mongo
+        .db(database)
+        .collection('products')
+        .insertOne({ nombre: 'iPhone 15', precio: 999.99, talla: 'L', createdAt: new Date(), updatedAt: new Date() });
     } finally {
       await mongo.close();
     }
@@ -84,7 +87,11 @@ describe('relay process (relay/main.ts)', () => {
   });
 
   it('listens and answers /healthz while MongoDB is unreachable (readyz 503), and still exits 0 on SIGTERM', async () => {
-    const relay = spawnRelay({ MONGO_URL: 'mongodb://127.0.0.1:9/?replicaSet=rs0&serverSelectionTimeoutMS=1000', MONGO_DB: database, RELAY_DRAIN_MS: '0' });
+    const relay = spawnRelay({
+      MONGO_URL: 'mongodb://127.0.0.1:9/?replicaSet=rs0&serverSelectionTimeoutMS=1000',
+      MONGO_DB: database,
+      RELAY_DRAIN_MS: '0',
+    });
     const port = await announcedPort(relay.stdout);
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(503);

@@ -5,7 +5,6 @@ import { connect, insertEvent, startRelay } from './relay-harness.js';
 
 // Every malformed input gets its documented answer while a healthy client keeps receiving events.
 
-
 describe('relay under malformed input', () => {
   it('has at least 120 malformed inputs, each named once', () => {
     expect(MALFORMED_RELAY_INPUTS.length).toBeGreaterThanOrEqual(120);
@@ -33,7 +32,12 @@ describe('relay under malformed input', () => {
       expect(wrong).toEqual([]);
       expect(observed.filter((entry) => 'http' in (entry.got as object) && (entry.got as { http: number }).http >= 500)).toEqual([]);
 
-      await expect.poll(() => healthy.messages.filter((message) => message.type === 'event').length === pushed, { message: 'every event', timeout: 10_000 }).toBe(true);
+      await expect
+        .poll(() => healthy.messages.filter((message) => message.type === 'event').length === pushed, {
+          message: 'every event',
+          timeout: 10_000,
+        })
+        .toBe(true);
       const ids = healthy.messages.flatMap((message) => (message.type === 'event' ? [message.id] : []));
       expect(ids).toEqual(Array.from({ length: pushed }, (_, index) => insertEvent(index + 1).id));
       expect(healthy.ws.readyState).toBe(healthy.ws.OPEN);

@@ -65,7 +65,7 @@ describe('relay /metrics', () => {
   });
 
   it('answers in the Prometheus text format, with process metrics, with its own token (not the WebSocket one)', async () => {
-    const edge = await fixture.start({ ...METRICS,  jwtSecret: 'metrics-test-secret' });
+    const edge = await fixture.start({ ...METRICS, jwtSecret: 'metrics-test-secret' });
     const response = await fetch(`${edge.http}/metrics`, { headers: scraper });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
@@ -99,7 +99,7 @@ describe('relay /metrics', () => {
   });
 
   it('counts a client closed as slow under code 4408, and the others keep receiving', async () => {
-    const edge = await fixture.start({ ...METRICS,  maxBufferedBytes: 64 * 1024 });
+    const edge = await fixture.start({ ...METRICS, maxBufferedBytes: 64 * 1024 });
     const healthy = await client(edge);
     stopReading(await client(edge));
     const nombre = 'x'.repeat(2_000);
@@ -111,13 +111,15 @@ describe('relay /metrics', () => {
       edge.source.push(pushed.slice(start, start + 100));
       await new Promise((resolve) => setImmediate(resolve));
     }
-    await expect.poll(() => events(healthy.messages).length === pushed.length, { message: 'the healthy client to get everything', timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(() => events(healthy.messages).length === pushed.length, { message: 'the healthy client to get everything', timeout: 10_000 })
+      .toBe(true);
     await expectSample(edge, `relay_clients_closed_total{code="${CloseCode.slowClient}"}`, 1);
     expect((await scrape(edge)).get('relay_events_received_total')).toBe(pushed.length);
   });
 
   it('counts closes by code: a bad URL (4400), a protocol violation (4403), a frame too large (1009)', async () => {
-    const edge = await fixture.start({ ...METRICS,  maxPayload: 256 });
+    const edge = await fixture.start({ ...METRICS, maxPayload: 256 });
     expect(await connectOutcome(`${edge.ws}/?ops=upsert`)).toMatchObject({ kind: 'closed', code: CloseCode.badRequest });
     const rude = await client(edge);
     rude.ws.send(JSON.stringify({ type: 'subscribe' }));
@@ -135,7 +137,7 @@ describe('relay /metrics', () => {
   });
 
   it('counts upgrades refused by status: 401 without a token, 404 on another path', async () => {
-    const edge = await fixture.start({ ...METRICS,  jwtSecret: 'metrics-test-secret' });
+    const edge = await fixture.start({ ...METRICS, jwtSecret: 'metrics-test-secret' });
     expect(await connectOutcome(`${edge.ws}/`)).toMatchObject({ kind: 'http', status: 401 });
     expect(await connectOutcome(`${edge.ws}/?access_token=not-a-jwt`)).toMatchObject({ kind: 'http', status: 401 });
     expect(await connectOutcome(`${edge.ws}/elsewhere`)).toMatchObject({ kind: 'http', status: 404 });
@@ -179,7 +181,7 @@ describe('relay /metrics', () => {
 
   it('counts the clients a drain closes with 1001, and says it is draining', async () => {
     // Two clients over 2 s: the first is closed at once, the second a second later, port open meanwhile.
-    const edge = await fixture.start({ ...METRICS,  drainMs: 2_000 });
+    const edge = await fixture.start({ ...METRICS, drainMs: 2_000 });
     const [first] = [await client(edge), await client(edge)];
     const stopping = edge.close();
     expect((await first!.closed).code).toBe(CloseCode.shutdown);

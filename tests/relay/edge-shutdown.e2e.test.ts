@@ -19,7 +19,15 @@ afterEach(() => {
 
 function startRelayProcess(port: number): { child: ChildProcess; exited: Promise<number | null> } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'relay/main.ts'], {
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', MONGO_URL: mongoUrl(), MONGO_DB: database, RELAY_HOST: '127.0.0.1', RELAY_PORT: String(port), RELAY_DRAIN_MS: '200' },
+    env: {
+      PATH: process.env.PATH ?? '',
+      LOG_LEVEL: 'warn',
+      MONGO_URL: mongoUrl(),
+      MONGO_DB: database,
+      RELAY_HOST: '127.0.0.1',
+      RELAY_PORT: String(port),
+      RELAY_DRAIN_MS: '200',
+    },
     stdio: 'ignore',
   });
   relays.push(child);
@@ -27,14 +35,21 @@ function startRelayProcess(port: number): { child: ChildProcess; exited: Promise
 }
 
 async function ready(port: number): Promise<void> {
-  const status = () => fetch(`http://127.0.0.1:${port}/readyz`).then((response) => response.status, () => 0);
+  const status = () =>
+    fetch(`http://127.0.0.1:${port}/readyz`).then(
+      (response) => response.status,
+      () => 0,
+    );
   await expect.poll(status, { timeout: 20_000 }).toBe(200);
 }
 
 async function insert(nombre: string): Promise<void> {
   const mongo = await connectClient();
   try {
-    await mongo.db(database).collection('products').insertOne({ nombre, precio: 10, talla: 'M', createdAt: new Date(), updatedAt: new Date() });
+    await mongo
+      .db(database)
+      .collection('products')
+      .insertOne({ nombre, precio: 10, talla: 'M', createdAt: new Date(), updatedAt: new Date() });
   } finally {
     await mongo.close();
   }

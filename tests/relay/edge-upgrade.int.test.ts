@@ -30,7 +30,10 @@ describe('relay upgrade: authentication', () => {
     ];
     for (const token of tokens) {
       expect(await connectOutcome(`${edge.ws}/?access_token=${encodeURIComponent(token)}`)).toMatchObject({ kind: 'http', status: 401 });
-      expect(await connectOutcome(`${edge.ws}/`, { headers: { Authorization: `Bearer ${token}` } })).toMatchObject({ kind: 'http', status: 401 });
+      expect(await connectOutcome(`${edge.ws}/`, { headers: { Authorization: `Bearer ${token}` } })).toMatchObject({
+        kind: 'http',
+        status: 401,
+      });
     }
     expect(edge.relay.hub.clientCount).toBe(0);
   });
@@ -73,7 +76,10 @@ describe('relay upgrade: origins', () => {
   it('checks the origin before the token: a valid token from another origin gets 403', async () => {
     edge = await fixture.start({ jwtSecret: secret, allowedOrigins: ['https://shop.example'] });
     const token = await signToken(secret, { expiresAt: '1h' });
-    expect(await connectOutcome(`${edge.ws}/?access_token=${token}`, { origin: 'https://evil.example' })).toMatchObject({ kind: 'http', status: 403 });
+    expect(await connectOutcome(`${edge.ws}/?access_token=${token}`, { origin: 'https://evil.example' })).toMatchObject({
+      kind: 'http',
+      status: 403,
+    });
     clients.push(await connect(`${edge.ws}/?access_token=${token}`, '', { options: { origin: 'https://shop.example' } }));
   });
 });
@@ -129,19 +135,21 @@ describe('relay upgrade: broken peers', () => {
     const requests = [`/?access_token=${token}`, '/?access_token=bad', '/', `/?access_token=${token}&ops=bogus`];
     const current = edge;
     await Promise.all(
-      Array.from({ length: 40 }, (_, index) =>
-        new Promise<void>((resolve) => {
-          const socket = tcpConnect(current.port, '127.0.0.1', () => {
-            socket.write(
-              `GET ${requests[index % requests.length]} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
-                'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
-            );
-            // An RST right behind the request: the relay is still checking the token, or answering.
-            socket.resetAndDestroy();
-            resolve();
-          });
-          socket.on('error', () => resolve());
-        }),
+      Array.from(
+        { length: 40 },
+        (_, index) =>
+          new Promise<void>((resolve) => {
+            const socket = tcpConnect(current.port, '127.0.0.1', () => {
+              socket.write(
+                `GET ${requests[index % requests.length]} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+                  'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+              );
+              // An RST right behind the request: the relay is still checking the token, or answering.
+              socket.resetAndDestroy();
+              resolve();
+            });
+            socket.on('error', () => resolve());
+          }),
       ),
     );
     expect((await fetch(`${current.http}/healthz`)).status).toBe(200);

@@ -31,7 +31,10 @@ export interface FakeLog {
 /** The cluster time of the log's event at `index`. */
 export const timeAt = (index: number): ClusterTime => ({ t: 1000, i: index + 1 });
 
-export function createFakeLog(source: ManualSource, { batchSize = 50, initial = 0 }: { batchSize?: number; initial?: number } = {}): FakeLog {
+export function createFakeLog(
+  source: ManualSource,
+  { batchSize = 50, initial = 0 }: { batchSize?: number; initial?: number } = {},
+): FakeLog {
   const events: EventMessage[] = Array.from({ length: initial }, (_, n) => productEvent(n));
   let liveDelivered = initial; // the live feed starts at the head, like a relay opening "from now"
   let forgottenBefore = 0;

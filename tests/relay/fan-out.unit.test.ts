@@ -70,7 +70,9 @@ describe('fan-out', () => {
 
     for (const each of [...inserts, sizeM]) expect(each.writes).toHaveLength(1);
     expect(inserts[0]!.writes[0]).toBe(inserts[1]!.writes[0]);
-    expect(textFrames(inserts[0]!.writes[0]!).map((text) => (JSON.parse(text) as EventMessage).id)).toEqual(events.map((event) => event.id));
+    expect(textFrames(inserts[0]!.writes[0]!).map((text) => (JSON.parse(text) as EventMessage).id)).toEqual(
+      events.map((event) => event.id),
+    );
     expect(textFrames(sizeM.writes[0]!).map((text) => (JSON.parse(text) as EventMessage).id)).toEqual(
       events.filter((_, n) => n % 5 === 0).map((event) => event.id),
     );
@@ -110,7 +112,12 @@ describe('fan-out', () => {
     let now = 0;
     const watcher = createBufferWatcher({ stallMs: 1_000, now: () => now });
     const closed: HubClient[] = [];
-    const fanOut = createFanOut({ history, maxBufferedBytes: 10_000, closeSlow: (slow) => (closed.push(slow), fanOut.leave(slow)), buffers: watcher });
+    const fanOut = createFanOut({
+      history,
+      maxBufferedBytes: 10_000,
+      closeSlow: (slow) => (closed.push(slow), fanOut.leave(slow)),
+      buffers: watcher,
+    });
     const healthy = client({ ops: ['insert'], where: {} });
     const full = client({ ops: ['insert'], where: {} });
     fanOut.join(healthy, history.nextSeq);
@@ -128,7 +135,10 @@ describe('fan-out', () => {
 
     full.setBuffered(0); // it read everything: the missed events follow, in one write
     await expect.poll(() => full.writes.length === 1, { message: 'the paused client to be served from the history' }).toBe(true);
-    expect(textFrames(full.writes[0]!).map((text) => (JSON.parse(text) as EventMessage).id)).toEqual([productEvent(0).id, productEvent(1).id]);
+    expect(textFrames(full.writes[0]!).map((text) => (JSON.parse(text) as EventMessage).id)).toEqual([
+      productEvent(0).id,
+      productEvent(1).id,
+    ]);
 
     full.setBuffered(9_900);
     await push(2);

@@ -23,9 +23,15 @@ describe('relay change-stream lag and position age', () => {
   it('reports no lag before the first event, then the lag of the last batch and the age of its position', async () => {
     let now = 1_700_000_003_500;
     const source = createManualSource();
-    relay = createRelay({ config: relayConfig({ drainMs: 0, metricsToken: METRICS_TOKEN }), source, logger: silentLogger(), clock: () => now });
+    relay = createRelay({
+      config: relayConfig({ drainMs: 0, metricsToken: METRICS_TOKEN }),
+      source,
+      logger: silentLogger(),
+      clock: () => now,
+    });
     const port = await relay.listen(0, '127.0.0.1');
-    const scrape = async () => (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+    const scrape = async () =>
+      (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
 
     expect(sampleValue(await scrape(), 'relay_change_stream_lag_seconds')).toBeNaN();
     expect(sampleValue(await scrape(), 'relay_position_age_seconds')).toBeNaN();

@@ -25,7 +25,10 @@ afterEach(async () => {
 });
 
 /** A relay on a real change stream of `collection`, listening at once (not waiting for the stream), as relay/main.ts does. */
-async function listeningRelay(collection: Collection<Document>, feed: { initialBackoffMs?: number; maxBackoffMs?: number } = {}): Promise<{ relay: Relay; url: string }> {
+async function listeningRelay(
+  collection: Collection<Document>,
+  feed: { initialBackoffMs?: number; maxBackoffMs?: number } = {},
+): Promise<{ relay: Relay; url: string }> {
   const config = relayConfig({ host: '127.0.0.1', port: 0, drainMs: 0 });
   const logger = silentLogger();
   const relay = createRelay({
@@ -60,7 +63,11 @@ describe('live from now, on a real change stream', () => {
     // "listening" and "stream open" is wide on any machine; elsewhere it is the natural startup window.
     await writer
       .db('admin')
-      .command({ configureFailPoint: 'failCommand', mode: { times: 1 }, data: { failCommands: ['aggregate'], blockConnection: true, blockTimeMS: 500, appName } })
+      .command({
+        configureFailPoint: 'failCommand',
+        mode: { times: 1 },
+        data: { failCommands: ['aggregate'], blockConnection: true, blockTimeMS: 500, appName },
+      })
       .catch(() => undefined);
     cleanups.push(() => writer.db('admin').command({ configureFailPoint: 'failCommand', mode: 'off' }));
     // The relay's own client, not connected yet: exactly how relay/main.ts starts.
@@ -96,7 +103,10 @@ describe('live from now, on a real change stream', () => {
       const relayMongo = new MongoClient(backend.url, { appName, serverSelectionTimeoutMS: 20_000 });
       cleanups.push(() => relayMongo.close());
       // A backoff long enough that "reset sent" and "new stream open" are clearly apart if they differ.
-      const { relay, url } = await listeningRelay(relayMongo.db(database).collection('products'), { initialBackoffMs: 400, maxBackoffMs: 400 });
+      const { relay, url } = await listeningRelay(relayMongo.db(database).collection('products'), {
+        initialBackoffMs: 400,
+        maxBackoffMs: 400,
+      });
       await expect.poll(() => relay.hub.ready, { message: 'the change stream to open' }).toBe(true);
       const client = await connect(url);
       cleanups.push(async () => client.close());
@@ -120,14 +130,23 @@ describe('live from now, on a real change stream', () => {
       });
 
       // The relay's stream fails while changes are written, then the oplog forgets them: its position is lost.
-      await admin.command({ configureFailPoint: 'failCommand', mode: 'alwaysOn', data: { failCommands: ['getMore', 'aggregate'], errorCode: 2, appName } });
+      await admin.command({
+        configureFailPoint: 'failCommand',
+        mode: 'alwaysOn',
+        data: { failCommands: ['getMore', 'aggregate'], errorCode: 2, appName },
+      });
       await expect.poll(() => !relay.hub.ready, { message: 'the relay stream to fail' }).toBe(true);
       await products.insertOne(productDoc(3), { writeConcern: { w: 'majority' } });
       await backend.forgetHistory();
       await admin.command({ configureFailPoint: 'failCommand', mode: 'off' });
 
       const { written } = await afterReset;
-      await expect.poll(() => client.events().some((event) => event.product?.nombre === written), { message: 'the write made after the snapshot to arrive live', timeout: 10_000 }).toBe(true);
+      await expect
+        .poll(() => client.events().some((event) => event.product?.nombre === written), {
+          message: 'the write made after the snapshot to arrive live',
+          timeout: 10_000,
+        })
+        .toBe(true);
       expect(seen.find((message) => message.type === 'reset')).toEqual({ type: 'reset', streamOpen: true });
       expect(client.ws.readyState).toBe(client.ws.OPEN);
     },
@@ -168,7 +187,9 @@ describe('live from now, in the hub', () => {
     relay.source.push([productEvent(0)]);
     await expect.poll(() => other.messages.length > 0, { message: 'the resuming client to be welcomed' }).toBe(true);
     other.ws.send(JSON.stringify({ type: 'ping' }));
-    await expect.poll(() => other.messages.some((message) => message.type === 'pong'), { message: 'the pong to the welcomed client' }).toBe(true);
+    await expect
+      .poll(() => other.messages.some((message) => message.type === 'pong'), { message: 'the pong to the welcomed client' })
+      .toBe(true);
     expect(client.messages).toEqual([]);
 
     relay.source.setReady(true);
@@ -202,8 +223,16 @@ describe('live from now, in the hub', () => {
     relay.source.setReady(true);
     relay.source.push([productEvent(1)]);
     await client.waitForEvents(2);
-    expect(client.messages.map((message) => (message.type === 'event' ? message.id : message.type))).toEqual(['welcome', productEvent(0).id, 'reset', productEvent(1).id]);
+    expect(client.messages.map((message) => (message.type === 'event' ? message.id : message.type))).toEqual([
+      'welcome',
+      productEvent(0).id,
+      'reset',
+      productEvent(1).id,
+    ]);
     await newcomer.waitForEvents(1);
-    expect(newcomer.messages.map((message) => (message.type === 'event' ? message.id : message.type))).toEqual(['welcome', productEvent(1).id]);
+    expect(newcomer.messages.map((message) => (message.type === 'event' ? message.id : message.type))).toEqual([
+      'welcome',
+      productEvent(1).id,
+    ]);
   });
 });

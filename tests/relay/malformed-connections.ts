@@ -245,13 +245,24 @@ const messages: Array<[string, ClientFrame[], RelayAnswer]> = [
   ['a text frame over maxPayload', [text(`{"type":"ping","pad":"${'x'.repeat(5000)}"}`)], { close: CloseCode.tooBig }],
   ['a megabyte of text', [text('x'.repeat(1024 * 1024))], { close: CloseCode.tooBig }],
   ['a binary frame over maxPayload', [{ data: Buffer.alloc(4097), binary: true }], { close: CloseCode.tooBig }],
-  ['fragments adding up past maxPayload', [{ data: 'a'.repeat(3000), fin: false }, { data: 'a'.repeat(3000), fin: true }], { close: CloseCode.tooBig }],
+  [
+    'fragments adding up past maxPayload',
+    [
+      { data: 'a'.repeat(3000), fin: false },
+      { data: 'a'.repeat(3000), fin: true },
+    ],
+    { close: CloseCode.tooBig },
+  ],
   ['30 pings at once (limit 20/s)', Array.from({ length: 30 }, () => text('{"type":"ping"}')), { close: CloseCode.rateLimited }],
   ['100 pings at once', Array.from({ length: 100 }, () => text('{"type":"ping"}')), { close: CloseCode.rateLimited }],
 ];
 
 const upgradeHead = (lines: string[]) => `${lines.join('\r\n')}\r\n\r\n`;
-const handshake = (target: string, extra: string[], options: { key?: string | null; version?: string | null; upgrade?: string; method?: string } = {}) =>
+const handshake = (
+  target: string,
+  extra: string[],
+  options: { key?: string | null; version?: string | null; upgrade?: string; method?: string } = {},
+) =>
   upgradeHead([
     `${options.method ?? 'GET'} ${target} HTTP/1.1`,
     'Host: relay.test',
@@ -279,20 +290,85 @@ const handshakes: Array<[string, string, number]> = [
 export const MALFORMED_RELAY_INPUTS: MalformedRelayInput[] = [
   ...urls.map(([name, query]): MalformedRelayInput => ({ name: `url: ${name}`, kind: 'url', target: `/?${query}`, expect: badRequest })),
   ...paths.map(([name, target]): MalformedRelayInput => ({ name: `path: ${name}`, kind: 'path', target, expect: { http: 404 } })),
-  ...origins.map(([name, origin]): MalformedRelayInput => ({ name: `origin: ${name}`, kind: 'origin', target: '/', headers: { Origin: origin }, expect: forbidden })),
+  ...origins.map(([name, origin]): MalformedRelayInput => ({
+    name: `origin: ${name}`,
+    kind: 'origin',
+    target: '/',
+    headers: { Origin: origin },
+    expect: forbidden,
+  })),
   { name: 'token: none at all', kind: 'token', target: '/', auth: false, expect: unauthorized },
   { name: 'token: empty access_token', kind: 'token', target: '/?access_token=', auth: false, expect: unauthorized },
-  { name: 'token: access_token twice', kind: 'token', target: `/?access_token=${valid}&access_token=${valid}`, auth: false, expect: unauthorized },
+  {
+    name: 'token: access_token twice',
+    kind: 'token',
+    target: `/?access_token=${valid}&access_token=${valid}`,
+    auth: false,
+    expect: unauthorized,
+  },
   { name: 'token: header and access_token both', kind: 'token', target: `/?access_token=${valid}`, expect: unauthorized },
-  { name: 'token: Basic credentials', kind: 'token', target: '/', auth: false, headers: { Authorization: 'Basic dXNlcjpwYXNz' }, expect: unauthorized },
+  {
+    name: 'token: Basic credentials',
+    kind: 'token',
+    target: '/',
+    auth: false,
+    headers: { Authorization: 'Basic dXNlcjpwYXNz' },
+    expect: unauthorized,
+  },
   { name: 'token: empty Bearer', kind: 'token', target: '/', auth: false, headers: { Authorization: 'Bearer' }, expect: unauthorized },
-  { name: 'token: Bearer with two words', kind: 'token', target: '/', auth: false, headers: { Authorization: `Bearer ${valid} extra` }, expect: unauthorized },
-  { name: 'token: another scheme', kind: 'token', target: '/', auth: false, headers: { Authorization: `Token ${valid}` }, expect: unauthorized },
-  { name: 'token: bare token without scheme', kind: 'token', target: '/', auth: false, headers: { Authorization: valid }, expect: unauthorized },
+  {
+    name: 'token: Bearer with two words',
+    kind: 'token',
+    target: '/',
+    auth: false,
+    headers: { Authorization: `Bearer ${valid} extra` },
+    expect: unauthorized,
+  },
+  {
+    name: 'token: another scheme',
+    kind: 'token',
+    target: '/',
+    auth: false,
+    headers: { Authorization: `Token ${valid}` },
+    expect: unauthorized,
+  },
+  {
+    name: 'token: bare token without scheme',
+    kind: 'token',
+    target: '/',
+    auth: false,
+    headers: { Authorization: valid },
+    expect: unauthorized,
+  },
   ...tokens.flatMap(([name, token]): MalformedRelayInput[] => [
-    { name: `token (header): ${name}`, kind: 'token', target: '/', auth: false, headers: { Authorization: `Bearer ${token}` }, expect: unauthorized },
-    { name: `token (query): ${name}`, kind: 'token', target: `/?access_token=${encodeURIComponent(token)}`, auth: false, expect: unauthorized },
+    {
+      name: `token (header): ${name}`,
+      kind: 'token',
+      target: '/',
+      auth: false,
+      headers: { Authorization: `Bearer ${token}` },
+      expect: unauthorized,
+    },
+    {
+      name: `token (query): ${name}`,
+      kind: 'token',
+      target: `/?access_token=${encodeURIComponent(token)}`,
+      auth: false,
+      expect: unauthorized,
+    },
   ]),
-  ...handshakes.map(([name, raw, status]): MalformedRelayInput => ({ name: `handshake: ${name}`, kind: 'handshake', target: '/', raw, expect: { http: status } })),
-  ...messages.map(([name, frames, answer]): MalformedRelayInput => ({ name: `message: ${name}`, kind: 'message', target: '/', frames, expect: answer })),
+  ...handshakes.map(([name, raw, status]): MalformedRelayInput => ({
+    name: `handshake: ${name}`,
+    kind: 'handshake',
+    target: '/',
+    raw,
+    expect: { http: status },
+  })),
+  ...messages.map(([name, frames, answer]): MalformedRelayInput => ({
+    name: `message: ${name}`,
+    kind: 'message',
+    target: '/',
+    frames,
+    expect: answer,
+  })),
 ];

@@ -11,12 +11,17 @@ export type ObservedAnswer = RelayAnswer | { open: true } | { error: string };
 
 /** Sends `input` to the relay at `host:port` and reports the answer. */
 export function answerRelayInput(host: string, port: number, input: MalformedRelayInput, timeoutMs = 5_000): Promise<ObservedAnswer> {
-  return input.raw !== undefined ? rawAnswer(host, port, input.raw.replace('{{TOKEN}}', VALID_RELAY_TOKEN), timeoutMs) : clientAnswer(host, port, input, timeoutMs);
+  return input.raw !== undefined
+    ? rawAnswer(host, port, input.raw.replace('{{TOKEN}}', VALID_RELAY_TOKEN), timeoutMs)
+    : clientAnswer(host, port, input, timeoutMs);
 }
 
 function clientAnswer(host: string, port: number, input: MalformedRelayInput, timeoutMs: number): Promise<ObservedAnswer> {
   return new Promise((resolve) => {
-    const headers: Record<string, string> = { ...(input.auth === false ? {} : { Authorization: `Bearer ${VALID_RELAY_TOKEN}` }), ...input.headers };
+    const headers: Record<string, string> = {
+      ...(input.auth === false ? {} : { Authorization: `Bearer ${VALID_RELAY_TOKEN}` }),
+      ...input.headers,
+    };
     const ws = new WebSocket(`ws://${host}:${port}${input.target}`, { headers, handshakeTimeout: timeoutMs });
     const timer = setTimeout(() => finish({ open: true }), timeoutMs);
     let done = false;
@@ -32,7 +37,8 @@ function clientAnswer(host: string, port: number, input: MalformedRelayInput, ti
       finish({ http: response.statusCode ?? 0 });
     });
     ws.on('open', () => {
-      for (const frame of input.frames ?? []) ws.send(frame.data, { binary: frame.binary ?? typeof frame.data !== 'string', fin: frame.fin ?? true });
+      for (const frame of input.frames ?? [])
+        ws.send(frame.data, { binary: frame.binary ?? typeof frame.data !== 'string', fin: frame.fin ?? true });
     });
     ws.on('close', (code) => finish({ close: code }));
     ws.on('error', (error) => {

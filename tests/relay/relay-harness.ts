@@ -32,7 +32,11 @@ export interface TestRelay {
 /** Starts a relay with `overrides` on top of the default config (drain is immediate unless set). */
 export async function startRelay(
   overrides: Partial<RelayConfig> = {},
-  { source = createManualSource(), catchUp, logger = silentLogger() }: { source?: ManualSource; catchUp?: CatchUpOpener; logger?: Logger } = {},
+  {
+    source = createManualSource(),
+    catchUp,
+    logger = silentLogger(),
+  }: { source?: ManualSource; catchUp?: CatchUpOpener; logger?: Logger } = {},
 ): Promise<TestRelay> {
   // Test clients all connect from 127.0.0.1: the per-address limit applies only where a test sets it.
   const config = relayConfig({ host: '127.0.0.1', port: 0, drainMs: 0, maxConnectionsPerIp: relayConfig().maxConnections, ...overrides });
@@ -100,7 +104,9 @@ export async function connect(
   const ws = new WebSocket(query ? `${url}?${query}` : url, options);
   const messages: ServerMessage[] = [];
   ws.on('message', (data) => messages.push(JSON.parse(String(data)) as ServerMessage));
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })),
+  );
   ws.on('error', () => {});
   const events = () => messages.filter((message): message is EventMessage => message.type === 'event');
   const client: TestClient = {
@@ -108,7 +114,8 @@ export async function connect(
     messages,
     closed,
     events,
-    waitForEvents: (count, timeoutMs = 10_000) => eventually(() => (events().length >= count ? events() : undefined), `${count} events`, timeoutMs),
+    waitForEvents: (count, timeoutMs = 10_000) =>
+      eventually(() => (events().length >= count ? events() : undefined), `${count} events`, timeoutMs),
     next: (match, timeoutMs = 5_000) => eventually(() => messages.find(match), 'a matching message', timeoutMs),
     close: () => ws.close(),
   };
@@ -126,10 +133,15 @@ export async function connect(
 }
 
 /** How a connection attempt ended: refused over HTTP, or opened and later closed with a code. */
-export type ConnectOutcome = { kind: 'http'; status: number; body: string } | { kind: 'closed'; code: number; reason: string; messages: ServerMessage[] };
+export type ConnectOutcome =
+  { kind: 'http'; status: number; body: string } | { kind: 'closed'; code: number; reason: string; messages: ServerMessage[] };
 
 /** Connects and waits until the relay refuses (HTTP status) or closes the connection (close code). */
-export function connectOutcome(url: string, options: ClientOptions = {}, send: (ws: WebSocket) => void = () => {}): Promise<ConnectOutcome> {
+export function connectOutcome(
+  url: string,
+  options: ClientOptions = {},
+  send: (ws: WebSocket) => void = () => {},
+): Promise<ConnectOutcome> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, options);
     const messages: ServerMessage[] = [];
@@ -162,7 +174,10 @@ export function productEvent(n: number, overrides: Partial<EventMessage> & { tal
     ns: { db: 'shop', coll: 'products' },
     key: { id },
     at: new Date(1_700_000_000_000 + n).toISOString(),
-    product: op === 'delete' ? null : { id, nombre: `p${n}`, precio: n, talla, createdAt: '2024-01-01T00:00:00.000Z', updatedAt: '2024-01-01T00:00:00.000Z' },
+    product:
+      op === 'delete'
+        ? null
+        : { id, nombre: `p${n}`, precio: n, talla, createdAt: '2024-01-01T00:00:00.000Z', updatedAt: '2024-01-01T00:00:00.000Z' },
     ...rest,
   };
 }

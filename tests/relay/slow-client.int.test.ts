@@ -80,7 +80,9 @@ describe('slow clients', () => {
       if (relay.relay.hub.stats().slowClosed > 0) break;
     }
     await expect.poll(() => relay!.relay.hub.stats().slowClosed === 1, { message: 'the lagging client to be closed' }).toBe(true);
-    expect(records.find((record) => record.msg === 'closing a slow client')).toMatchObject({ reason: 'client fell behind the relay history' });
+    expect(records.find((record) => record.msg === 'closing a slow client')).toMatchObject({
+      reason: 'client fell behind the relay history',
+    });
     expect(relay.relay.hub.clientCount).toBe(1);
     expect(reader.ws.readyState).toBe(reader.ws.OPEN);
   });

@@ -35,6 +35,8 @@ describe('subscription matching', () => {
     expect(subscriptionKey({ ops: ['update', 'insert'], where: { talla: 'L', nombre: 'a' } })).toBe(
       subscriptionKey({ ops: ['insert', 'update'], where: { nombre: 'a', talla: 'L' } }),
     );
-    expect(subscriptionKey({ ops: ['insert'], where: { precio: 1 } })).not.toBe(subscriptionKey({ ops: ['insert'], where: { nombre: '1' } }));
+    expect(subscriptionKey({ ops: ['insert'], where: { precio: 1 } })).not.toBe(
+      subscriptionKey({ ops: ['insert'], where: { nombre: '1' } }),
+    );
   });
 });

@@ -93,7 +93,13 @@ const isEvent = (message: ServerMessage): message is EventMessage => message.typ
 
 async function insert(names: string[]): Promise<void> {
   const now = new Date();
-  await mongo.db(database).collection('products').insertMany(names.map((nombre) => ({ nombre, precio: 1, talla: 'M', createdAt: now, updatedAt: now })), { writeConcern: { w: 'majority' } });
+  await mongo
+    .db(database)
+    .collection('products')
+    .insertMany(
+      names.map((nombre) => ({ nombre, precio: 1, talla: 'M', createdAt: now, updatedAt: now })),
+      { writeConcern: { w: 'majority' } },
+    );
 }
 
 // Each test starts a cluster of processes on two shared cores: more time than the default 30 s.
@@ -130,7 +136,12 @@ describe('relay workers (RELAY_WORKERS)', { timeout: 120_000 }, () => {
     const relay = await startCluster(2);
     for (let i = 0; i < 4; i++) await open(relay.port);
 
-    const whole = (await (await fetch(`${relay.admin}/readyz`)).json()) as { workers: number; ready: number; clients: number; each: { worker: number; clients: number }[] };
+    const whole = (await (await fetch(`${relay.admin}/readyz`)).json()) as {
+      workers: number;
+      ready: number;
+      clients: number;
+      each: { worker: number; clients: number }[];
+    };
     expect(whole).toMatchObject({ workers: 2, ready: 2, clients: 4 });
     expect(whole.each.map((worker) => worker.clients).sort()).toEqual([2, 2]);
 

@@ -9,7 +9,13 @@ describe('stack configuration', () => {
   });
 
   it('takes ports, MONGO_URL and MONGO_DB from the environment; an empty MONGO_URL means unset', () => {
-    expect(loadStackConfig({ API_PORT: '9000', RELAY_PORT: '9001', MONGO_URL: ' mongodb://db:27017/?replicaSet=rs0 ', MONGO_DB: 'x' }, [], false)).toMatchObject({
+    expect(
+      loadStackConfig(
+        { API_PORT: '9000', RELAY_PORT: '9001', MONGO_URL: ' mongodb://db:27017/?replicaSet=rs0 ', MONGO_DB: 'x' },
+        [],
+        false,
+      ),
+    ).toMatchObject({
       apiPort: 9000,
       relayPort: 9001,
       mongoUrl: 'mongodb://db:27017/?replicaSet=rs0',

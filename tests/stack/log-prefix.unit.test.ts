@@ -19,7 +19,9 @@ describe('per-service line prefixes', () => {
     await piped;
     printer.line('consumer', '📱 Product created: iPhone 15');
     expect(out.text()).toBe(
-      ['api      │ first', 'api      │ second', 'api      │ last without newline', 'consumer │ 📱 Product created: iPhone 15', ''].join('\n'),
+      ['api      │ first', 'api      │ second', 'api      │ last without newline', 'consumer │ 📱 Product created: iPhone 15', ''].join(
+        '\n',
+      ),
     );
   });
 

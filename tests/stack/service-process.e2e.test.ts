@@ -19,7 +19,10 @@ function printerToText() {
 describe('a service run by the stack', () => {
   it('prints its stdout and stderr under its name and stops on SIGTERM by itself', async () => {
     const { printer, text } = printerToText();
-    const service = startService({ name: 'svc', entry: 'tests/stack/fixtures/polite-service.ts', env: process.env, cwd: root, watch: false }, printer);
+    const service = startService(
+      { name: 'svc', entry: 'tests/stack/fixtures/polite-service.ts', env: process.env, cwd: root, watch: false },
+      printer,
+    );
     await service.nextLine(/hello from stderr/);
     const { exit, forced } = await service.stop(10_000);
     expect({ exit, forced }).toEqual({ exit: { code: 0, signal: null }, forced: false });
@@ -30,7 +33,10 @@ describe('a service run by the stack', () => {
 
   it('is killed with everything it spawned when it ignores SIGTERM past the grace time', async () => {
     const { printer } = printerToText();
-    const service = startService({ name: 'svc', entry: 'tests/stack/fixtures/stubborn-service.ts', env: process.env, cwd: root, watch: false }, printer);
+    const service = startService(
+      { name: 'svc', entry: 'tests/stack/fixtures/stubborn-service.ts', env: process.env, cwd: root, watch: false },
+      printer,
+    );
     const ready = await service.nextLine(/^ready grandchild=\d+$/);
     const grandchild = Number(ready.split('=')[1]);
     const { exit, forced } = await service.stop(300);
@@ -44,9 +50,15 @@ describe('a service run by the stack', () => {
     const dir = await mkdtemp(join(tmpdir(), 'stack-compiled-'));
     try {
       await mkdir(join(dir, 'dist/svc'), { recursive: true });
-      await writeFile(join(dir, 'dist/svc/main.js'), "console.log('compiled ' + JSON.stringify({ execArgv: process.execArgv, args: process.argv.slice(2) }));\n");
+      await writeFile(
+        join(dir, 'dist/svc/main.js'),
+        "console.log('compiled ' + JSON.stringify({ execArgv: process.execArgv, args: process.argv.slice(2) }));\n",
+      );
       const { printer } = printerToText();
-      const service = startService({ name: 'svc', entry: 'svc/main.ts', args: ['--x'], env: process.env, cwd: dir, watch: false, compiled: true }, printer);
+      const service = startService(
+        { name: 'svc', entry: 'svc/main.ts', args: ['--x'], env: process.env, cwd: dir, watch: false, compiled: true },
+        printer,
+      );
       const line = await service.nextLine(/^compiled /);
       expect(JSON.parse(line.slice('compiled '.length))).toEqual({ execArgv: [], args: ['--x'] });
       expect((await service.exited).code).toBe(0);

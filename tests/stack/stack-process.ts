@@ -64,7 +64,10 @@ export function startStackProcess(env: NodeJS.ProcessEnv): StackProcess {
           if (found !== undefined) return done(() => resolveLine(found));
           if (ended) return done(() => reject(new Error(`stack exited before printing ${pattern}:\n${lines.join('\n')}`)));
         };
-        const timer = setTimeout(() => done(() => reject(new Error(`no ${pattern} within ${timeoutMs} ms:\n${lines.join('\n')}`))), timeoutMs);
+        const timer = setTimeout(
+          () => done(() => reject(new Error(`no ${pattern} within ${timeoutMs} ms:\n${lines.join('\n')}`))),
+          timeoutMs,
+        );
         const done = (settle: () => void) => {
           clearTimeout(timer);
           listeners.delete(check);

@@ -15,11 +15,20 @@ afterEach(() => {
   stack = undefined;
 });
 
-async function bootStack(database: string, env: NodeJS.ProcessEnv = {}): Promise<{ stack: StackProcess; apiPort: number; relayPort: number }> {
+async function bootStack(
+  database: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ stack: StackProcess; apiPort: number; relayPort: number }> {
   const apiPort = await freePort();
   const relayPort = await freePort();
   const mongoUrl = inject('mongoUrl');
-  stack = startStackProcess({ API_PORT: String(apiPort), RELAY_PORT: String(relayPort), MONGO_DB: database, MONGO_URL: mongoUrl ?? '', ...env });
+  stack = startStackProcess({
+    API_PORT: String(apiPort),
+    RELAY_PORT: String(relayPort),
+    MONGO_DB: database,
+    MONGO_URL: mongoUrl ?? '',
+    ...env,
+  });
   await stack.waitForLine(/^stack\s+│ ready\b/, BOOT_MS);
   await stack.waitForLine(/^stack\s+│\s+Ctrl-C stops everything\./, 5_000); // the banner's last line
   return { stack, apiPort, relayPort };
@@ -63,17 +72,28 @@ describe('npm start', () => {
   it(
     'works with RELAY_JWT_SECRET set: the relay refuses anonymous clients, and the stack mints its own consumer a token',
     async () => {
-      const { stack, apiPort, relayPort } = await bootStack('stack_start_token', { RELAY_JWT_SECRET: 'stack-relay-secret-of-at-least-32-bytes' });
+      const { stack, apiPort, relayPort } = await bootStack('stack_start_token', {
+        RELAY_JWT_SECRET: 'stack-relay-secret-of-at-least-32-bytes',
+      });
       const anonymous = await new Promise<number | undefined>((resolve, reject) => {
         const request = get(`http://127.0.0.1:${relayPort}/`, {
-          headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' },
+          headers: {
+            Connection: 'Upgrade',
+            Upgrade: 'websocket',
+            'Sec-WebSocket-Version': '13',
+            'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+          },
         });
         request.once('response', (answer) => (answer.resume(), resolve(answer.statusCode)));
         request.once('upgrade', (answer, socket) => (socket.destroy(), resolve(answer.statusCode)));
         request.once('error', reject);
       });
       expect(anonymous).toBe(401);
-      const response = await fetch(`http://127.0.0.1:${apiPort}/api/product/`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: SEED_BODY });
+      const response = await fetch(`http://127.0.0.1:${apiPort}/api/product/`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: SEED_BODY,
+      });
       expect(response.status).toBe(201);
       await stack.waitForLine(/^consumer\s+│ 📱 Product created: iPhone 15\b/, 20_000);
       expect(stack.lines.join('\n')).not.toMatch(/eyJ[A-Za-z0-9_-]+\.eyJ/);
@@ -118,7 +138,11 @@ describe('npm start', () => {
     const address = squatter.address();
     const port = typeof address === 'object' && address ? address.port : 0;
     try {
-      stack = startStackProcess({ API_PORT: String(port), RELAY_PORT: String(await freePort()), MONGO_URL: 'mongodb://127.0.0.1:1/?replicaSet=rs0' });
+      stack = startStackProcess({
+        API_PORT: String(port),
+        RELAY_PORT: String(await freePort()),
+        MONGO_URL: 'mongodb://127.0.0.1:1/?replicaSet=rs0',
+      });
       expect((await stack.exited).code).toBe(1);
       expect(stack.lines.join('\n')).toContain(`port ${port} is already in use (API_PORT)`);
       expect(stack.servicePids()).toEqual([]);
