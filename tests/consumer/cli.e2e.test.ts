@@ -3,7 +3,7 @@ import { killConsumers, startConsumer } from './consumer-process.js';
 import { productEvent, startScriptedRelay, type ScriptedRelay } from './scripted-relay.js';
 
 // The consumer as a user runs it: options, output lines, exit statuses. The relay here is scripted
-// (tests/consumer/relay.test.ts runs the same CLI against the real relay).
+// (tests/consumer/relay.int.test.ts runs the same CLI against the real relay).
 
 let relay: ScriptedRelay | undefined;
 
