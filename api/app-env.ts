@@ -1,9 +1,11 @@
 import type { Context } from 'hono';
-import type { RequestIdVariables } from 'hono/request-id';
 
 /** The Hono environment of the API: what middleware puts on the context for later handlers. */
 export interface AppEnv {
-  Variables: RequestIdVariables;
+  Variables: {
+    /** This request's id (request-id.ts): echoed as X-Request-Id, written on its log lines. */
+    requestId: string;
+  };
 }
 
 /** The path as the client sent it (c.req.path drops a trailing slash in a non-strict app). */

@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import { requestId } from 'hono/request-id';
 import type { Db } from 'mongodb';
 import type { Logger } from '../common/logger.js';
 import type { AppEnv } from './app-env.js';
@@ -15,6 +14,7 @@ import { httpMetrics } from './metrics-middleware.js';
 import { createIdempotencyStore, type IdempotencyStore } from './idempotency-store.js';
 import { createProductRepository, type ProductRepository } from './product-repository.js';
 import { productRoutes } from './product-routes.js';
+import { requestId } from './request-id.js';
 import { requestLog } from './request-log.js';
 import { withDeadline } from './store-deadline.js';
 

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { verifyToken, type TokenPolicy, type TokenRefusal } from '../common/tokens.js';
+import { requestHeader } from './node-headers.js';
 import { ApiProblem } from './problem.js';
 
 // Bearer-token protection for writes: an HS256 JWT signed with API_JWT_SECRET and meant for API
@@ -12,7 +13,7 @@ export type BearerOptions = TokenPolicy;
 /** Middleware: 401 problem unless the request carries `Authorization: Bearer <valid token for the API>`. */
 export function requireBearer(policy: BearerOptions): MiddlewareHandler {
   return async (c, next) => {
-    const match = /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i.exec(c.req.header('authorization') ?? '');
+    const match = /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i.exec(requestHeader(c, 'authorization') ?? '');
     if (!match?.[1]) throw unauthorized(undefined, 'Send Authorization: Bearer <token> to change products.');
     const check = await verifyToken(match[1], policy);
     if (!check.ok) throw unauthorized(check.reason, detailOf(check.reason));

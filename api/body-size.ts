@@ -1,5 +1,6 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { requestHeader } from './node-headers.js';
 import { ApiProblem } from './problem.js';
 
 // Refusing an oversized body with 413 — in a way HTTP clients can actually read. Answering while the
@@ -26,20 +27,24 @@ export function limitBodySize({ maxBytes, drainBytes = 1024 * 1024 }: BodySizeOp
       throw tooLarge();
     },
   });
-  return async (c, next) => {
+  return (c, next) => {
     // Decided from the headers alone. Touching `c.req.raw.body` here would make @hono/node-server
     // build a full web Request (ReadableStream over the socket, AbortController, undici Headers) for
     // every write, instead of reading the body straight off the IncomingMessage: the largest per-request
     // cost a profile of POST showed (docs/performance.md, "The API's request path").
-    const declared = c.req.header('content-length');
-    if (declared === undefined || c.req.header('transfer-encoding') !== undefined) return streamed(c, next);
+    const declared = requestHeader(c, 'content-length');
+    if (declared === undefined || requestHeader(c, 'transfer-encoding') !== undefined) return streamed(c, next);
     const length = Number(declared);
     // Node's HTTP parser has already refused a malformed Content-Length, and it enforces the declared one.
     if (length <= maxBytes) return next();
+    return refuse(c, length);
+  };
+
+  async function refuse(c: Context, length: number): Promise<never> {
     if (length <= drainBytes) await discard(c.req.raw.body);
     else c.header('Connection', 'close');
     throw tooLarge();
-  };
+  }
 }
 
 async function discard(body: ReadableStream<Uint8Array> | null): Promise<void> {

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
+import { requestHeader } from './node-headers.js';
 
 // CORS for pages served from other origins (a storefront, a dashboard) that call the API from a
 // browser. Off unless origins are listed (API_CORS_ORIGINS): the API then answers preflights for the
@@ -37,7 +38,7 @@ export function corsPolicy({ origins, maxAgeSeconds = 600 }: CorsOptions): Middl
     maxAge: maxAgeSeconds,
   });
   return async (c, next) => {
-    if (c.req.header('origin') === undefined) return next();
+    if (requestHeader(c, 'origin') === undefined) return next();
     // The answer differs by Origin: caches must key on it (preflights get this from hono already).
     if (!any && c.req.method !== 'OPTIONS') c.header('Vary', 'Origin', { append: true });
     return handle(c, next);

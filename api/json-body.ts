@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
+import { requestHeader } from './node-headers.js';
 import { ApiProblem, PROBLEM_TYPE_PREFIX, type InvalidField } from './problem.js';
 
 // Turning a request body into validated input, with one distinct answer per way it can be wrong:
@@ -23,13 +24,13 @@ export function isJsonContentType(header: string | undefined): boolean {
 
 /** Reads the body as JSON and validates it with `schema`; throws the matching ApiProblem otherwise. */
 export async function readJsonBody<Schema extends z.ZodType>(c: Context, schema: Schema): Promise<z.output<Schema>> {
-  if (!isJsonContentType(c.req.header('content-type'))) {
+  if (!isJsonContentType(requestHeader(c, 'content-type'))) {
     throw new ApiProblem(415, {
       detail: 'The body must be JSON: send Content-Type: application/json (UTF-8).',
       headers: { 'Accept-Post': 'application/json' },
     });
   }
-  const encoding = c.req.header('content-encoding')?.trim().toLowerCase();
+  const encoding = requestHeader(c, 'content-encoding')?.trim().toLowerCase();
   if (encoding && encoding !== 'identity') {
     throw new ApiProblem(415, {
       detail: 'Compressed bodies are not accepted; send the JSON as is.',

@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import type { AppEnv } from './app-env.js';
 import type { ApiMetrics } from './metrics.js';
+import { responseHeader } from './node-headers.js';
 
 // Counts and times every request by its route pattern (`/api/product/:id`, not the id itself, so
 // label values stay few). A path no route matched is `unmatched`. Replays are read off the
@@ -18,7 +19,7 @@ export function httpMetrics(metrics: ApiMetrics): MiddlewareHandler<AppEnv> {
     } finally {
       // After next() the route index is that of the handler that answered (or threw).
       const route = routePath(c);
-      end(WILDCARDS.has(route) ? 'unmatched' : route, c.res.status, c.res.headers.get('Idempotent-Replayed') === 'true');
+      end(WILDCARDS.has(route) ? 'unmatched' : route, c.res.status, responseHeader(c, 'Idempotent-Replayed') === 'true');
     }
   };
 }

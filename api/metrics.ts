@@ -63,6 +63,20 @@ export function createApiMetrics(): ApiMetrics {
     registers: [registry],
   });
 
+  // prom-client hashes a labels object on every inc/observe; the children of one label set, looked
+  // up once, skip that. Their number is bounded like the label values (methods × routes × statuses).
+  const children = new Map<string, { requests: Counter.Internal; duration: Histogram.Internal<(typeof labelNames)[number]> }>();
+  const childrenOf = (method: string, route: string, status: number) => {
+    const key = `${method} ${status} ${route}`;
+    let child = children.get(key);
+    if (!child) {
+      const labels = { method, route, status: String(status) };
+      child = { requests: requests.labels(labels), duration: duration.labels(labels) };
+      children.set(key, child);
+    }
+    return child;
+  };
+
   return {
     start(rawMethod) {
       const started = performance.now();
@@ -70,9 +84,9 @@ export function createApiMetrics(): ApiMetrics {
       const method = KNOWN_METHODS.has(rawMethod) ? rawMethod : 'other';
       return (route, status, replayed) => {
         inFlight.dec();
-        const labels = { method, route, status: String(status) };
-        requests.inc(labels);
-        duration.observe(labels, (performance.now() - started) / 1000);
+        const child = childrenOf(method, route, status);
+        child.requests.inc();
+        child.duration.observe((performance.now() - started) / 1000);
         if (replayed) replays.inc();
       };
     },

@@ -3,6 +3,7 @@ import { ObjectId } from 'mongodb';
 import { z } from 'zod';
 import { requestPath, type AppEnv } from './app-env.js';
 import { limitBodySize } from './body-size.js';
+import { requestHeader, setResponseHeader } from './node-headers.js';
 import { createProduct, createProductOnce } from './idempotent-create.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import { invalidField, MAX_BODY_BYTES, readJsonBody, validate } from './json-body.js';
@@ -52,11 +53,19 @@ export function productRoutes({ repository, idempotency, clock, writeGuard, requ
   const routes = new Hono<AppEnv>();
   const limitBody = limitBodySize({ maxBytes: MAX_BODY_BYTES });
   const guard: MiddlewareHandler<AppEnv> = writeGuard ?? ((_c, next) => next());
+  // What a write with a body passes first: the guard (when writes need a token), then the size limit;
+  // one middleware rather than two, since every handler Hono runs for a request costs it a dispatch.
+  const bodyWrite: MiddlewareHandler<AppEnv> = writeGuard
+    ? (c, next) =>
+        writeGuard(c, async () => {
+          await limitBody(c, next);
+        })
+    : limitBody;
 
   routes.get(collectionPath, list);
 
-  routes.post(collectionPath, guard, limitBody, async (c) => {
-    const key = c.req.header('idempotency-key');
+  routes.post(collectionPath, bodyWrite, async (c) => {
+    const key = requestHeader(c, 'idempotency-key');
     if (key !== undefined && !idempotencyKey.test(key)) {
       throw invalidField('header.Idempotency-Key', 'must be 1 to 255 visible ASCII characters');
     }
@@ -66,9 +75,9 @@ export function productRoutes({ repository, idempotency, clock, writeGuard, requ
       key === undefined
         ? { product: await createProduct(repository, input, now), replayed: false }
         : await createProductOnce(repository, idempotency, key, input, now);
-    c.header('Location', `/api/product/${product.id}`);
-    c.header('ETag', entityTag(product));
-    if (replayed) c.header('Idempotent-Replayed', 'true');
+    setResponseHeader(c, 'Location', `/api/product/${product.id}`);
+    setResponseHeader(c, 'ETag', entityTag(product));
+    if (replayed) setResponseHeader(c, 'Idempotent-Replayed', 'true');
     return c.json(product, 201);
   });
 
@@ -83,9 +92,9 @@ export function productRoutes({ repository, idempotency, clock, writeGuard, requ
   // Writes to one product honour If-Match (412 when it changed since it was read); without it they
   // stay unconditional (last write wins) unless requireIfMatch, which answers 428.
   const expected = (c: Context<AppEnv>, id: ObjectId) =>
-    expectedDocument(c.req.header('if-match'), () => repository.get(id), { required: requireIfMatch });
+    expectedDocument(requestHeader(c, 'if-match'), () => repository.get(id), { required: requireIfMatch });
 
-  routes.put(itemPath, guard, limitBody, async (c) => {
+  routes.put(itemPath, bodyWrite, async (c) => {
     const id = productId(c);
     const input = await readJsonBody(c, productInput);
     const current = await expected(c, id);
@@ -94,7 +103,7 @@ export function productRoutes({ repository, idempotency, clock, writeGuard, requ
     return tagged(c, doc);
   });
 
-  routes.patch(itemPath, guard, limitBody, async (c) => {
+  routes.patch(itemPath, bodyWrite, async (c) => {
     const id = productId(c);
     const patch = await readJsonBody(c, productPatch);
     const current = await expected(c, id);
@@ -124,7 +133,7 @@ export function productRoutes({ repository, idempotency, clock, writeGuard, requ
       next: page.hasMore && last ? encodeListCursor({ createdAt: last.createdAt, id: last._id }) : null,
       position,
     };
-    c.header('Stream-Position', position);
+    setResponseHeader(c, 'Stream-Position', position);
     return c.json(body);
   }
 
@@ -134,7 +143,7 @@ export function productRoutes({ repository, idempotency, clock, writeGuard, requ
 /** The product as JSON with its ETag. */
 function tagged(c: Context<AppEnv>, doc: ProductDocument): Response {
   const product = productFromDocument({ ...doc });
-  c.header('ETag', entityTag(product));
+  setResponseHeader(c, 'ETag', entityTag(product));
   return c.json(product);
 }
 

@@ -1,4 +1,4 @@
-import { pino, type Logger, type LoggerOptions } from 'pino';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import { REDACT_PATHS, REDACTED, redactingErrorSerializer, redactRecord, redactText } from './redact.js';
 
 export type { Logger };
@@ -7,7 +7,7 @@ export type { Logger };
  * The one root logger of a process. Pretty, human-readable output only when a person is watching
  * (a TTY) or LOG_PRETTY=1; JSON lines otherwise, so log shippers get structured records.
  */
-export function createLogger(name: string, options: { level?: string; pretty?: boolean } = {}): Logger {
+export function createLogger(name: string, options: { level?: string; pretty?: boolean; destination?: DestinationStream } = {}): Logger {
   const base: LoggerOptions = {
     name,
     level: options.level ?? 'info',
@@ -30,7 +30,7 @@ export function createLogger(name: string, options: { level?: string; pretty?: b
       },
     });
   }
-  return pino(base);
+  return options.destination ? pino(base, options.destination) : pino(base);
 }
 
 /** A logger that drops everything: for tests and benchmarks that do not want relay chatter. */
