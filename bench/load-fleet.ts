@@ -74,6 +74,7 @@ export class LoadFleet {
       ready: sum(reports.map((r) => r.ready)),
       failed: sum(reports.map((r) => r.failed)),
       withoutPosition: sum(reports.map((r) => r.withoutPosition)),
+      retried: sum(reports.map((r) => r.retried)),
       error: reports.find((r) => r.error)?.error ?? null,
     };
   }

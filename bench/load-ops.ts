@@ -35,6 +35,8 @@ export interface ReopenReport {
   failed: number;
   /** Clients reopened without a position to resume from (they would miss events). */
   withoutPosition: number;
+  /** Reconnect attempts made again after a failed one (backoff, as the client library does). */
+  retried: number;
   error: string | null;
 }
 

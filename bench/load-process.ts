@@ -1,5 +1,6 @@
 import { serveParent } from './children.js';
-import { cpuMs } from './clock.js';
+import { backoffDelay } from '../client/backoff.js';
+import { cpuMs, nowMs } from './clock.js';
 import { toBuckets, type Buckets } from './latency-buckets.js';
 import type { CollectReport, ConnectArgs, ConnectReport, LoadOps, ReopenReport, SlowReport } from './load-ops.js';
 import { FrameCounter, type CounterOptions, type Receipts } from './ws-counter.js';
@@ -143,15 +144,50 @@ async function drop(): Promise<null> {
   return null;
 }
 
-/** Reopens every healthy client from its remembered position, all at once; counts carry over. */
+/**
+ * Reopens every healthy client from its remembered position, all at once; counts carry over. A client
+ * whose attempt fails (refused, reset, no answer to its handshake) tries again after a delay, as the
+ * client library does (full-jitter backoff from 500 ms), until `timeoutMs` has passed since the storm.
+ */
 async function reopen({ timeoutMs }: { timeoutMs: number }): Promise<ReopenReport> {
   const args = connectArgs;
   if (!args) throw new Error('reopen before connect');
   const previous = healthy;
-  healthy = [];
+  const deadline = nowMs() + timeoutMs;
+  healthy = new Array<FrameCounter>(previous.length);
   complete = 0;
   let withoutPosition = 0;
-  const { opened, error } = await openMany(previous.length, previous.length, timeoutMs, (i, settle) => {
+  let retried = 0;
+  let error: string | null = null;
+  let pending = previous.map((_, i) => i);
+  for (let attempt = 0; pending.length > 0; attempt++) {
+    if (attempt > 0) {
+      const delay = backoffDelay(attempt - 1, { baseMs: 500, capMs: 30_000 });
+      if (nowMs() + delay >= deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      retried += pending.length;
+    }
+    const round = await reopenSome(args, previous, pending, deadline - nowMs(), attempt === 0);
+    error ??= round.error;
+    withoutPosition += round.withoutPosition;
+    pending = round.failed;
+  }
+  for (const i of pending) healthy[i] ??= previous[i]!;
+  const ready = healthy.filter((counter) => counter.ready).length;
+  return { ready, failed: previous.length - ready, withoutPosition, retried, error };
+}
+
+/** One round of reopen: the clients at `indices`, all at once; the indices whose attempt failed. */
+async function reopenSome(
+  args: ConnectArgs,
+  previous: FrameCounter[],
+  indices: number[],
+  timeoutMs: number,
+  first: boolean,
+): Promise<{ failed: number[]; withoutPosition: number; error: string | null }> {
+  let withoutPosition = 0;
+  const { opened, error } = await openMany(indices.length, indices.length, timeoutMs, (n, settle) => {
+    const i = indices[n]!;
     const old = previous[i]!;
     let options = counterOptions(args, false);
     if (args.dialect === 'relay') {
@@ -175,12 +211,13 @@ async function reopen({ timeoutMs }: { timeoutMs: number }): Promise<ReopenRepor
     counter.nextSeq = old.nextSeq;
     counter.outOfOrder = old.outOfOrder;
     counter.lastId = old.lastId;
-    if (old.count === expected) complete++;
-    healthy.push(counter);
+    if (first && old.count === expected) complete++;
+    healthy[i] = counter;
     return counter;
   });
-  const ready = opened.filter((counter) => counter.ready).length;
-  return { ready, failed: opened.length - ready, withoutPosition, error };
+  const failed = indices.filter((_, n) => !opened[n]?.ready);
+  for (const n of indices.keys()) if (!opened[n]?.ready) opened[n]?.destroy();
+  return { failed, withoutPosition: first ? withoutPosition : 0, error };
 }
 
 /** Per-delivery latency over every healthy client and event that arrived. */

@@ -19,13 +19,16 @@ export function scaleParts(run: RunResult): string[] | undefined {
       `RSS ${n(c.rssPerConnectionKiB, 2)} KiB/conn (${n(c.rssMiB)} MiB in all)`,
       `${c.events} events → ${n(run.deliveries ?? 0)} deliveries`,
       ...(run.latency ? [`delivery p50 ${n(run.latency.p50, 1)} ms p99 ${n(run.latency.p99, 1)} ms max ${n(run.latency.max, 1)} ms`] : []),
+      ...(c.cpu
+        ? [`CPU per delivery: ${run.target} ${n(c.cpu.targetMicrosPerDelivery, 2)} µs, load ${n(c.cpu.loadMicrosPerDelivery, 2)} µs`]
+        : []),
     ];
   }
   const s = run.storm;
   if (s) {
     return [
       `${n(s.clients)} clients back after ${n(s.missed)} missed events: all caught up in ${n(s.catchUpMs)} ms, next event live to all in ${n(s.liveMs, 1)} ms`,
-      `reconnected ${n(s.reconnected)} · duplicates ${n(s.duplicates)} · catch-up streams ${s.catchUpStreamsPeak === null ? 'n/a' : n(s.catchUpStreamsPeak)} · peak RSS ${n(s.peakRssMiB)} MiB`,
+      `reconnected ${n(s.reconnected)} (${n(s.retried ?? 0)} retries) · duplicates ${n(s.duplicates)} · catch-up streams ${s.catchUpStreamsPeak === null ? 'n/a' : n(s.catchUpStreamsPeak)} · peak RSS ${n(s.peakRssMiB)} MiB`,
     ];
   }
   const i = run.ingest;

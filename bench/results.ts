@@ -70,6 +70,8 @@ export interface RunResult {
     /** RSS of the target's processes with the connections open, MiB. */
     rssMiB: number;
     events: number;
+    /** CPU per delivery while the events were delivered (from the first insert to the last receipt), µs. */
+    cpu?: { targetMicrosPerDelivery: number; loadMicrosPerDelivery: number };
   };
   /** Reconnect storm: every client drops at once, events are written, every client comes back at once. */
   storm?: {
@@ -81,6 +83,8 @@ export interface RunResult {
     /** Then a new event written to every client receiving it (the clients are live). */
     liveMs: number;
     reconnected: number;
+    /** Reconnect attempts made again after a failed one (refused, reset, unanswered), with backoff. */
+    retried?: number;
     /** Events received more than once. */
     duplicates: number;
     /** Most catch-up change streams the relay had open at once (Socket.IO opens none: null). */

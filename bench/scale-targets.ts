@@ -35,11 +35,14 @@ export async function startRelayService({
   database,
   workers,
   maxConnections,
+  env = {},
 }: {
   mongoUrl: string;
   database: string;
   workers: number;
   maxConnections: number;
+  /** More of the relay's configuration, on top of the bench's. */
+  env?: Record<string, string>;
 }): Promise<ScaleTarget> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'relay/main.ts'], {
     cwd: repoRoot,
@@ -58,6 +61,7 @@ export async function startRelayService({
       // /metrics on the relay's own port needs a token (the admin port of a cluster needs none).
       RELAY_METRICS_TOKEN: METRICS_TOKEN,
       LOG_LEVEL: 'info',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

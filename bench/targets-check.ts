@@ -214,6 +214,22 @@ export function formatChecks(checks: TargetCheck[]): string[] {
   );
 }
 
+/**
+ * The storm against Socket.IO's recovery. When the relay brought every client back and Socket.IO did
+ * not (within the scenario's bound, or it stopped delivering), there is no ratio to take, but the
+ * relay was still faster: the check says so instead of skipping.
+ */
+function stormVersusSocketIo(runs: RunResult[], s: BenchSummary): TargetCheck {
+  const check = { name: 'storm vs Socket.IO recovery', required: '> 1× (aim ≥ 3×)' };
+  const storms = (target: string) => runs.filter((run) => run.scenario === 'storm' && run.target === target && run.storm);
+  const relayDone = storms('relay').filter((run) => !run.error);
+  const socketIoFailed = storms('socketio').filter((run) => run.error);
+  if (s.stormRatioVsSocketIO === null && s.stormCatchUpMs !== null && relayDone.length > 0 && socketIoFailed.length > 0) {
+    return { ...check, measured: `relay ${fmt(s.stormCatchUpMs / 1000, 1, ' s')}; Socket.IO never caught up`, pass: true };
+  }
+  return { ...check, measured: fmt(s.stormRatioVsSocketIO, 1, '× faster'), pass: at(s.stormRatioVsSocketIO, (v) => v > 1) };
+}
+
 /** Issue 15's targets: 100,000 connections, the storm against Socket.IO, ingest. */
 function scaleChecks(runs: RunResult[], s: BenchSummary): TargetCheck[] {
   const asked = Math.max(
@@ -246,12 +262,7 @@ function scaleChecks(runs: RunResult[], s: BenchSummary): TargetCheck[] {
       required: '≤ 100 ms',
       pass: at(s.p99LatencyMsAt100k, (v) => v <= 100),
     },
-    {
-      name: 'storm vs Socket.IO recovery',
-      measured: fmt(s.stormRatioVsSocketIO, 1, '× faster'),
-      required: '> 1× (aim ≥ 3×)',
-      pass: at(s.stormRatioVsSocketIO, (v) => v > 1),
-    },
+    stormVersusSocketIo(runs, s),
     {
       name: 'storm: lost + duplicated',
       measured: stormRuns.length ? String(stormFaults) : 'n/a',

@@ -82,7 +82,9 @@ export async function runConnections(
     ).catch(() => server!.clients());
     const after = treeUsage(server.pid).rssBytes;
 
-    // Products at `rate`/s, each timed just before its insert is sent.
+    // Products at `rate`/s, each timed just before its insert is sent. The CPU the target and the load
+    // processes use meanwhile, per delivery, says what one host can do when both live on it.
+    const cpuBefore = { target: treeUsage(server.pid).cpuMs, load: await fleet.cpu() };
     const pushTimes: number[] = [];
     const started = nowMs();
     for (let seq = 0; seq < plan.events; seq++) {
@@ -91,6 +93,11 @@ export async function runConnections(
       pushTimes.push(...(await mongo.insert(seq, 1)));
     }
     const got = await fleet.collect({ timeoutMs: 60_000, stallMs: 15_000, expected: plan.events });
+    const perDelivery = (ms: number) => (ms * 1000) / Math.max(1, got.received);
+    const cpu = {
+      targetMicrosPerDelivery: perDelivery(treeUsage(server.pid).cpuMs - cpuBefore.target),
+      loadMicrosPerDelivery: perDelivery((await fleet.cpu()) - cpuBefore.load),
+    };
     const latency = latencyOfBuckets(await fleet.latency(pushTimes));
     const seconds = (got.lastReceipt - pushTimes[0]!) / 1000;
     const result: RunResult = {
@@ -111,6 +118,7 @@ export async function runConnections(
         rssPerConnectionKiB: (after - before) / Math.max(1, held) / 1024,
         rssMiB: after / MiB,
         events: plan.events,
+        cpu,
       },
     };
     // The relay must hold them all; Socket.IO is reported at the size it reached.

@@ -26,7 +26,20 @@ export async function runIngest(session: Session, repeat: number, plan: IngestPl
   let server: ScaleTarget | undefined;
   let fleet: LoadFleet | undefined;
   try {
-    server = await startRelayService({ mongoUrl: mongo.url, database: mongo.database, workers: 1, maxConnections: 1_000 });
+    server = await startRelayService({
+      mongoUrl: mongo.url,
+      database: mongo.database,
+      workers: 1,
+      maxConnections: 1_000,
+      // A history that holds the whole run: a load client that falls behind during a burst (the load
+      // process shares two cores with the relay, the double and the writer) is replayed from memory
+      // instead of being cut as a slow client (4408) once it is more than the default 10,000 events
+      // behind. This scenario measures the change-stream intake; the slow scenario measures that policy.
+      env: {
+        RELAY_HISTORY_EVENTS: String(plan.events + 1_000),
+        RELAY_HISTORY_BYTES: String(Math.max(16 * 1024 * 1024, (plan.events + 1_000) * 1024)),
+      },
+    });
     fleet = await LoadFleet.start(1);
     const ramp = await fleet.connect(plan.clients, {
       port: server.port,

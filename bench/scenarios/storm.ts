@@ -24,7 +24,7 @@ export interface StormPlan {
 
 const MiB = 1024 * 1024;
 /** How long every client may take to catch up; a target still behind then is reported with what it had delivered. */
-const CATCH_UP_BOUND_MS = 300_000;
+export const STORM_CATCH_UP_BOUND_MS = 300_000;
 
 /** Runs one storm against `target`; every process it started is stopped. */
 export async function runStorm(session: Session, target: 'relay' | 'socketio', repeat: number, plan: StormPlan): Promise<RunResult> {
@@ -66,7 +66,7 @@ export async function runStorm(session: Session, target: 'relay' | 'socketio', r
     const rss = samplePeakRss(server.pid);
     const stormStart = nowMs();
     const reopened = await fleet.reopen(120_000);
-    const caughtUp = await fleet.collect({ timeoutMs: CATCH_UP_BOUND_MS, stallMs: 30_000, expected: plan.missed + 1 });
+    const caughtUp = await fleet.collect({ timeoutMs: STORM_CATCH_UP_BOUND_MS, stallMs: 30_000, expected: plan.missed + 1 });
     const catchUpMs = caughtUp.lastReceipt - stormStart;
     const [liveSent] = await mongo.insert(plan.missed + 1, 1);
     const live = await fleet.collect({ timeoutMs: 60_000, stallMs: 20_000, expected: total });
@@ -84,14 +84,17 @@ export async function runStorm(session: Session, target: 'relay' | 'socketio', r
         catchUpMs,
         liveMs: live.lastReceipt - liveSent!,
         reconnected: reopened.ready,
+        retried: reopened.retried,
         duplicates: Math.max(0, live.received + live.lost - live.healthy * total),
         catchUpStreamsPeak: catchUpPeak ?? null,
         peakRssMiB: peakRss / MiB,
       },
     };
-    if (reopened.failed > 0) result.error = `${reopened.failed} clients could not reconnect: ${reopened.error}`;
+    // Reported even when the catch-up error below replaces it: a client that never got back explains
+    // its missing events.
+    if (reopened.failed > 0) result.error = `${reopened.failed} clients could not reconnect (first error: ${reopened.error})`;
     if (caughtUp.lost > 0)
-      result.error = `not every client caught up within ${CATCH_UP_BOUND_MS / 1000} s (${caughtUp.lost.toLocaleString('en-US')} of ${(plan.clients * plan.missed).toLocaleString('en-US')} missed deliveries still missing${caughtUp.stalled ? ', stalled' : ''})`;
+      result.error = `${reopened.failed > 0 ? `${result.error}; ` : ''}not every client caught up within ${STORM_CATCH_UP_BOUND_MS / 1000} s (${caughtUp.lost.toLocaleString('en-US')} of ${(plan.clients * plan.missed).toLocaleString('en-US')} missed deliveries still missing${caughtUp.stalled ? ', stalled' : ''})`;
     else if (live.stalled) result.error = `the live event stalled with ${live.lost} events missing`;
     return result;
   } catch (error) {
