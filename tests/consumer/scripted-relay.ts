@@ -56,6 +56,10 @@ export async function startScriptedRelay(options: ScriptedRelayOptions = {}): Pr
   server.on('upgrade', (request, socket, head) => {
     const url = new URL(request.url ?? '/', 'ws://x');
     requests.push({ url, headers: request.headers });
+    // Node takes its error handler off an upgraded socket. A client that reads a refusal and resets
+    // the connection while the answer is still being written makes this socket emit ECONNRESET, which
+    // without a listener is an uncaught exception in the test run (the relay does the same).
+    socket.on('error', () => socket.destroy());
     if (options.refuse) {
       const { status, body } = options.refuse;
       socket.end(
