@@ -1,5 +1,5 @@
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
-import { REDACT_PATHS, REDACTED, redactingErrorSerializer, redactRecord, redactText } from './redact.js';
+import { redactingErrorSerializer, redactRecord, redactText } from './redact.js';
 
 export type { Logger };
 
@@ -11,13 +11,17 @@ export function createLogger(name: string, options: { level?: string; pretty?: b
   const base: LoggerOptions = {
     name,
     level: options.level ?? 'info',
-    // No credential in any line at any level (common/redact.ts).
-    redact: { paths: REDACT_PATHS, censor: REDACTED },
+    // No credential in any line at any level (common/redact.ts): in the record's fields, in an error,
+    // and in the message (pino hands the hook a fresh array of the call's arguments).
     serializers: { err: redactingErrorSerializer },
     formatters: { log: redactRecord },
     hooks: {
       logMethod(args, method) {
-        method.apply(this, args.map((arg) => (typeof arg === 'string' ? redactText(arg) : arg)) as Parameters<typeof method>);
+        for (let i = 0; i < args.length; i++) {
+          const arg: unknown = args[i];
+          if (typeof arg === 'string') args[i] = redactText(arg);
+        }
+        method.apply(this, args);
       },
     },
   };
