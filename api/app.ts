@@ -10,12 +10,10 @@ import { createErrorHandler, notFoundHandler } from './error-handler.js';
 import { healthRoutes, type ReadinessCheck } from './health-routes.js';
 import { livePageRoutes } from './live-page.js';
 import { createApiMetrics, METRICS_CONTENT_TYPE, type ApiMetrics } from './metrics.js';
-import { httpMetrics } from './metrics-middleware.js';
 import { createIdempotencyStore, type IdempotencyStore } from './idempotency-store.js';
 import { createProductRepository, type ProductRepository } from './product-repository.js';
 import { productRoutes } from './product-routes.js';
-import { requestId } from './request-id.js';
-import { requestLog } from './request-log.js';
+import { observeRequests } from './request-observer.js';
 import { withDeadline } from './store-deadline.js';
 
 /** Collaborators of the API: a database (or the stores built over one), a logger, and optional clock and secret. */
@@ -59,9 +57,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   // Non-strict: `/api/product/` (the seed's curl) and `/api/product` are the same route.
   const app = new Hono<AppEnv>({ strict: false });
-  app.use(httpMetrics(metrics));
-  app.use(requestId());
-  app.use(requestLog(logger));
+  app.use(observeRequests(logger, metrics));
   if (cors) app.use(corsPolicy(cors));
   app.route('/', healthRoutes(stores.ready));
   // For Prometheus on the internal network; the compose proxies answer 404 for it from outside.

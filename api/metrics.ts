@@ -1,9 +1,10 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
+import { RequestMetrics } from './request-metrics.js';
 
-// The API's GET /metrics (Prometheus text format, prom-client). The request path pays one histogram
-// observation, one counter increment and a gauge inc/dec per request (labels are the route pattern,
-// never the raw path, so their number is bounded by the routes). Process metrics (CPU, memory, heap,
-// event-loop lag, GC) are registered once per process, as the relay does.
+// The API's GET /metrics (Prometheus text format). Request counts, durations and in-flight requests
+// are kept by request-metrics.ts, the cheapest per request (labels are the route pattern, never the
+// raw path, so their number is bounded by the routes); prom-client keeps the rest. Process metrics
+// (CPU, memory, heap, event-loop lag, GC) are registered once per process, as the relay does.
 
 /** The content type of the text exposition format 0.0.4. */
 export const METRICS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
@@ -34,22 +35,7 @@ function processMetrics(): Registry {
 /** Creates the API's metrics in a registry of their own (one per app). */
 export function createApiMetrics(): ApiMetrics {
   const registry = new Registry();
-  const labelNames = ['method', 'route', 'status'] as const;
-  const requests = new Counter({
-    name: 'api_http_requests_total',
-    help: 'HTTP requests answered, by method, route pattern and status.',
-    labelNames,
-    registers: [registry],
-  });
-  const duration = new Histogram({
-    name: 'api_http_request_duration_seconds',
-    help: 'Time from a request reaching the API to its response being ready, by method, route pattern and status.',
-    labelNames,
-    // From a cached read (~1 ms) to a write that waits for a majority across data centres.
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [registry],
-  });
-  const inFlight = new Gauge({ name: 'api_http_requests_in_flight', help: 'HTTP requests being handled now.', registers: [registry] });
+  const requests = new RequestMetrics();
   const mongoErrors = new Counter({
     name: 'api_mongo_errors_total',
     help: 'MongoDB failures that ended a request, by kind (unavailable, timeout, write-concern, duplicate-key, other).',
@@ -63,30 +49,14 @@ export function createApiMetrics(): ApiMetrics {
     registers: [registry],
   });
 
-  // prom-client hashes a labels object on every inc/observe; the children of one label set, looked
-  // up once, skip that. Their number is bounded like the label values (methods × routes × statuses).
-  const children = new Map<string, { requests: Counter.Internal; duration: Histogram.Internal<(typeof labelNames)[number]> }>();
-  const childrenOf = (method: string, route: string, status: number) => {
-    const key = `${method} ${status} ${route}`;
-    let child = children.get(key);
-    if (!child) {
-      const labels = { method, route, status: String(status) };
-      child = { requests: requests.labels(labels), duration: duration.labels(labels) };
-      children.set(key, child);
-    }
-    return child;
-  };
-
   return {
     start(rawMethod) {
       const started = performance.now();
-      inFlight.inc();
+      requests.inFlight++;
       const method = KNOWN_METHODS.has(rawMethod) ? rawMethod : 'other';
       return (route, status, replayed) => {
-        inFlight.dec();
-        const child = childrenOf(method, route, status);
-        child.requests.inc();
-        child.duration.observe((performance.now() - started) / 1000);
+        requests.inFlight--;
+        requests.observe(method, route, status, (performance.now() - started) / 1000);
         if (replayed) replays.inc();
       };
     },
@@ -95,7 +65,7 @@ export function createApiMetrics(): ApiMetrics {
     },
     async render() {
       const [api, process] = await Promise.all([registry.metrics(), processMetrics().metrics()]);
-      return `${api}\n${process}`;
+      return `${requests.render()}${api}\n${process}`;
     },
   };
 }
