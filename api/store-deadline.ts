@@ -9,26 +9,40 @@ import { ApiProblem } from './problem.js';
 
 /** Wraps every method of `store` that returns a promise so that it rejects with a 503 after `ms`. */
 export function withDeadline<T extends object>(store: T, ms: number): T {
+  // One wrapper per method, made on first use: the request path then pays the timer and one promise.
+  const wrappers = new Map<PropertyKey, { of: unknown; wrapper: (...args: unknown[]) => unknown }>();
   return new Proxy(store, {
     get(target, property, receiver) {
       const value: unknown = Reflect.get(target, property, receiver);
       if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
+      const known = wrappers.get(property);
+      if (known?.of === value) return known.wrapper;
+      const wrapper = (...args: unknown[]) => {
         const result: unknown = Reflect.apply(value, target, args);
         return result instanceof Promise ? racing(result, ms) : result;
       };
+      wrappers.set(property, { of: value, wrapper });
+      return wrapper;
     },
   });
 }
 
 function racing<R>(operation: Promise<R>, ms: number): Promise<R> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(unavailable(ms)), ms);
+  return new Promise<R>((resolve, reject) => {
+    const timer = setTimeout(() => reject(unavailable(ms)), ms);
+    // Once the deadline has answered, the operation's own outcome settles nothing and, handled here,
+    // never becomes an unhandled rejection.
+    operation.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
   });
-  // The loser must not become an unhandled rejection once the request has been answered.
-  operation.catch(() => undefined);
-  return Promise.race([operation, late]).finally(() => clearTimeout(timer));
 }
 
 function unavailable(ms: number): ApiProblem {

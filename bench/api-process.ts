@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { MongoClient, ObjectId, type Db } from 'mongodb';
 import { pino } from 'pino';
 import { createApp } from '../api/app.js';
+import { loadApiConfig } from '../api/config.js';
 import { createLogger } from '../common/logger.js';
 import { ensureIndexes } from '../api/indexes.js';
 import { listen } from '../api/server.js';
@@ -67,8 +68,10 @@ async function serveTarget(name: ApiTargetName, db: Db): Promise<string> {
   if (name === 'api') {
     // As deployed: the project's logger (credential redaction included) at the default level (info),
     // written synchronously like pino's stdout, to /dev/null so the bench's own output stays readable.
+    // Every MongoDB call bounded by the deployed default deadline (MONGO_OPERATION_TIMEOUT_MS).
     const logger = createLogger('api', { level: 'info', destination: pino.destination({ dest: '/dev/null', sync: true }) });
-    return (await listen(createApp({ db, logger }), { host: '127.0.0.1', port: 0 })).url;
+    const { mongoOperationTimeoutMs } = loadApiConfig({});
+    return (await listen(createApp({ db, logger, operationTimeoutMs: mongoOperationTimeoutMs }), { host: '127.0.0.1', port: 0 })).url;
   }
   const calls = driverCalls(db);
   let server: Server;
