@@ -78,7 +78,8 @@ function redactFields(fields: Record<string, unknown>, depth: number): Record<st
     const value = fields[key];
     let clean: unknown = value;
     if (SECRET_KEYS.has(key)) clean = REDACTED;
-    else if (key === 'headers' && depth < 2 && typeof value === 'object' && value !== null) clean = redactFields(value as Record<string, unknown>, 2);
+    else if (key === 'headers' && depth < 2 && typeof value === 'object' && value !== null)
+      clean = redactFields(value as Record<string, unknown>, 2);
     // A copy keeps what JSON shows of the object (its own enumerable fields); an Error's message is
     // not among them, so an Error elsewhere than under `err` loses nothing it would have shown.
     if (clean !== value) (copy ??= { ...fields })[key] = clean;
