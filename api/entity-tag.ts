@@ -72,6 +72,6 @@ export async function expectedDocument(
   }
   const current = await read();
   if (!current) throw preconditionFailed();
-  if (ifMatch.kind === 'tags' && !ifMatch.tags.includes(entityTag(productFromDocument({ ...current })))) throw preconditionFailed();
+  if (ifMatch.kind === 'tags' && !ifMatch.tags.includes(entityTag(productFromDocument(current)))) throw preconditionFailed();
   return current;
 }

@@ -18,7 +18,7 @@ export interface CreateResult {
 export async function createProduct(repository: ProductRepository, input: ProductInput, now: Date): Promise<Product> {
   const doc: ProductDocument = { _id: new ObjectId(), ...input, createdAt: now, updatedAt: now };
   await repository.insert(doc);
-  return productFromDocument({ ...doc });
+  return productFromDocument(doc);
 }
 
 /**
@@ -52,12 +52,12 @@ export async function createProductOnce(
   let product: Product;
   try {
     await repository.insert(doc);
-    product = productFromDocument({ ...doc });
+    product = productFromDocument(doc);
   } catch (error) {
     if (!(error instanceof MongoServerError) || error.code !== MongoErrorCode.DuplicateKey) throw error;
     const existing = await repository.get(productId);
     if (!existing) throw new Error('product of an idempotent create was inserted and is gone', { cause: error });
-    product = productFromDocument({ ...existing });
+    product = productFromDocument(existing);
   }
   await store.complete(key, product);
   return { product, replayed: first !== null };

@@ -129,7 +129,7 @@ export function productRoutes({ repository, idempotency, clock, writeGuard, requ
     const last = page.documents.at(-1);
     const position = formatStreamPosition(page.readAt);
     const body: ProductListBody = {
-      items: page.documents.map((doc) => productFromDocument({ ...doc })),
+      items: page.documents.map((doc) => productFromDocument(doc)),
       next: page.hasMore && last ? encodeListCursor({ createdAt: last.createdAt, id: last._id }) : null,
       position,
     };
@@ -142,7 +142,7 @@ export function productRoutes({ repository, idempotency, clock, writeGuard, requ
 
 /** The product as JSON with its ETag. */
 function tagged(c: Context<AppEnv>, doc: ProductDocument): Response {
-  const product = productFromDocument({ ...doc });
+  const product = productFromDocument(doc);
   setResponseHeader(c, 'ETag', entityTag(product));
   return c.json(product);
 }

@@ -19,13 +19,20 @@ function iso(value: unknown): string {
  * The one mapping from a stored document to the product clients see (string id, ISO dates). The API's
  * responses and the relay's events both go through it, so the two can never disagree.
  */
-export function productFromDocument(doc: Record<string, unknown>): Product {
+export function productFromDocument(doc: ProductDocument | Readonly<Record<string, unknown>>): Product {
+  const createdAt = iso(doc.createdAt);
   return {
     id: String(doc._id),
     nombre: String(doc.nombre),
     precio: Number(doc.precio),
     talla: String(doc.talla),
-    createdAt: iso(doc.createdAt),
-    updatedAt: iso(doc.updatedAt),
+    createdAt,
+    // A product never written since its creation has both dates alike: formatted once (toISOString
+    // is one of the dearer calls of a write's answer).
+    updatedAt: sameInstant(doc.createdAt, doc.updatedAt) ? createdAt : iso(doc.updatedAt),
   };
+}
+
+function sameInstant(a: unknown, b: unknown): boolean {
+  return a === b || (a instanceof Date && b instanceof Date && a.getTime() === b.getTime());
 }

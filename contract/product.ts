@@ -13,7 +13,8 @@ function isCents(value: number): boolean {
   const text = String(value);
   if (text.includes('e-')) return false; // below 1e-6 and not zero
   if (text.includes('e+')) return true; // 1e21 and above: integers
-  return (text.split('.')[1]?.length ?? 0) <= 2;
+  const point = text.indexOf('.');
+  return point === -1 || text.length - point - 1 <= 2;
 }
 
 /** The rule of each field, shared by POST/PUT (all fields) and PATCH (some). */
