@@ -17,8 +17,10 @@ const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 
 
 /** What the API reports, and its exposition. */
 export interface ApiMetrics {
-  /** A request started; the returned function ends it with its route pattern and status. */
-  start(method: string): (route: string, status: number, replayed: boolean) => void;
+  /** A request arrived (counted in flight until it ends). */
+  requestStarted(): void;
+  /** A request was answered: its method, route pattern, status, duration and whether it was a replay. */
+  requestEnded(method: string, route: string, status: number, seconds: number, replayed: boolean): void;
   mongoError(kind: MongoErrorKind): void;
   render(): Promise<string>;
 }
@@ -50,15 +52,13 @@ export function createApiMetrics(): ApiMetrics {
   });
 
   return {
-    start(rawMethod) {
-      const started = performance.now();
+    requestStarted() {
       requests.inFlight++;
-      const method = KNOWN_METHODS.has(rawMethod) ? rawMethod : 'other';
-      return (route, status, replayed) => {
-        requests.inFlight--;
-        requests.observe(method, route, status, (performance.now() - started) / 1000);
-        if (replayed) replays.inc();
-      };
+    },
+    requestEnded(method, route, status, seconds, replayed) {
+      requests.inFlight--;
+      requests.observe(KNOWN_METHODS.has(method) ? method : 'other', route, status, seconds);
+      if (replayed) replays.inc();
     },
     mongoError(kind) {
       mongoErrors.inc({ kind });

@@ -20,7 +20,7 @@ const WILDCARDS = new Set(['*', '/*', '']);
 export function observeRequests(logger: Logger, metrics: ApiMetrics): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const started = performance.now();
-    const end = metrics.start(c.req.method);
+    metrics.requestStarted();
     const requestId = requestIdOf(requestHeader(c, 'x-request-id'));
     c.set('requestId', requestId);
     setResponseHeader(c, 'X-Request-Id', requestId);
@@ -31,9 +31,16 @@ export function observeRequests(logger: Logger, metrics: ApiMetrics): Middleware
       // After next() the route index is that of the handler that answered (or threw). Replays are
       // read off the Idempotent-Replayed header the create route sets, so routes need no metrics code.
       const route = routePath(c);
-      end(WILDCARDS.has(route) ? 'unmatched' : route, status, responseHeader(c, 'Idempotent-Replayed') === 'true');
-      const ms = Math.round((performance.now() - started) * 10) / 10;
-      logRequest(logger, { requestId, method: c.req.method, path: requestPath(c), status, ms });
+      const ms = performance.now() - started;
+      const method = c.req.method;
+      metrics.requestEnded(
+        method,
+        WILDCARDS.has(route) ? 'unmatched' : route,
+        status,
+        ms / 1000,
+        responseHeader(c, 'Idempotent-Replayed') === 'true',
+      );
+      logRequest(logger, { requestId, method, path: requestPath(c), status, ms: Math.round(ms * 10) / 10 });
     }
   };
 }
