@@ -9,7 +9,8 @@ import { docsRoutes } from './docs-routes.js';
 import { createErrorHandler, notFoundHandler } from './error-handler.js';
 import { healthRoutes, type ReadinessCheck } from './health-routes.js';
 import { livePageRoutes } from './live-page.js';
-import { createApiMetrics, METRICS_CONTENT_TYPE, type ApiMetrics } from './metrics.js';
+import { createApiMetrics, type ApiMetrics } from './metrics.js';
+import { metricsRoutes, type MetricsAccess } from './metrics-routes.js';
 import { createIdempotencyStore, type IdempotencyStore } from './idempotency-store.js';
 import { createProductRepository, type ProductRepository } from './product-repository.js';
 import { productRoutes } from './product-routes.js';
@@ -33,6 +34,8 @@ export type AppDeps = {
   cors?: CorsOptions;
   /** Serve the live page at /live/ (see live-page.ts). */
   livePage?: boolean;
+  /** Who may read GET /metrics here (metrics-routes.ts); default 'open', as for tests and embedding. */
+  metricsAccess?: MetricsAccess;
 } & (
   | {
       db: Db;
@@ -60,10 +63,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use(observeRequests(logger, metrics));
   if (cors) app.use(corsPolicy(cors));
   app.route('/', healthRoutes(stores.ready));
-  // For Prometheus on the internal network; the compose proxies answer 404 for it from outside.
-  app.get('/metrics', async (c) =>
-    c.body(await metrics.render(), 200, { 'Content-Type': METRICS_CONTENT_TYPE, 'Cache-Control': 'no-store' }),
-  );
+  app.route('/', metricsRoutes(metrics, deps.metricsAccess ?? 'open'));
   if (livePage) app.route('/', livePageRoutes());
   app.route(
     '/',
@@ -83,6 +83,29 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
 function bounded<T extends object>(store: T, ms: number | undefined): T {
   return ms === undefined ? store : withDeadline(store, ms);
+}
+
+/**
+ * The operators' app for API_METRICS_PORT: /metrics open, and /healthz and /readyz as on the public
+ * port, so that a scraper and a probe need nothing from the port clients use.
+ */
+export function createOperatorApp({
+  metrics,
+  ready,
+  logger,
+}: {
+  metrics: ApiMetrics;
+  ready: ReadinessCheck;
+  logger: Logger;
+}): Hono<AppEnv> {
+  const app = new Hono<AppEnv>({ strict: false });
+  // Scrapes and probes here are counted and logged (at debug) like those on the public port.
+  app.use(observeRequests(logger, metrics));
+  app.route('/', healthRoutes(ready));
+  app.route('/', metricsRoutes(metrics, 'open'));
+  app.notFound(notFoundHandler);
+  app.onError(createErrorHandler(logger));
+  return app;
 }
 
 /** Readiness of a real database: the primary answers a ping (commands go to the primary by default). */

@@ -44,6 +44,11 @@ export const apiConfigSchema = z.object({
   }),
   API_CORS_MAX_AGE_S: envInt(600, { max: 86_400 }),
   API_LIVE_PAGE: envFlag,
+  // /metrics: its own port (API_METRICS_HOST, loopback by default), and/or a token on the public port;
+  // with neither it is closed (404) on the public port.
+  API_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+  API_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  API_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 /** `*`, or exactly what a browser sends as Origin: scheme://host[:port], nothing more. */
@@ -90,6 +95,11 @@ export interface ApiConfig {
   corsMaxAgeSeconds: number;
   /** Whether GET /live/ serves the live page (default on). */
   livePage: boolean;
+  /** Serve /metrics (open) on this port of metricsHost, for operators; unset: no operators' port. */
+  metricsPort?: number;
+  metricsHost: string;
+  /** /metrics on the public port with `Authorization: Bearer <this>`; unset: closed there (404). */
+  metricsToken?: string;
 }
 
 /** Parses the environment; a bad value throws an error naming the variable. */
@@ -129,5 +139,8 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     corsOrigins: value.API_CORS_ORIGINS,
     corsMaxAgeSeconds: value.API_CORS_MAX_AGE_S,
     livePage: value.API_LIVE_PAGE ?? true,
+    ...(value.API_METRICS_PORT === undefined ? {} : { metricsPort: value.API_METRICS_PORT }),
+    metricsHost: value.API_METRICS_HOST,
+    ...(value.API_METRICS_TOKEN === undefined ? {} : { metricsToken: value.API_METRICS_TOKEN }),
   };
 }

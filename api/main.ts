@@ -4,9 +4,10 @@ import { createLogger } from '../common/logger.js';
 import { closeWithin, createMongoClient, mongoUrlForLogs } from '../common/mongo-connect.js';
 import { handleShutdownSignals } from '../common/shutdown.js';
 import { readTlsFiles, reloadTls, type TlsMaterial } from '../common/tls.js';
-import { createApp, pingPrimary } from './app.js';
+import { createApp, createOperatorApp, pingPrimary } from './app.js';
 import { apiConfigSchema, loadApiConfig, type ApiConfig } from './config.js';
 import { keepDatabase } from './database-keeper.js';
+import { createApiMetrics } from './metrics.js';
 import { listen } from './server.js';
 
 // The API process: read the environment, listen, connect to MongoDB in the background (however long
@@ -58,10 +59,15 @@ const db = client.db(config.mongoDb);
 const stopConnecting = new AbortController();
 const keeper = keepDatabase({ client, db, logger, signal: stopConnecting.signal, shownUrl: mongoUrlForLogs(config.mongoUrl) });
 const ping = pingPrimary(db);
+const ready = async () => keeper.connected() && (await ping());
+const metrics = createApiMetrics();
 
 const app = createApp({
   db,
-  ready: async () => keeper.connected() && (await ping()),
+  ready,
+  metrics,
+  // Closed on the port clients use unless a token is set; open on the operators' port (below).
+  metricsAccess: config.metricsToken ? { token: config.metricsToken } : 'closed',
   operationTimeoutMs: config.mongoOperationTimeoutMs,
   logger,
   jwtSecret: config.jwtSecret,
@@ -71,6 +77,7 @@ const app = createApp({
   cors: config.corsOrigins ? { origins: config.corsOrigins, maxAgeSeconds: config.corsMaxAgeSeconds } : undefined,
 });
 let server: Awaited<ReturnType<typeof listen>>;
+let operatorServer: Awaited<ReturnType<typeof listen>> | undefined;
 try {
   server = await listen(app, { host: config.host, port: config.port, limits: config.limits, tls });
 } catch (error) {
@@ -86,6 +93,21 @@ logger.info(
   `API listening on ${server.url}`,
 );
 
+if (config.metricsPort !== undefined) {
+  try {
+    // Plain http: it listens on loopback (or a private network) by default, like the relay's.
+    operatorServer = await listen(createOperatorApp({ metrics, ready, logger }), {
+      host: config.metricsHost,
+      port: config.metricsPort,
+      limits: config.limits,
+    });
+  } catch (error) {
+    logger.fatal({ err: error, port: config.metricsPort }, 'API could not listen on its metrics port');
+    process.exit(1);
+  }
+  logger.info({ metricsUrl: `${operatorServer.url}/metrics` }, `metrics listening on ${operatorServer.url}/metrics`);
+}
+
 handleShutdownSignals({
   logger,
   // With TLS, SIGHUP means "reload the certificate" (above), as daemons take it; otherwise it stops.
@@ -93,7 +115,7 @@ handleShutdownSignals({
   deadlineMs: config.shutdownGraceMs + MONGO_CLOSE_MS + 2_000,
   stop: async () => {
     stopConnecting.abort();
-    await server.close(config.shutdownGraceMs);
+    await Promise.all([server.close(config.shutdownGraceMs), operatorServer?.close(config.shutdownGraceMs)]);
     if (!(await closeWithin(client, MONGO_CLOSE_MS)))
       logger.warn({ ms: MONGO_CLOSE_MS }, 'MongoDB did not close in time (stalled?); leaving it');
   },

@@ -176,7 +176,15 @@ export function openApiDocument(): Json {
         get: {
           operationId: 'metrics',
           summary: 'Prometheus metrics (text exposition format 0.0.4)',
-          responses: { '200': { description: 'The metrics.', content: { 'text/plain': { schema: { type: 'string' } } } } },
+          description:
+            'For operators: open on API_METRICS_PORT; on this port only with API_METRICS_TOKEN as a bearer token, and closed (404) without one.',
+          responses: {
+            '200': { description: 'The metrics.', content: { 'text/plain': { schema: { type: 'string' } } } },
+            '401': problem('API_METRICS_TOKEN is set and the request does not carry it.', {
+              'WWW-Authenticate': { schema: { type: 'string' } },
+            }),
+            '404': problem('Closed on this port (no API_METRICS_TOKEN).'),
+          },
         },
       },
       '/openapi.json': {

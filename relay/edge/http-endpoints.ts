@@ -1,5 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { bearerMatches } from '../../common/bearer-match.js';
 import { METRICS_CONTENT_TYPE } from './metrics.js';
 
 // The relay's plain HTTP answers on its WebSocket port: liveness, readiness, Prometheus metrics, and a
@@ -74,15 +74,6 @@ export function createHttpEndpoints(state: EndpointState): (request: IncomingMes
     }
     send(response, 200, text, HELP.replace('HOST', hostOf(request)));
   };
-}
-
-/** Whether `header` is `Bearer <expected>`, compared in constant time. */
-function bearerMatches(header: string | undefined, expected: string): boolean {
-  const given = /^Bearer +(\S+) *$/i.exec(header ?? '')?.[1];
-  if (given === undefined) return false;
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
 }
 
 /** The request target as a URL; null when it is not one. `//x` stays a path, never a host. */

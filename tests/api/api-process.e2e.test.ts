@@ -142,6 +142,48 @@ describe('the API process (npm run api)', () => {
   });
 });
 
+describe("the API process's metrics", () => {
+  it('closes /metrics on the port clients use and serves it on API_METRICS_PORT; a token opens it there too', async () => {
+    const api = await startApi({ API_METRICS_PORT: '0', API_METRICS_TOKEN: 'metrics-token-of-16+chars' });
+    try {
+      const metricsLine = () => api.lines.find((line) => String(line.msg).startsWith('metrics listening'));
+      await expect.poll(metricsLine, { timeout: 5_000 }).toBeDefined();
+      const operators = String(metricsLine()?.metricsUrl).replace(/\/metrics$/, '');
+      expect(operators).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+
+      await fetch(`${api.url}/api/product/ffffffffffffffffffffffff`);
+      const scraped = await fetch(`${operators}/metrics`);
+      expect(scraped.status).toBe(200);
+      expect(await scraped.text()).toMatch(/api_http_requests_total\{method="GET",route="\/api\/product\/:id",status="404"\} 1/);
+      expect((await fetch(`${operators}/healthz`)).status).toBe(200);
+
+      const anonymous = await fetch(`${api.url}/metrics`);
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="metrics"');
+      expect((await fetch(`${api.url}/metrics`, { headers: { authorization: 'Bearer metrics-token-of-16+chars' } })).status).toBe(200);
+
+      api.child.kill('SIGTERM');
+      expect(await api.exited).toBe(0);
+      await expect(fetch(`${operators}/metrics`)).rejects.toThrow();
+    } finally {
+      if (api.child.exitCode === null) api.child.kill('SIGKILL');
+    }
+  });
+
+  it('answers 404 for /metrics on its port when neither a metrics port nor a token is set', async () => {
+    const api = await startApi();
+    try {
+      const response = await fetch(`${api.url}/metrics`);
+      expect(response.status).toBe(404);
+      expect(response.headers.get('content-type')).toBe('application/problem+json');
+      expect(await response.text()).toMatch(/API_METRICS_PORT/);
+    } finally {
+      api.child.kill('SIGKILL');
+      await api.exited;
+    }
+  });
+});
+
 describe('API configuration errors', () => {
   it('stops at start with exit code 2 and a message naming the bad variable', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {

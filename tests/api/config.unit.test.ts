@@ -34,6 +34,9 @@ describe('API configuration', () => {
       API_CORS_ORIGINS: 'https://shop.example, http://localhost:3000',
       API_CORS_MAX_AGE_S: '60',
       API_LIVE_PAGE: 'off',
+      API_METRICS_PORT: '9465',
+      API_METRICS_HOST: '10.0.0.2',
+      API_METRICS_TOKEN: 'operators-only-token',
     });
     expect(config).toEqual({
       port: 9001,
@@ -54,7 +57,16 @@ describe('API configuration', () => {
       corsOrigins: ['https://shop.example', 'http://localhost:3000'],
       corsMaxAgeSeconds: 60,
       livePage: false,
+      metricsPort: 9465,
+      metricsHost: '10.0.0.2',
+      metricsToken: 'operators-only-token',
     });
+  });
+
+  it('has no metrics port and no metrics token unless told, and a short token is refused', () => {
+    const config = loadApiConfig({});
+    expect([config.metricsPort, config.metricsHost, config.metricsToken]).toEqual([undefined, '127.0.0.1', undefined]);
+    expect(() => loadApiConfig({ API_METRICS_TOKEN: 'short' })).toThrow(/API_METRICS_TOKEN/);
   });
 
   it('sends no CORS headers and serves the live page unless told otherwise', () => {

@@ -1,6 +1,7 @@
 import { MongoNetworkError, MongoServerError } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../api/app.js';
+import { createApp, createOperatorApp } from '../../api/app.js';
+import { createApiMetrics } from '../../api/metrics.js';
 import { silentLogger } from '../../common/logger.js';
 import { sampleValue } from '../harness/prometheus-text.js';
 import { apiFixture, SEED, type ApiFixture } from './api-fixture.js';
@@ -90,5 +91,49 @@ describe('API metrics', () => {
       expect(sampleValue(bug, 'api_mongo_errors_total', { kind })).toBe(0);
     }
     expect(sampleValue(bug, 'api_http_requests_total', { route: '/api/product', status: '500' })).toBe(1);
+  });
+});
+
+describe('who may read the API metrics', () => {
+  const stores = () => failingStores(new Error('unused'));
+
+  it('answers 404 on a port where they are closed, and 401 without the token where one is set', async () => {
+    const closed = createApp({ logger: silentLogger(), ...stores(), ready: async () => true, metricsAccess: 'closed' });
+    const hidden = await closed.request('/metrics');
+    expect(hidden.status).toBe(404);
+    expect(hidden.headers.get('content-type')).toBe('application/problem+json');
+    expect(await hidden.text()).not.toMatch(/api_http_requests_total/);
+
+    const guarded = createApp({
+      logger: silentLogger(),
+      ...stores(),
+      ready: async () => true,
+      metricsAccess: { token: 'metrics-token-16-chars' },
+    });
+    for (const authorization of [
+      undefined,
+      'Bearer wrong-token-of-16-chars',
+      'Basic bWV0cmljczp4',
+      'Bearer metrics-token-16-chars-and-more',
+    ]) {
+      const refused = await guarded.request('/metrics', { headers: authorization ? { authorization } : {} });
+      expect(refused.status, authorization).toBe(401);
+      expect(refused.headers.get('www-authenticate')).toBe('Bearer realm="metrics"');
+    }
+    const allowed = await guarded.request('/metrics', { headers: { authorization: 'Bearer metrics-token-16-chars' } });
+    expect(allowed.status).toBe(200);
+    expect(await allowed.text()).toMatch(/api_http_requests_in_flight 1/);
+  });
+
+  it('serves them openly on the operators’ app, with the probes, and the requests of the public app in them', async () => {
+    const metrics = createApiMetrics();
+    const app = createApp({ logger: silentLogger(), ...stores(), ready: async () => true, metrics, metricsAccess: 'closed' });
+    const operators = createOperatorApp({ logger: silentLogger(), metrics, ready: async () => false });
+    await app.request('/api/product/nope');
+    const text = await scrape(operators);
+    expect(sampleValue(text, 'api_http_requests_total', { route: '/api/product/:id', status: '404' })).toBe(1);
+    expect((await operators.request('/healthz')).status).toBe(200);
+    expect((await operators.request('/readyz')).status).toBe(503);
+    expect((await operators.request('/api/product/')).status).toBe(404);
   });
 });

@@ -42,7 +42,10 @@ describe('redaction of credentials in logs', () => {
     const logger = createLogger('test', { level: 'info', destination: sink });
     const driverError = Object.assign(new Error('bad'), { code: 2, rawPacket: Buffer.from(`Bearer ${jwt}`) });
     const upgrade = { headers: { authorization: `Bearer ${jwt}`, host: 'relay' }, url: '/', token: jwt };
-    logger.info({ token: jwt, access_token: jwt, authorization: 'Basic dXNlcjpwYXNz', upgrade, req: upgrade, error: driverError, count: 3 }, 'with secrets');
+    logger.info(
+      { token: jwt, access_token: jwt, authorization: 'Basic dXNlcjpwYXNz', upgrade, req: upgrade, error: driverError, count: 3 },
+      'with secrets',
+    );
     expect(lines[0]).toEqual(
       expect.objectContaining({
         token: REDACTED,

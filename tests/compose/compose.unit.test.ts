@@ -88,6 +88,19 @@ describe('docker-compose.yml', () => {
     expect(environment(service('relay')).get('RELAY_PORT')).toBe('8765');
   });
 
+  it("serves the api and relay metrics on their operators' port 9464, on the compose network only", () => {
+    for (const [name, prefix] of [
+      ['api', 'API'],
+      ['relay', 'RELAY'],
+    ] as const) {
+      expect(environment(service(name)).get(`${prefix}_METRICS_PORT`), name).toBe('9464');
+      expect(environment(service(name)).get(`${prefix}_METRICS_HOST`), name).toBe('0.0.0.0');
+      expect(containerPorts(service(name)), name).not.toContain('9464');
+      // No token: /metrics stays closed on the published port.
+      expect(environment(service(name)).get(`${prefix}_METRICS_TOKEN`), name).toBeUndefined();
+    }
+  });
+
   it('publishes every port on 127.0.0.1 unless PUBLISH_ADDRESS says otherwise; MongoDB always on 127.0.0.1', () => {
     for (const [name, svc] of Object.entries(services)) {
       for (const port of svc.ports ?? []) expect(String(port), name).toMatch(/^127\.0\.0\.1:\d+:\d+$/);

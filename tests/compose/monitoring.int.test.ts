@@ -162,8 +162,8 @@ describe('Prometheus in the monitoring profile', () => {
     ...(job.dns_sd_configs ?? []).flatMap((sd) => sd.names.map((name) => `${name}:${sd.port}`)),
   ]);
 
-  it('scrapes /metrics of the api, and of the relay and every scaled relay on their metrics port (9464)', () => {
-    expect(targets).toEqual(expect.arrayContaining(['api:8000', 'relay:9464', 'relay-scaled:9464']));
+  it('scrapes /metrics of the api, the relay and every scaled relay on their metrics port (9464)', () => {
+    expect(targets).toEqual(expect.arrayContaining(['api:9464', 'relay:9464', 'relay-scaled:9464']));
     for (const job of config.scrape_configs.filter((job) => job.job_name !== 'prometheus'))
       expect(job.metrics_path, job.job_name).toBe('/metrics');
     for (const target of targets.filter((target) => !target.startsWith('localhost'))) {
