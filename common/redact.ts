@@ -55,34 +55,35 @@ export function redactingErrorSerializer(error: Error): Record<string, unknown> 
  * they cost a deep walk of every record, twice what the rest of a log line costs (docs/performance.md).
  */
 export function redactRecord(record: Record<string, unknown>): Record<string, unknown> {
-  let copy: Record<string, unknown> | undefined;
-  for (const key in record) {
-    if (!Object.hasOwn(record, key)) continue;
-    const value = record[key];
-    let clean: unknown = value;
-    if (SECRET_KEYS.has(key)) clean = REDACTED;
-    else if (typeof value === 'string') clean = redactText(value);
-    // An Error under `err` goes to redactingErrorSerializer, which must still see an Error.
-    else if (typeof value === 'object' && value !== null && key !== 'err') clean = redactFields(value as Record<string, unknown>, 1);
-    if (clean !== value) (copy ??= { ...record })[key] = clean;
-  }
-  return copy ?? record;
+  return redactFields(record, 0);
 }
 
-/** `fields` (an object inside a record) with its secret keys censored; itself when it holds none. */
+/**
+ * `fields` at `depth` (0: the record; 1: an object in it; 2: the `headers` of one) with its secret keys
+ * censored; itself when it holds none. A copy keeps what JSON shows of an object (its own enumerable
+ * fields); an Error's message is not among them, so an Error copied here loses nothing it would show.
+ */
 function redactFields(fields: Record<string, unknown>, depth: number): Record<string, unknown> {
   if (Array.isArray(fields) || ArrayBuffer.isView(fields)) return fields;
   let copy: Record<string, unknown> | undefined;
   for (const key in fields) {
     if (!Object.hasOwn(fields, key)) continue;
     const value = fields[key];
-    let clean: unknown = value;
-    if (SECRET_KEYS.has(key)) clean = REDACTED;
-    else if (key === 'headers' && depth < 2 && typeof value === 'object' && value !== null)
-      clean = redactFields(value as Record<string, unknown>, 2);
-    // A copy keeps what JSON shows of the object (its own enumerable fields); an Error's message is
-    // not among them, so an Error elsewhere than under `err` loses nothing it would have shown.
+    const clean = redactField(key, value, depth);
     if (clean !== value) (copy ??= { ...fields })[key] = clean;
   }
   return copy ?? fields;
+}
+
+function redactField(key: string, value: unknown, depth: number): unknown {
+  if (SECRET_KEYS.has(key)) return REDACTED;
+  const object = typeof value === 'object' && value !== null;
+  if (depth === 0) {
+    if (typeof value === 'string') return redactText(value);
+    // An Error under `err` goes to redactingErrorSerializer, which must still see an Error.
+    if (object && key !== 'err') return redactFields(value as Record<string, unknown>, 1);
+  } else if (depth === 1 && key === 'headers' && object) {
+    return redactFields(value as Record<string, unknown>, 2);
+  }
+  return value;
 }
