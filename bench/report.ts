@@ -53,6 +53,9 @@ export function formatRun(run: RunResult): string {
     parts.push(
       `CPU target ${n(run.cpuPercent.target)}% load ${n(run.cpuPercent.load)}%${run.api?.mongoCpuPercent === undefined ? '' : ` MongoDB ${n(run.api.mongoCpuPercent)}%`}`,
     );
+  // A server at ~100% of a core answers in inverse proportion to this: the figure to compare servers by.
+  if (run.cpuPercent && run.api?.requests && run.seconds)
+    parts.push(`${n(((run.cpuPercent.target / 100) * run.seconds * 1e6) / run.api.requests)} µs CPU per request`);
   return `${head} ${parts.join(' · ')} · ${verdict(run)}`;
 }
 

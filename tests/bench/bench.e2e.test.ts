@@ -102,6 +102,8 @@ describe('npm run bench -- --scenario api', () => {
     }
     expect(result.checks.filter((check) => check.name.startsWith('api:')).map((check) => check.pass)).not.toContain(null);
     expect(lines).toHaveLength(16);
+    // Each line also gives the server's CPU per answered request, the figure servers compare by.
+    for (const line of lines) expect(line).toMatch(/ · [\d,.]+ µs CPU per request · /);
   }, 180_000);
 });
 
