@@ -49,14 +49,23 @@ export function createIdempotencyStore(db: Db): IdempotencyStore {
       } catch (error) {
         if (!(error instanceof MongoServerError) || error.code !== MongoErrorCode.DuplicateKey) throw error;
       }
-      const first = await records.findOne({ $or: [{ _id: record.key }, { key: record.key }] }, { projection: { _id: 0 } });
+      // By _id first: a lookup MongoDB answers from its _id index. Only a record of the older format
+      // (found by `key`, under the unique index those deployments still have) needs the second.
+      const first =
+        (await records.findOne({ _id: record.key }, { projection: { _id: 0 } })) ??
+        (await records.findOne({ key: record.key }, { projection: { _id: 0 } }));
       // The first record can only vanish between the two calls if its TTL ran out just then.
       if (!first) throw new Error('idempotency record for a duplicate key disappeared');
       return first;
     },
 
     async complete(key, product) {
-      await records.updateOne({ $or: [{ _id: key }, { key }], product: { $exists: false } }, { $set: { product } });
+      // Every idempotent POST ends here, so it must be an _id lookup: `$or` with the unindexed `key`
+      // would make MongoDB scan every record of the last 24 hours on each one. Nothing matched means
+      // the answer was recorded already (a racing retry) or, rarely, a record of the older format.
+      const { matchedCount } = await records.updateOne({ _id: key, product: { $exists: false } }, { $set: { product } });
+      if (matchedCount > 0 || (await records.countDocuments({ _id: key }, { limit: 1 })) > 0) return;
+      await records.updateOne({ key, product: { $exists: false } }, { $set: { product } });
     },
   };
 }

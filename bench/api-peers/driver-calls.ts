@@ -31,7 +31,8 @@ export interface DriverCalls {
 /** The calls over `db` (the collections the API uses: products, idempotency_keys). */
 export function driverCalls(db: Db): DriverCalls {
   const products = db.collection<PeerProduct>('products', { writeConcern: { w: 'majority' } });
-  const keys = db.collection('idempotency_keys', { writeConcern: { w: 'majority' } });
+  // The key is the record's _id, as the API stores it (api/idempotency-store.ts).
+  const keys = db.collection<{ _id: string; [field: string]: unknown }>('idempotency_keys', { writeConcern: { w: 'majority' } });
   const toJson = (doc: PeerProduct) => ({ ...doc, _id: undefined, id: doc._id.toHexString() });
   const fresh = (body: Record<string, unknown>, _id = new ObjectId()): PeerProduct => {
     const now = new Date();
@@ -46,15 +47,15 @@ export function driverCalls(db: Db): DriverCalls {
     async insertOnce(key, body) {
       const doc = fresh(body);
       try {
-        await keys.insertOne({ key, requestHash: '', productId: doc._id, createdAt: doc.createdAt });
+        await keys.insertOne({ _id: key, key, requestHash: '', productId: doc._id, createdAt: doc.createdAt });
       } catch (error) {
         if (!(error instanceof MongoServerError) || error.code !== 11000) throw error;
-        const first = await keys.findOne({ key });
+        const first = await keys.findOne({ _id: key });
         if (first?.product) return first.product as Document;
       }
       await products.insertOne(doc);
       const answer = toJson(doc);
-      await keys.updateOne({ key, product: { $exists: false } }, { $set: { product: answer } });
+      await keys.updateOne({ _id: key, product: { $exists: false } }, { $set: { product: answer } });
       return answer;
     },
     async get(id) {

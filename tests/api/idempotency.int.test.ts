@@ -84,6 +84,29 @@ describe('Idempotency-Key on POST', () => {
     expect(await count({ nombre: 'interrupted' })).toBe(1);
   });
 
+  it('honours a record of the older format (key in `key`, an ObjectId _id, unique index on key) for its 24 hours', async () => {
+    // What a deployment from before keys became _ids still holds: a first attempt that claimed its key
+    // and stopped before inserting, and a finished one.
+    const records = api.db.collection<{ _id: string | ObjectId; [field: string]: unknown }>('idempotency_keys');
+    await records.createIndex({ key: 1 }, { unique: true, name: 'key_1' });
+    const body = { nombre: 'older format', precio: 6, talla: 'S' };
+    const probe = await api.send('POST', '/api/product/', body, { 'idempotency-key': 'key-older-probe' });
+    const { requestHash } = (await records.findOne({ _id: 'key-older-probe' }))!;
+    await api.send('DELETE', `/api/product/${((await probe.json()) as Product).id}`);
+    const productId = new ObjectId();
+    await records.insertOne({ _id: new ObjectId(), key: 'key-older', requestHash, productId, createdAt: new Date() });
+
+    const retry = await api.send('POST', '/api/product/', body, { 'idempotency-key': 'key-older' });
+    expect(retry.status).toBe(201);
+    expect(((await retry.json()) as Product).id).toBe(productId.toHexString());
+    expect(await records.findOne({ key: 'key-older' })).toMatchObject({ product: { id: productId.toHexString() } });
+    const again = await api.send('POST', '/api/product/', body, { 'idempotency-key': 'key-older' });
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(((await again.json()) as Product).id).toBe(productId.toHexString());
+    expect(await count({ nombre: 'older format' })).toBe(1);
+    await records.dropIndex('key_1');
+  });
+
   it("keeps each key in MongoDB as its record's _id, forgotten by a TTL index", async () => {
     await api.send('POST', '/api/product/', { nombre: 'stored key', precio: 2, talla: 'S' }, { 'idempotency-key': 'key-stored' });
     const records = api.db.collection<{ _id: string; [field: string]: unknown }>('idempotency_keys');
