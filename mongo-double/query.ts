@@ -26,10 +26,11 @@ export function findDocuments(collection: DocumentSource | undefined, filter: Do
   return evaluate(() => runFind(collection, filter, options));
 }
 
-/** The _id of a filter that is exactly `{_id: <value>}`: such finds (get, update, delete by id) skip the scan. */
+/** The _id a filter requires (a top-level `_id: <value>`): such finds (get, update, delete by id) skip the scan. */
 function exactId(filter: Document): { id: unknown } | null {
-  const keys = Object.keys(filter);
-  if (keys.length !== 1 || keys[0] !== '_id') return null;
+  // A top-level `_id: <value>` is one of the conditions every match must meet, whatever the others:
+  // only the document with that _id can match, and the whole filter is then applied to it alone.
+  if (!Object.hasOwn(filter, '_id')) return null;
   const id: unknown = filter._id;
   if (id instanceof RegExp || (isPlainObject(id) && Object.keys(id).some((key) => key.startsWith('$')))) return null;
   return { id };

@@ -1,4 +1,4 @@
-import { ObjectId, type Collection, type MongoClient } from 'mongodb';
+import { Long, ObjectId, type Collection, type MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectClient, testDatabaseName } from '../harness/mongo.js';
 
@@ -36,6 +36,22 @@ describe('CRUD through the official driver', () => {
     const projected = await products.findOne({ nombre: 'a' }, { projection: { _id: 0, precio: 1 } });
     expect(projected).toEqual({ precio: 3 });
     expect(await products.findOne({ _id: insertedIds[1] })).toMatchObject({ nombre: 'b' });
+  });
+
+  it('applies every condition of a filter that names an _id, whatever its numeric type', async () => {
+    const docs = collection('by-id');
+    await docs.insertMany([
+      { _id: 1, a: 1, tags: ['x'] },
+      { _id: 2, a: 2 },
+    ] as never[]);
+    expect(await docs.find({ _id: 1, a: 1 } as never).toArray()).toEqual([{ _id: 1, a: 1, tags: ['x'] }]);
+    expect(await docs.find({ _id: 1, a: 2 } as never).toArray()).toEqual([]);
+    expect(await docs.find({ _id: Long.fromNumber(1), tags: 'x' } as never).toArray()).toHaveLength(1);
+    expect(await docs.find({ _id: 1.0, $or: [{ a: 5 }, { tags: 'x' }] } as never).toArray()).toHaveLength(1);
+    expect((await docs.updateOne({ _id: 2, b: { $exists: false } } as never, { $set: { b: 1 } })).matchedCount).toBe(1);
+    expect((await docs.updateOne({ _id: 2, b: { $exists: false } } as never, { $set: { b: 2 } })).matchedCount).toBe(0);
+    expect((await docs.deleteOne({ _id: 2, a: 3 } as never)).deletedCount).toBe(0);
+    expect(await docs.countDocuments({ _id: 2, b: 1 } as never)).toBe(1);
   });
 
   it('pages a large result across getMore batches', async () => {
