@@ -6,7 +6,7 @@ import { API_AUDIENCE, type TokenPolicy } from '../common/tokens.js';
 import { requireBearer } from './auth.js';
 import { corsPolicy, type CorsOptions } from './cors.js';
 import { docsRoutes } from './docs-routes.js';
-import { createErrorHandler, createNotFoundHandler } from './error-handler.js';
+import { createErrorHandler, notFoundHandler } from './error-handler.js';
 import { healthRoutes, type ReadinessCheck } from './health-routes.js';
 import { livePageRoutes } from './live-page.js';
 import { createApiMetrics, type ApiMetrics } from './metrics.js';
@@ -15,7 +15,6 @@ import { createIdempotencyStore, type IdempotencyStore } from './idempotency-sto
 import { createProductRepository, type ProductRepository } from './product-repository.js';
 import { productRoutes } from './product-routes.js';
 import { observeRequests } from './request-observer.js';
-import { routeTable } from './route-table.js';
 import { withDeadline } from './store-deadline.js';
 
 /** Collaborators of the API: a database (or the stores built over one), a logger, and optional clock and secret. */
@@ -61,8 +60,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   // Non-strict: `/api/product/` (the seed's curl) and `/api/product` are the same route.
   const app = new Hono<AppEnv>({ strict: false });
-  const routes = routeTable(app);
-  observeRequests(app, routes, logger, metrics);
+  app.use(observeRequests(logger, metrics));
   if (cors) app.use(corsPolicy(cors));
   app.route('/', healthRoutes(stores.ready));
   app.route('/', metricsRoutes(metrics, deps.metricsAccess ?? 'open'));
@@ -78,7 +76,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     }),
   );
   app.route('/', docsRoutes());
-  app.notFound(createNotFoundHandler(routes));
+  app.notFound(notFoundHandler);
   app.onError(createErrorHandler(logger, { onMongoError: (kind) => metrics.mongoError(kind) }));
   return app;
 }
@@ -101,12 +99,11 @@ export function createOperatorApp({
   logger: Logger;
 }): Hono<AppEnv> {
   const app = new Hono<AppEnv>({ strict: false });
-  const routes = routeTable(app);
   // Scrapes and probes here are counted and logged (at debug) like those on the public port.
-  observeRequests(app, routes, logger, metrics);
+  app.use(observeRequests(logger, metrics));
   app.route('/', healthRoutes(ready));
   app.route('/', metricsRoutes(metrics, 'open'));
-  app.notFound(createNotFoundHandler(routes));
+  app.notFound(notFoundHandler);
   app.onError(createErrorHandler(logger));
   return app;
 }

@@ -1,4 +1,4 @@
-import type { Context } from 'hono';
+import type { MiddlewareHandler } from 'hono';
 import { verifyToken, type TokenPolicy, type TokenRefusal } from '../common/tokens.js';
 import { requestHeader } from './node-headers.js';
 import { ApiProblem } from './problem.js';
@@ -10,13 +10,14 @@ import { ApiProblem } from './problem.js';
 /** Options of requireBearer: the token policy (secret, audience, exp, clock tolerance). */
 export type BearerOptions = TokenPolicy;
 
-/** A check for the start of a handler: rejects with a 401 problem unless the request carries `Authorization: Bearer <valid token for the API>`. */
-export function requireBearer(policy: BearerOptions): (c: Context) => Promise<void> {
-  return async (c) => {
+/** Middleware: 401 problem unless the request carries `Authorization: Bearer <valid token for the API>`. */
+export function requireBearer(policy: BearerOptions): MiddlewareHandler {
+  return async (c, next) => {
     const match = /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i.exec(requestHeader(c, 'authorization') ?? '');
     if (!match?.[1]) throw unauthorized(undefined, 'Send Authorization: Bearer <token> to change products.');
     const check = await verifyToken(match[1], policy);
     if (!check.ok) throw unauthorized(check.reason, detailOf(check.reason));
+    await next();
   };
 }
 

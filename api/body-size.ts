@@ -1,4 +1,4 @@
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestHeader } from './node-headers.js';
 import { ApiProblem } from './problem.js';
@@ -16,11 +16,8 @@ export interface BodySizeOptions {
   drainBytes?: number;
 }
 
-/**
- * A check for the start of a handler: throws (or rejects with) a 413 problem for a body over
- * `maxBytes`; returns undefined when the headers already show the body is within it.
- */
-export function bodySizeCheck({ maxBytes, drainBytes = 1024 * 1024 }: BodySizeOptions): (c: Context) => Promise<void> | undefined {
+/** Middleware: 413 problem for a body over `maxBytes`. */
+export function limitBodySize({ maxBytes, drainBytes = 1024 * 1024 }: BodySizeOptions): MiddlewareHandler {
   const tooLarge = () => new ApiProblem(413, { detail: `The body must not exceed ${maxBytes} bytes.` });
   // Without a declared length, count while reading (Hono's body-limit keeps what it read for the handler).
   const streamed = bodyLimit({
@@ -30,24 +27,18 @@ export function bodySizeCheck({ maxBytes, drainBytes = 1024 * 1024 }: BodySizeOp
       throw tooLarge();
     },
   });
-  const bodyRead = () => Promise.resolve();
-  return (c) => {
+  return (c, next) => {
     // Decided from the headers alone. Touching `c.req.raw.body` here would make @hono/node-server
     // build a full web Request (ReadableStream over the socket, AbortController, undici Headers) for
     // every write, instead of reading the body straight off the IncomingMessage: the largest per-request
     // cost a profile of POST showed (docs/performance.md, "The API's request path").
     const declared = requestHeader(c, 'content-length');
-    if (declared === undefined || requestHeader(c, 'transfer-encoding') !== undefined) return counted(c);
+    if (declared === undefined || requestHeader(c, 'transfer-encoding') !== undefined) return streamed(c, next);
     const length = Number(declared);
     // Node's HTTP parser has already refused a malformed Content-Length, and it enforces the declared one.
-    if (length <= maxBytes) return undefined;
+    if (length <= maxBytes) return next();
     return refuse(c, length);
   };
-
-  async function counted(c: Context): Promise<void> {
-    // Hono's middleware reads the body here and keeps it for the handler; its `next` has nothing to do.
-    await streamed(c, bodyRead);
-  }
 
   async function refuse(c: Context, length: number): Promise<never> {
     if (length <= drainBytes) await discard(c.req.raw.body);

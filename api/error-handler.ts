@@ -6,7 +6,6 @@ import type { MongoErrorKind } from './metrics.js';
 import { mongoErrorKind } from './mongo-error-kind.js';
 import { isMongoUnavailable } from './mongo-unavailable.js';
 import { ApiProblem, problemResponse } from './problem.js';
-import type { RouteTable } from './route-table.js';
 
 /**
  * The app's one onError: an ApiProblem becomes its problem details; an HTTPException from a Hono
@@ -29,7 +28,7 @@ export function createErrorHandler(
     }
     const kind = mongoErrorKind(error);
     if (kind) onMongoError?.(kind);
-    const context = { err: error, requestId: c.env.requestId, method: c.req.method, path: requestPath(c) };
+    const context = { err: error, requestId: c.get('requestId'), method: c.req.method, path: requestPath(c) };
     if (isMongoUnavailable(error)) {
       // Expected while MongoDB fails over or restarts: the client may retry; the write did not happen
       // or, for a network error after sending, its outcome is unknown (POST with Idempotency-Key is safe to retry).
@@ -42,19 +41,6 @@ export function createErrorHandler(
   };
 }
 
-/**
- * The answer when no route serves the request: 405 with Allow when routes serve the path with other
- * methods, 404 problem details otherwise.
- */
-export function createNotFoundHandler(routes: RouteTable): NotFoundHandler<AppEnv> {
-  return (c) => {
-    const allow = routes.allowedMethods(c.req.path);
-    if (allow.length > 0) {
-      return problemResponse(
-        c,
-        new ApiProblem(405, { detail: `${c.req.method} is not supported here.`, headers: { Allow: allow.join(', ') } }),
-      );
-    }
-    return problemResponse(c, new ApiProblem(404, { detail: `No resource at ${requestPath(c)}` }));
-  };
-}
+/** 404 as problem details for every path the API does not serve. */
+export const notFoundHandler: NotFoundHandler<AppEnv> = (c) =>
+  problemResponse(c, new ApiProblem(404, { detail: `No resource at ${requestPath(c)}` }));

@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 
@@ -17,11 +16,7 @@ function bindings(c: Context): Partial<HttpBindings> | undefined {
 /** A request header by its lower-case name; repeated headers joined with ", " as Headers.get does. */
 export function requestHeader(c: Context, name: Lowercase<string>): string | undefined {
   const incoming = bindings(c)?.incoming;
-  return incoming ? incomingHeader(incoming, name) : c.req.header(name);
-}
-
-/** A header of Node's request by its lower-case name, repeated ones joined with ", ". */
-export function incomingHeader(incoming: IncomingMessage, name: Lowercase<string>): string | undefined {
+  if (!incoming) return c.req.header(name);
   const value = incoming.headers[name];
   return Array.isArray(value) ? value.join(', ') : value;
 }
@@ -35,4 +30,14 @@ export function setResponseHeader(c: Context, name: string, value: string): void
   const outgoing = bindings(c)?.outgoing;
   if (outgoing && 'setHeader' in outgoing && !outgoing.headersSent) outgoing.setHeader(name, value);
   else c.header(name, value);
+}
+
+/** A header of the answer set with setResponseHeader, once the answer is ready. */
+export function responseHeader(c: Context, name: string): string | undefined {
+  const outgoing = bindings(c)?.outgoing;
+  if (outgoing && 'getHeader' in outgoing) {
+    const value = outgoing.getHeader(name);
+    return value === undefined ? undefined : String(value);
+  }
+  return c.res.headers.get(name) ?? undefined;
 }

@@ -1,8 +1,8 @@
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { ObjectId } from 'mongodb';
 import { z } from 'zod';
 import { requestPath, type AppEnv } from './app-env.js';
-import { bodySizeCheck } from './body-size.js';
+import { limitBodySize } from './body-size.js';
 import { requestHeader, setResponseHeader } from './node-headers.js';
 import { createProduct, createProductOnce } from './idempotent-create.js';
 import type { IdempotencyStore } from './idempotency-store.js';
@@ -29,8 +29,8 @@ export interface ProductRouteDeps {
   repository: ProductRepository;
   idempotency: IdempotencyStore;
   clock: () => Date;
-  /** Checks every write (POST, PUT, PATCH, DELETE) first, rejecting to refuse it; reads stay open. */
-  writeGuard?: (c: Context<AppEnv>) => Promise<void>;
+  /** Guards every write (POST, PUT, PATCH, DELETE); reads stay open. */
+  writeGuard?: MiddlewareHandler<AppEnv>;
   /** PUT, PATCH and DELETE without If-Match answer 428 (default: allowed, last write wins). */
   requireIfMatch?: boolean;
 }
@@ -51,19 +51,20 @@ const itemPath = '/api/product/:id';
 /** The product CRUD routes under /api/product. */
 export function productRoutes({ repository, idempotency, clock, writeGuard, requireIfMatch = false }: ProductRouteDeps): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
-  const checkBodySize = bodySizeCheck({ maxBytes: MAX_BODY_BYTES });
-  // What every write passes first: the token (when writes need one), then the size of its body. Called
-  // at the top of each handler rather than registered as middleware, so that every route has one
-  // handler and Hono calls it directly (see request-observer.ts); undefined when nothing is left to wait for.
-  const admit = (c: Context<AppEnv>, { body }: { body: boolean }): Promise<void> | undefined => {
-    if (writeGuard) return writeGuard(c).then(() => (body ? checkBodySize(c) : undefined));
-    return body ? checkBodySize(c) : undefined;
-  };
+  const limitBody = limitBodySize({ maxBytes: MAX_BODY_BYTES });
+  const guard: MiddlewareHandler<AppEnv> = writeGuard ?? ((_c, next) => next());
+  // What a write with a body passes first: the guard (when writes need a token), then the size limit;
+  // one middleware rather than two, since every handler Hono runs for a request costs it a dispatch.
+  const bodyWrite: MiddlewareHandler<AppEnv> = writeGuard
+    ? (c, next) =>
+        writeGuard(c, async () => {
+          await limitBody(c, next);
+        })
+    : limitBody;
 
   routes.get(collectionPath, list);
 
-  routes.post(collectionPath, async (c) => {
-    await admit(c, { body: true });
+  routes.post(collectionPath, bodyWrite, async (c) => {
     const key = requestHeader(c, 'idempotency-key');
     if (key !== undefined && !idempotencyKey.test(key)) {
       throw invalidField('header.Idempotency-Key', 'must be 1 to 255 visible ASCII characters');
@@ -80,6 +81,8 @@ export function productRoutes({ repository, idempotency, clock, writeGuard, requ
     return c.json(product, 201);
   });
 
+  routes.all(collectionPath, (c) => methodNotAllowed(c, 'GET, POST'));
+
   routes.get(itemPath, async (c) => {
     const doc = await repository.get(productId(c));
     if (!doc) throw notFound(c);
@@ -91,8 +94,7 @@ export function productRoutes({ repository, idempotency, clock, writeGuard, requ
   const expected = (c: Context<AppEnv>, id: ObjectId) =>
     expectedDocument(requestHeader(c, 'if-match'), () => repository.get(id), { required: requireIfMatch });
 
-  routes.put(itemPath, async (c) => {
-    await admit(c, { body: true });
+  routes.put(itemPath, bodyWrite, async (c) => {
     const id = productId(c);
     const input = await readJsonBody(c, productInput);
     const current = await expected(c, id);
@@ -101,8 +103,7 @@ export function productRoutes({ repository, idempotency, clock, writeGuard, requ
     return tagged(c, doc);
   });
 
-  routes.patch(itemPath, async (c) => {
-    await admit(c, { body: true });
+  routes.patch(itemPath, bodyWrite, async (c) => {
     const id = productId(c);
     const patch = await readJsonBody(c, productPatch);
     const current = await expected(c, id);
@@ -111,13 +112,14 @@ export function productRoutes({ repository, idempotency, clock, writeGuard, requ
     return tagged(c, doc);
   });
 
-  routes.delete(itemPath, async (c) => {
-    await admit(c, { body: false });
+  routes.delete(itemPath, guard, async (c) => {
     const id = productId(c);
     const current = await expected(c, id);
     if (!(await repository.remove(id, current))) throw current ? preconditionFailed() : notFound(c);
     return c.body(null, 204);
   });
+
+  routes.all(itemPath, (c) => methodNotAllowed(c, 'GET, PUT, PATCH, DELETE'));
 
   async function list(c: Context<AppEnv>): Promise<Response> {
     const query = validate(listQuery, c.req.query(), 'query');
@@ -154,4 +156,8 @@ function productId(c: Context<AppEnv>): ObjectId {
 
 function notFound(c: Context<AppEnv>): ApiProblem {
   return new ApiProblem(404, { detail: `No product at ${requestPath(c).slice(0, 100)}` });
+}
+
+function methodNotAllowed(c: Context<AppEnv>, allow: string): never {
+  throw new ApiProblem(405, { detail: `${c.req.method} is not supported here.`, headers: { Allow: allow } });
 }

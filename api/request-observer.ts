@@ -1,78 +1,46 @@
-import type { HttpBindings } from '@hono/node-server';
-import type { Hono } from 'hono';
+import type { MiddlewareHandler } from 'hono';
+import { routePath } from 'hono/route';
 import type { Logger } from '../common/logger.js';
-import { pathOfUrl, type AppEnv, type RequestBindings } from './app-env.js';
+import { requestPath, type AppEnv } from './app-env.js';
 import type { ApiMetrics } from './metrics.js';
-import { incomingHeader } from './node-headers.js';
+import { requestHeader, responseHeader, setResponseHeader } from './node-headers.js';
 import { requestIdOf } from './request-id.js';
-import { requestLog } from './request-log.js';
-import type { RouteTable } from './route-table.js';
+import { logRequest } from './request-log.js';
 
 // What every request passes first and last: its id (X-Request-Id, request-id.ts), its metrics by
-// route pattern (metrics.ts) and its log line (request-log.ts). Wrapped around the app's fetch rather
-// than registered as middleware: a middleware gives every route a second handler, and Hono then runs
-// each request through its middleware chain (an async frame and a promise per handler) instead of
-// calling the route's one handler directly — a measurable share of the API's cost per request
-// (docs/performance.md, "The API's request path"). It also sees every answer the same way: a route's,
-// an error's, a 404 or 405, a CORS preflight.
+// route pattern (metrics.ts) and its log line (request-log.ts). One middleware rather than three:
+// each handler Hono runs is a dispatch and an async frame more per request, on the path that decides
+// how many requests a core can answer (docs/performance.md, "The API's request path").
 
-/** Observes every request `app` answers, through its fetch (and so app.request() too). */
-export function observeRequests(app: Hono<AppEnv>, routes: RouteTable, logger: Logger, metrics: ApiMetrics): void {
-  const dispatch = app.fetch;
-  const logRequest = requestLog(logger);
-  app.fetch = (request, env, executionCtx) => {
+// A path no route matched has a wildcard (or nothing) as its route: counted as `unmatched`, so the
+// label values stay the routes' patterns whatever paths clients try.
+const WILDCARDS = new Set(['*', '/*', '']);
+
+/** Middleware: request id, metrics and log line of every request; register it before everything else. */
+export function observeRequests(logger: Logger, metrics: ApiMetrics): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
     const started = performance.now();
     metrics.requestStarted();
-    const node = env as Partial<HttpBindings> | undefined;
-    const requestId = requestIdOf(
-      node?.incoming ? incomingHeader(node.incoming, 'x-request-id') : (request.headers.get('x-request-id') ?? undefined),
-    );
-    // Handlers and the error handler find the id as c.env.requestId, next to Node's objects.
-    const bindings: RequestBindings = { incoming: node?.incoming, outgoing: node?.outgoing, requestId };
-    // On Node the header goes on the ServerResponse now, so that every answer carries it, however made.
-    bindings.outgoing?.setHeader('X-Request-Id', requestId);
-
-    const observed = (status: number, replayed: boolean) => {
-      const ms = performance.now() - started;
-      const method = request.method;
-      const route = routes.patternOf(method, app.getPath(request, { env: bindings })) ?? 'unmatched';
-      metrics.requestEnded(method, route, status, ms / 1000, replayed);
-      logRequest({ requestId, method, path: pathOfUrl(request.url), status, ms: Math.round(ms * 10) / 10 });
-    };
-    const answered = (response: Response): Response => {
-      const outgoing = bindings.outgoing;
-      // Replays are read off the Idempotent-Replayed header the create route sets, so routes need no metrics code.
-      const replayed = outgoing
-        ? outgoing.getHeader('Idempotent-Replayed') === 'true'
-        : response.headers.get('Idempotent-Replayed') === 'true';
-      observed(response.status, replayed);
-      return outgoing ? response : withRequestId(response, requestId);
-    };
-    const failed = (error: unknown): never => {
-      // Only the error handler failing gets here; the adapter answers 500.
-      observed(500, false);
-      throw error;
-    };
-
-    let answer: Response | Promise<Response>;
+    const requestId = requestIdOf(requestHeader(c, 'x-request-id'));
+    c.set('requestId', requestId);
+    setResponseHeader(c, 'X-Request-Id', requestId);
     try {
-      answer = dispatch(request, bindings, executionCtx);
-    } catch (error) {
-      return failed(error);
+      await next();
+    } finally {
+      const status = c.res.status;
+      // After next() the route index is that of the handler that answered (or threw). Replays are
+      // read off the Idempotent-Replayed header the create route sets, so routes need no metrics code.
+      const route = routePath(c);
+      const ms = performance.now() - started;
+      const method = c.req.method;
+      metrics.requestEnded(
+        method,
+        WILDCARDS.has(route) ? 'unmatched' : route,
+        status,
+        ms / 1000,
+        responseHeader(c, 'Idempotent-Replayed') === 'true',
+      );
+      logRequest(logger, { requestId, method, path: requestPath(c), status, ms: Math.round(ms * 10) / 10 });
     }
-    return answer instanceof Promise ? answer.then(answered, failed) : answered(answer);
   };
-}
-
-/** The answer with its X-Request-Id, where there is no ServerResponse to carry it (app.request()). */
-function withRequestId(response: Response, requestId: string): Response {
-  try {
-    response.headers.set('X-Request-Id', requestId);
-    return response;
-  } catch {
-    // A Response with immutable headers (Response.error(), a fetched one): the same answer, with the id.
-    const copy = new Response(response.body, response);
-    copy.headers.set('X-Request-Id', requestId);
-    return copy;
-  }
 }

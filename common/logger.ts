@@ -1,6 +1,4 @@
-import { hostname } from 'node:os';
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
-import { writesJsonTo } from './record-writer.js';
 import { redactingErrorSerializer, redactRecord, redactText } from './redact.js';
 
 export type { Logger };
@@ -10,11 +8,8 @@ export type { Logger };
  * (a TTY) or LOG_PRETTY=1; JSON lines otherwise, so log shippers get structured records.
  */
 export function createLogger(name: string, options: { level?: string; pretty?: boolean; destination?: DestinationStream } = {}): Logger {
-  // pino's default bindings, spelled out so that recordWriter writes exactly the same ones.
-  const bindings = { pid: process.pid, hostname: hostname(), name };
   const base: LoggerOptions = {
     name,
-    base: { pid: bindings.pid, hostname: bindings.hostname },
     level: options.level ?? 'info',
     // No credential in any line at any level (common/redact.ts): in the record's fields, in an error,
     // and in the message (pino hands the hook a fresh array of the call's arguments).
@@ -39,12 +34,7 @@ export function createLogger(name: string, options: { level?: string; pretty?: b
       },
     });
   }
-  // pino's own stream for stdout when none is given (asynchronous writes, as pino makes it), held here
-  // so that recordWriter can write to it too.
-  const stream = options.destination ?? pino.destination({ dest: process.stdout.fd || 1, sync: false });
-  const logger = pino(base, stream);
-  writesJsonTo(logger, stream, bindings);
-  return logger;
+  return options.destination ? pino(base, options.destination) : pino(base);
 }
 
 /** A logger that drops everything: for tests and benchmarks that do not want relay chatter. */

@@ -1,10 +1,8 @@
-import { hostname } from 'node:os';
 import { Writable } from 'node:stream';
 import { MongoServerSelectionError, type TopologyDescription } from 'mongodb';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.js';
-import { createLogger } from '../../common/logger.js';
 import { failingStores } from './stub-stores.js';
 
 function capturingLogger() {
@@ -77,30 +75,6 @@ describe('answers to storage failures', () => {
     expect(requestLines[0]).toMatchObject({ requestId: 'abc-123', method: 'GET', path: '/api/product/nope', status: 404 });
     expect(requestLines[0]?.ms).toEqual(expect.any(Number));
     expect(requestLines[1]).toMatchObject({ method: 'GET', path: '/healthz', status: 200, requestId: expect.any(String) });
-  });
-
-  it('writes the line of a request through the project logger as the same JSON record pino writes', async () => {
-    const raw: string[] = [];
-    const sink = new Writable({ write: (chunk: Buffer, _encoding, done) => void (raw.push(chunk.toString()), done()) });
-    const logger = createLogger('api', { level: 'info', destination: sink });
-    const app = createApp({ logger, ...failingStores(new Error('x')), ready: async () => true });
-
-    await app.request('/api/product/nope', { headers: { 'x-request-id': 'line-1' } });
-
-    expect(raw).toHaveLength(1);
-    expect(JSON.parse(raw[0]!)).toEqual({
-      level: 30,
-      time: expect.any(Number),
-      pid: process.pid,
-      hostname: hostname(),
-      name: 'api',
-      requestId: 'line-1',
-      method: 'GET',
-      path: '/api/product/nope',
-      status: 404,
-      ms: expect.any(Number),
-      msg: 'request',
-    });
   });
 
   it('logs probes and scrapes (/healthz, /readyz, /metrics) at debug, and requests people make at info', async () => {
