@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Hono } from 'hono';
 import type { AppEnv } from './app-env.js';
+import { readOnly } from './method-not-allowed.js';
 import { openApiDocument } from './openapi.js';
 
 // GET /openapi.json and an API reference page at /docs that works offline: Swagger UI's files come
@@ -56,5 +57,5 @@ export function docsRoutes(): Hono<AppEnv> {
       return c.body(new Uint8Array(await body), 200, { 'Content-Type': type, 'Cache-Control': 'public, max-age=86400' });
     });
   }
-  return routes;
+  return readOnly(routes);
 }

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from './app-env.js';
 import { ApiProblem, problemResponse } from './problem.js';
+import { readOnly } from './method-not-allowed.js';
 
 /** Answers whether the MongoDB primary can be reached now; rejects or resolves false when not. */
 export type ReadinessCheck = () => Promise<boolean>;
@@ -19,7 +20,7 @@ export function healthRoutes(ready: ReadinessCheck, timeoutMs = 2_000): Hono<App
     c.header('Retry-After', '1');
     return problemResponse(c, new ApiProblem(503, { detail: 'Not ready: the MongoDB primary is not reachable.' }));
   });
-  return routes;
+  return readOnly(routes);
 }
 
 function withTimeout(check: Promise<boolean>, ms: number): Promise<boolean> {

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
 import type { AppEnv } from './app-env.js';
+import { readOnly } from './method-not-allowed.js';
 
 // The live page (live-page/), served same-origin by the API at /live/ so its form can POST without
 // CORS. Its script is the client library plus the page, bundled for the browser by esbuild the first
@@ -52,5 +53,5 @@ export function livePageRoutes(): Hono<AppEnv> {
     c.header('Cache-Control', 'no-cache');
     return c.body(text);
   });
-  return routes;
+  return readOnly(routes);
 }

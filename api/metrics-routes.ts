@@ -4,6 +4,7 @@ import type { AppEnv } from './app-env.js';
 import { METRICS_CONTENT_TYPE, type ApiMetrics } from './metrics.js';
 import { requestHeader } from './node-headers.js';
 import { ApiProblem } from './problem.js';
+import { readOnly } from './method-not-allowed.js';
 
 // GET /metrics. Route patterns, status counts and process figures are for operators, not for the
 // internet: on the API's public port they are closed (404) unless API_METRICS_TOKEN is set (then they
@@ -30,5 +31,6 @@ export function metricsRoutes(metrics: ApiMetrics, access: MetricsAccess): Hono<
     }
     return c.body(await metrics.render(), 200, { 'Content-Type': METRICS_CONTENT_TYPE, 'Cache-Control': 'no-store' });
   });
-  return routes;
+  // Closed here, /metrics is a path this port does not serve: 404 whatever the method.
+  return access === 'closed' ? routes : readOnly(routes);
 }

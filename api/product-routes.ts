@@ -3,6 +3,7 @@ import { ObjectId } from 'mongodb';
 import { z } from 'zod';
 import { requestPath, type AppEnv } from './app-env.js';
 import { limitBodySize } from './body-size.js';
+import { methodNotAllowed } from './method-not-allowed.js';
 import { requestHeader, setResponseHeader } from './node-headers.js';
 import { createProduct, createProductOnce } from './idempotent-create.js';
 import type { IdempotencyStore } from './idempotency-store.js';
@@ -81,7 +82,7 @@ export function productRoutes({ repository, idempotency, clock, writeGuard, requ
     return c.json(product, 201);
   });
 
-  routes.all(collectionPath, (c) => methodNotAllowed(c, 'GET, POST'));
+  routes.all(collectionPath, methodNotAllowed('GET, POST'));
 
   routes.get(itemPath, async (c) => {
     const doc = await repository.get(productId(c));
@@ -119,7 +120,7 @@ export function productRoutes({ repository, idempotency, clock, writeGuard, requ
     return c.body(null, 204);
   });
 
-  routes.all(itemPath, (c) => methodNotAllowed(c, 'GET, PUT, PATCH, DELETE'));
+  routes.all(itemPath, methodNotAllowed('GET, PUT, PATCH, DELETE'));
 
   async function list(c: Context<AppEnv>): Promise<Response> {
     const query = validate(listQuery, c.req.query(), 'query');
@@ -156,8 +157,4 @@ function productId(c: Context<AppEnv>): ObjectId {
 
 function notFound(c: Context<AppEnv>): ApiProblem {
   return new ApiProblem(404, { detail: `No product at ${requestPath(c).slice(0, 100)}` });
-}
-
-function methodNotAllowed(c: Context<AppEnv>, allow: string): never {
-  throw new ApiProblem(405, { detail: `${c.req.method} is not supported here.`, headers: { Allow: allow } });
 }
