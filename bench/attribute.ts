@@ -11,14 +11,15 @@ import { Child, killAllChildren } from './children.js';
 import type { ServiceInfo, ServiceOps } from './e2e-process.js';
 import { runHttpLoad } from './http-load.js';
 import { attributeSamples, compareOwners, jitSymbols, type OwnerRow } from './perf-samples.js';
-import { requestOf } from './scenarios/api.js';
+import { dropDatabases, requestOf } from './scenarios/api.js';
 
 // `npm run bench:attribute`: where the CPU of one api request goes, in the API and in a peer, side by
-// side. Both servers run over one MongoDB double and take the same load at the same time (so a
-// machine that slows down slows both), while Linux perf samples every thread of both processes; each
-// sample is then charged to its owner (bench/perf-samples.ts) and shown as µs of CPU per request.
-// This is how issue 16's fifth pass found what the API's extra CPU per POST is made of. Needs `perf`
-// (Debian: linux-perf) and permission to sample the processes (root, or perf_event_paranoid ≤ 2).
+// side. Both servers run over one MongoDB (MONGO_URL, else the double) and take the same load at the
+// same time (so a machine that slows down slows both), while Linux perf samples every thread of both
+// processes; each sample is then charged to its owner (bench/perf-samples.ts) and shown as µs of CPU
+// per request. This is how issue 16's fifth pass found what the API's extra CPU per POST is made of.
+// Needs `perf` (Debian: linux-perf) and permission to sample the processes (root, or
+// perf_event_paranoid ≤ 2).
 
 const USAGE = `usage: npm run bench:attribute -- [--op ${API_OPS.join('|')}] [--peer ${API_TARGET_NAMES.filter((name) => name !== 'api').join('|')}] [--seconds N] [--top N]
   --op       the request (default create: POST /api/product/)
@@ -100,10 +101,16 @@ async function main(options: AttributeOptions): Promise<void> {
   const dir = options.keep ?? (await mkdtemp(path.join(tmpdir(), 'bench-attribute-')));
   await mkdir(dir, { recursive: true });
   const names = ['api', options.peer] as const;
-  const mongo = await Child.start<ServiceOps, ServiceInfo>('./e2e-process.ts', ['mongo', '', ''], { name: 'mongo' });
+  // MongoDB as in the api scenario: MONGO_URL when set, else the double in a process of its own.
+  const mongoUrlGiven = process.env.MONGO_URL ?? '';
+  const mongo = mongoUrlGiven
+    ? undefined
+    : await Child.start<ServiceOps, ServiceInfo>('./e2e-process.ts', ['mongo', '', ''], { name: 'mongo' });
+  const mongoUrl = mongoUrlGiven || mongo!.info.url;
+  const databases = names.map((name) => `bench_attribute_${process.pid}_${name}`);
   const targets = [];
-  for (const name of names) {
-    const started = await Child.start<ApiTargetOps, ApiTargetInfo>('./api-process.ts', [name, mongo.info.url, `attribute_${name}`], {
+  for (const [i, name] of names.entries()) {
+    const started = await Child.start<ApiTargetOps, ApiTargetInfo>('./api-process.ts', [name, mongoUrl, databases[i]!], {
       name,
       // JIT code gets names perf can resolve (/tmp/perf-<pid>.map), interpreted frames included.
       nodeFlags: ['--perf-basic-prof', '--interpreted-frames-native-stack'],
@@ -138,7 +145,8 @@ async function main(options: AttributeOptions): Promise<void> {
       child.notify('exit', null);
       await child.kill(5_000);
     }
-    await mongo.child.kill();
+    await mongo?.child.kill();
+    if (mongoUrlGiven) await dropDatabases(mongoUrlGiven, databases);
     if (options.keep)
       await Promise.all(
         targets.map(({ info }) => copyFile(perfMap(info.pid), path.join(dir, `perf-${info.pid}.map`)).catch(() => undefined)),

@@ -154,7 +154,7 @@ async function checkAnswer(name: ApiTargetName, op: ApiOp, info: ApiTargetInfo):
 }
 
 /** Leaves a real MONGO_URL as it was found (the double dies with its process anyway). */
-async function dropDatabases(mongoUrl: string, databases: string[]): Promise<void> {
+export async function dropDatabases(mongoUrl: string, databases: string[]): Promise<void> {
   const client = new MongoClient(mongoUrl, { serverSelectionTimeoutMS: 5_000 });
   try {
     await client.connect();
