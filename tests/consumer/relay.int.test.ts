@@ -12,6 +12,7 @@ import type { EventMessage } from '../../contract/protocol.js';
 import { createRelay, type Relay } from '../../relay/relay.js';
 import { killConsumers, startConsumer } from './consumer-in-process.js';
 import { productEvent } from './scripted-relay.js';
+import { tamperSignature } from '../harness/tampered-token.js';
 
 // The consumer CLI against the real relay, fed through its manual event source (the same fan-out
 // path as change-stream events). No MongoDB is involved: this suite is about the consumer.
@@ -199,7 +200,7 @@ describe('consumer refused by the real relay', () => {
     source.push(productEvent('insert', iphone));
     await allowed.waitForLine('stdout', 'Product created: iPhone 15');
 
-    const refused = startConsumer(['--url', url, '--token', `${token.slice(0, -4)}AAAA`, ...fast]);
+    const refused = startConsumer(['--url', url, '--token', tamperSignature(token), ...fast]);
     expect(await refused.exited).toEqual({ code: 1, signal: null });
     expect(refused.stderr.join('\n')).toMatch(/relay rejected the access token: HTTP 401.*; not retrying/);
   });

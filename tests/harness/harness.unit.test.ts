@@ -2,8 +2,23 @@ import { describe, expect, it } from 'vitest';
 import { planMongoBackend, readMongoBackendChoice } from '../../common/mongo-backend.js';
 import { controllableMongoUnavailable } from './controllable-mongo.js';
 import { testDatabaseName } from './mongo.js';
+import { tamperSignature } from './tampered-token.js';
 
 describe('test harness', () => {
+  it('tampers a token so that its signature bytes always change', () => {
+    const signature = (token: string) => Buffer.from(token.split('.')[2] ?? '', 'base64url');
+    // 32 bytes whose base64url ends in "AA" (what the old tail overwrite produced) and one starting with "A".
+    const endsInAA = `h.p.${Buffer.alloc(32).fill(1, 0, 30).toString('base64url')}`;
+    const startsWithA = `h.p.${Buffer.alloc(32).toString('base64url')}`;
+    expect(endsInAA.endsWith('AA')).toBe(true);
+    for (const token of [endsInAA, startsWithA]) {
+      const tampered = tamperSignature(token);
+      expect(tampered.split('.').slice(0, 2)).toEqual(['h', 'p']);
+      expect(tampered.length).toBe(token.length);
+      expect(signature(tampered).equals(signature(token))).toBe(false);
+    }
+  });
+
   it('gives each file a distinct, valid database name', () => {
     const url = 'file:///work/main/tests/relay/a-rather-long-file-name-for-a-relay-test-that-goes-on.test.ts';
     const first = testDatabaseName(url);
