@@ -40,6 +40,8 @@ export async function verifyToken(token: string, policy: TokenPolicy): Promise<T
       clockTolerance: clockToleranceSeconds,
       ...(requireExp ? { requiredClaims: ['exp'] } : {}),
     });
+    // Checked once jose has accepted the token, so that anything else wrong keeps its own reason.
+    if (!hasCanonicalSignature(token)) return { ok: false, reason: 'bad signature' };
     return {
       ok: true,
       ...(payload.exp === undefined ? {} : { expiresAt: payload.exp * 1000 }),
@@ -69,6 +71,19 @@ export function mintToken({
     .setIssuedAt()
     .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
     .sign(new TextEncoder().encode(secret));
+}
+
+/**
+ * Whether the signature part is spelled the one way an encoder writes it. The last character of
+ * unpadded base64url carries bits that decoders (jose's included) ignore (RFC 4648 §3.5), so every
+ * valid HS256 token has four spellings that all verify. Only the canonical one is accepted, so that a
+ * token is one string: a deny-list or a log search by token cannot be sidestepped by respelling it.
+ * The header and payload need no check: the signature covers them as sent.
+ */
+function hasCanonicalSignature(token: string): boolean {
+  // jose has checked the shape: three parts, the signature base64url.
+  const signature = token.slice(token.lastIndexOf('.') + 1);
+  return Buffer.from(signature, 'base64url').toString('base64url') === signature;
 }
 
 function refusalOf(error: unknown): TokenRefusal {

@@ -2,7 +2,7 @@ import { API_AUDIENCE, RELAY_AUDIENCE } from '../../common/tokens.js';
 import { createHmac } from 'node:crypto';
 import type { RelayConfig } from '../../relay/config.js';
 import { CloseCode } from '../../contract/close-codes.js';
-import { tamperSignature } from '../harness/tampered-token.js';
+import { respellSignature, tamperSignature } from '../harness/tampered-token.js';
 
 // A table of malformed relay inputs with the answer each must get, as documented in the README's
 // "Relay edge" section: refusals before the upgrade are HTTP statuses; a bad query, once upgraded, is
@@ -206,6 +206,7 @@ const tokens: Array<[string, string]> = [
   ['an RS256 header over an HMAC signature', handMadeJwt({ alg: 'RS256' }, claims())],
   ['a tampered payload', `${validHead}.${b64(JSON.stringify({ sub: 'admin', exp: now() + 3600 }))}.${validSig}`],
   ['a tampered signature', tamperSignature(valid)],
+  ['a signature respelled in the bits decoders ignore', respellSignature(valid)],
   ['a token without signature part', `${validHead}.${validBody}`],
   ['a token with four parts', `${valid}.extra`],
   ['a JWE-shaped token', 'a.b.c.d.e'],
