@@ -3,6 +3,7 @@ import { API_AUDIENCE, RELAY_AUDIENCE } from '../../common/tokens.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Product } from '../../contract/product.js';
 import { apiFixture, SEED, type ApiFixture } from './api-fixture.js';
+import { respellSignature } from '../harness/tampered-token.js';
 
 const secret = 'test-secret-that-is-at-least-32-characters-long';
 let api: ApiFixture;
@@ -61,6 +62,7 @@ describe('writes protected by API_JWT_SECRET', () => {
     ['a relay token (the relay audience), signed with the same secret', () => token({ audience: RELAY_AUDIENCE })],
     ['a token without audience', () => token({ audience: null })],
     ['a token without expiry', () => token({ expiresIn: null })],
+    ['a valid token with its signature respelled in the bits decoders ignore', async () => respellSignature(await token())],
   ])('refuses %s with 401 invalid_token', async (_name, make) => {
     const response = await api.send('POST', '/api/product/', SEED, bearer(await make()));
     expect(response.status).toBe(401);
