@@ -56,7 +56,7 @@ if (plan.scenarios.includes('ingest'))
 if (plan.scenarios.includes('api')) {
   const api = plan.api;
   console.log(
-    `api: ${api.targets.join(', ')} × ${api.ops.join(', ')} · ${api.connections} connections · ${api.seconds} s each (after ${api.warmUpSeconds} s warm-up) · MongoDB: ${e2eBackend()}`,
+    `api: ${api.targets.join(', ')} × ${api.ops.join(', ')} · ${api.connections} connections · ${api.seconds} s each, in ${api.slices} turns of ${api.seconds / api.slices} s (after ${api.warmUpSeconds} s warm-up) · MongoDB: ${e2eBackend()}`,
   );
 }
 if (plan.scenarios.includes('e2e'))

@@ -95,6 +95,13 @@ export function planFor(options: BenchOptions, idleLimit = Number.POSITIVE_INFIN
     storm: { clients: quick ? 2_000 : 10_000, missed: quick ? 500 : 2_000, loadProcesses: quick ? 1 : 2, targets: ['relay', 'socketio'] },
     ingest: { clients: 10, events: quick ? 10_000 : 50_000, batch: 1_000 },
     // As issue 16 measured: 50 connections, 10 s per operation and target; quick runs 3 s each.
-    api: { targets: [...API_TARGET_NAMES], ops: [...API_OPS], connections: 50, seconds: quick ? 3 : 10, warmUpSeconds: 1 },
+    api: {
+      targets: [...API_TARGET_NAMES],
+      ops: [...API_OPS],
+      connections: 50,
+      seconds: quick ? 3 : 10,
+      slices: quick ? 3 : 5,
+      warmUpSeconds: 1,
+    },
   };
 }

@@ -4,14 +4,17 @@ import { CREATE_BODY, type ApiOp, type ApiTargetName } from '../api-targets.js';
 import { Child } from '../children.js';
 import { cpuMs } from '../clock.js';
 import type { ServiceInfo, ServiceOps } from '../e2e-process.js';
-import { runHttpLoad, type HttpRequestSpec } from '../http-load.js';
+import { combineHttpLoads, runHttpLoad, runHttpLoadSlice, type HttpLoadSlice, type HttpRequestSpec } from '../http-load.js';
 import type { RunResult } from '../results.js';
 
 // The API's request path against its peers (issue 16): the project's API, the Hono floor, the
 // node:http ceiling and Express, each in its own process over one MongoDB (MONGO_URL, else the double
 // in its own process), each with a database of its own seeded alike. Within a repeat every operation is
-// measured on every target back to back, in an order rotated every repeat, so all targets of one
-// operation see the same machine.
+// measured on every target in turns: the measured seconds come in slices (2 s each at full size), one
+// slice per target in turn, the order rotated every turn and every repeat. A shared machine's speed
+// drifts by a third within seconds; targets measured in alternating slices see the same drift, which
+// one run per target after the other does not (the ratio of two back-to-back 10 s runs spread from
+// 0.60 to 0.88 over nine repeats of the same code; in 1 s slices, from 0.72 to 0.83).
 
 /** Size of the api scenario. */
 export interface ApiPlan {
@@ -20,6 +23,8 @@ export interface ApiPlan {
   connections: number;
   /** Measured seconds per operation and target. */
   seconds: number;
+  /** Turns those seconds are measured in (each target runs `seconds / slices` per turn). */
+  slices: number;
   /** Unmeasured load per operation and target right before that operation's runs (JIT, pools, caches). */
   warmUpSeconds: number;
 }
@@ -91,41 +96,58 @@ export async function runApi(
     for (const op of [...plan.ops].sort((a, b) => Number(isWrite(a)) - Number(isWrite(b)))) {
       for (const [, { info }] of targets)
         await runHttpLoad(info.url, requestOf(op, info.productId), { connections: plan.connections, seconds: plan.warmUpSeconds });
-      for (const name of rotate(plan.targets, repeat - 1)) {
-        const { child, info } = targets.get(name)!;
-        try {
-          const cpu = { target: await child.call('cpu', null), mongo: (await mongo?.call('cpu', null)) ?? 0, load: cpuMs() };
-          const load = await runHttpLoad(info.url, requestOf(op, info.productId), { connections: plan.connections, seconds: plan.seconds });
-          const ms = load.seconds * 1000;
-          const used = {
-            target: (await child.call('cpu', null)) - cpu.target,
-            mongo: ((await mongo?.call('cpu', null)) ?? 0) - cpu.mongo,
-            load: cpuMs() - cpu.load,
-          };
-          const problems = [
-            load.non2xx > 0 ? `${load.non2xx} answers not 2xx` : '',
-            load.errors > 0 ? `${load.errors} connection errors or timeouts` : '',
-          ].filter(Boolean);
-          results.push({
-            scenario: 'api',
-            target: name,
-            repeat,
-            lost: 0,
-            outOfOrder: 0,
-            seconds: load.seconds,
-            latency: { p50: load.p50, p99: load.p99, max: load.max, samples: load.requests },
-            cpuPercent: { target: (100 * used.target) / ms, load: (100 * used.load) / ms },
-            api: {
-              op,
-              requestsPerSecond: load.requestsPerSecond,
-              requests: load.requests,
-              ...(mongo ? { mongoCpuPercent: (100 * used.mongo) / ms } : {}),
-            },
-            ...(problems.length ? { error: problems.join(', ') } : {}),
-          });
-        } catch (error) {
-          results.push(failed(name, op, error));
+      const measured = new Map<ApiTargetName, { slices: HttpLoadSlice[]; cpuMs: { target: number; mongo: number; load: number } }>();
+      const broken = new Map<ApiTargetName, unknown>();
+      for (let turn = 0; turn < plan.slices; turn++) {
+        for (const name of rotate(plan.targets, repeat - 1 + turn)) {
+          if (broken.has(name)) continue;
+          const { child, info } = targets.get(name)!;
+          try {
+            const before = { target: await child.call('cpu', null), mongo: (await mongo?.call('cpu', null)) ?? 0, load: cpuMs() };
+            const slice = await runHttpLoadSlice(info.url, requestOf(op, info.productId), {
+              connections: plan.connections,
+              seconds: plan.seconds / plan.slices,
+            });
+            const sofar = measured.get(name) ?? { slices: [], cpuMs: { target: 0, mongo: 0, load: 0 } };
+            sofar.slices.push(slice);
+            sofar.cpuMs.target += (await child.call('cpu', null)) - before.target;
+            sofar.cpuMs.mongo += ((await mongo?.call('cpu', null)) ?? 0) - before.mongo;
+            sofar.cpuMs.load += cpuMs() - before.load;
+            measured.set(name, sofar);
+          } catch (error) {
+            broken.set(name, error);
+          }
         }
+      }
+      for (const name of plan.targets) {
+        const sofar = measured.get(name);
+        if (broken.has(name) || !sofar) {
+          results.push(failed(name, op, broken.get(name) ?? new Error('no slice was measured')));
+          continue;
+        }
+        const load = combineHttpLoads(sofar.slices);
+        const ms = load.seconds * 1000;
+        const problems = [
+          load.non2xx > 0 ? `${load.non2xx} answers not 2xx` : '',
+          load.errors > 0 ? `${load.errors} connection errors or timeouts` : '',
+        ].filter(Boolean);
+        results.push({
+          scenario: 'api',
+          target: name,
+          repeat,
+          lost: 0,
+          outOfOrder: 0,
+          seconds: load.seconds,
+          latency: { p50: load.p50, p99: load.p99, max: load.max, samples: load.requests },
+          cpuPercent: { target: (100 * sofar.cpuMs.target) / ms, load: (100 * sofar.cpuMs.load) / ms },
+          api: {
+            op,
+            requestsPerSecond: load.requestsPerSecond,
+            requests: load.requests,
+            ...(mongo ? { mongoCpuPercent: (100 * sofar.cpuMs.mongo) / ms } : {}),
+          },
+          ...(problems.length ? { error: problems.join(', ') } : {}),
+        });
       }
     }
   } catch (error) {

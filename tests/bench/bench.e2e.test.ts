@@ -83,7 +83,7 @@ describe('npm run bench', () => {
 describe('npm run bench -- --scenario api', () => {
   it('answers every request of every operation on the API and its three peers, and reports the ratios', async () => {
     const plan = planFor(parseOptions(['--repeats', '1', '--scenario', 'api']));
-    const tiny: BenchPlan = { ...plan, api: { ...plan.api, connections: 2, seconds: 0.5, warmUpSeconds: 0.2 } };
+    const tiny: BenchPlan = { ...plan, api: { ...plan.api, connections: 2, seconds: 0.5, slices: 2, warmUpSeconds: 0.2 } };
     const lines: string[] = [];
     const result = await runBenchmark(tiny, (line) => lines.push(line));
 
