@@ -17,11 +17,27 @@ function isCents(value: number): boolean {
   return point === -1 || text.length - point - 1 <= 2;
 }
 
+// A JSON string may hold an unpaired surrogate (`"\ud800"`), which is not Unicode text: BSON stores
+// strings as UTF-8, and the driver writes U+FFFD in its place. Accepted, the product stored would not
+// be the one the API answered with (nor carry its ETag). With the `u` flag a surrogate pair reads as
+// one code point, so `\p{Cs}` finds only the unpaired ones.
+const UNPAIRED_SURROGATE = /\p{Cs}/u;
+
+/** Text of `min` to `max` UTF-16 units once trimmed, and well-formed Unicode. */
+function text(min: number, max: number) {
+  return z
+    .string()
+    .trim()
+    .min(min)
+    .max(max)
+    .refine((value) => !UNPAIRED_SURROGATE.test(value), { message: 'must be Unicode text (an unpaired surrogate is not)' });
+}
+
 /** The rule of each field, shared by POST/PUT (all fields) and PATCH (some). */
 export const productFields = {
-  nombre: z.string().trim().min(1).max(200),
+  nombre: text(1, 200),
   precio: z.number().finite().min(0).refine(isCents, { message: 'precio must have at most 2 decimals' }),
-  talla: z.string().trim().min(1).max(16),
+  talla: text(1, 16),
 };
 
 /** Body of POST and PUT: every field, nothing else. */

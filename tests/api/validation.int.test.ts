@@ -53,12 +53,29 @@ describe('product validation', () => {
     ['talla', { talla: ['L'] }],
     ['stock', { stock: 3 }],
     ['$where', { $where: 'sleep(1000)' }],
+    // JSON.stringify sends these as \ud800 escapes, which parse back to unpaired surrogates.
+    ['nombre', { nombre: 'a\ud800b' }],
+    ['talla', { talla: '\udc00' }],
   ])('refuses an invalid %s with a 400 naming it', async (path, change) => {
     const response = await api.send('POST', '/api/product/', { ...SEED, ...change });
     expect(response.status).toBe(400);
     const problem = await problemOf(response);
     expect(problem).toMatchObject({ type: 'urn:mongo-live-relay:problem:validation-failed', status: 400, instance: '/api/product/' });
     expect(problem.errors).toEqual([{ path, message: expect.any(String) }]);
+  });
+
+  it('stores text exactly as it answered it, emoji included, and refuses what MongoDB could not store', async () => {
+    const created = await api.send('POST', '/api/product/', { ...SEED, nombre: 'Camiseta 👕 \u00e9' });
+    expect(created.status).toBe(201);
+    const product = (await created.json()) as { id: string; nombre: string };
+    const read = await api.send('GET', `/api/product/${product.id}`);
+    expect(await read.json()).toMatchObject({ nombre: 'Camiseta 👕 é' });
+    expect(read.headers.get('etag')).toBe(created.headers.get('etag'));
+
+    const patch = await api.send('PATCH', `/api/product/${product.id}`, { nombre: 'half a pair \ud83d' });
+    expect(patch.status).toBe(400);
+    expect((await problemOf(patch)).errors).toEqual([{ path: 'nombre', message: expect.stringMatching(/Unicode/) }]);
+    expect(await (await api.send('GET', `/api/product/${product.id}`)).json()).toMatchObject({ nombre: 'Camiseta 👕 é' });
   });
 
   it('lists every invalid field at once', async () => {
