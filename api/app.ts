@@ -12,6 +12,7 @@ import { livePageRoutes } from './live-page.js';
 import { createApiMetrics, type ApiMetrics } from './metrics.js';
 import { metricsRoutes, type MetricsAccess } from './metrics-routes.js';
 import { createIdempotencyStore, type IdempotencyStore } from './idempotency-store.js';
+import { MAX_GROUP_DOCUMENTS } from './grouped-inserts.js';
 import { createProductRepository, type ProductRepository } from './product-repository.js';
 import { productRoutes } from './product-routes.js';
 import { observeRequests } from './request-observer.js';
@@ -42,6 +43,8 @@ export type AppDeps = {
       ready?: ReadinessCheck;
       /** Every MongoDB call of a request answers 503 past this (see store-deadline.ts); unbounded when absent. */
       operationTimeoutMs?: number;
+      /** Most creates sent in one insert command (grouped-inserts.ts); default MAX_GROUP_DOCUMENTS, 1: each its own. */
+      insertGroupMax?: number;
     }
   | { repository: ProductRepository; idempotency: IdempotencyStore; ready: ReadinessCheck }
 );
@@ -52,7 +55,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const stores =
     'db' in deps
       ? {
-          repository: bounded(createProductRepository(deps.db), deps.operationTimeoutMs),
+          repository: bounded(
+            createProductRepository(deps.db, {
+              maxDocuments: deps.insertGroupMax ?? MAX_GROUP_DOCUMENTS,
+              onCommand: (documents) => metrics.insertCommand(documents),
+            }),
+            deps.operationTimeoutMs,
+          ),
           idempotency: bounded(createIdempotencyStore(deps.db), deps.operationTimeoutMs),
           ready: deps.ready ?? pingPrimary(deps.db),
         }

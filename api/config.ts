@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { jwtSecret } from '../common/env-secret.js';
 import { API_AUDIENCE, DEFAULT_CLOCK_TOLERANCE_SECONDS } from '../common/tokens.js';
 import type { ServerLimits } from './server.js';
+import { MAX_GROUP_DOCUMENTS } from './grouped-inserts.js';
 import { DEFAULT_MONGO_URL, envFlag, envInt, envList, envLogLevel, envMongoDb, envMongoUrl, envPort, readEnv } from '../common/env.js';
 import type { TlsFiles } from '../common/tls.js';
 
@@ -36,6 +37,8 @@ export const apiConfigSchema = z.object({
   MONGO_CONNECT_TIMEOUT_MS: envInt(5_000, { min: 100, max: 600_000 }),
   MONGO_OPERATION_TIMEOUT_MS: envInt(5_000, { min: 100, max: 600_000 }),
   MONGO_SOCKET_TIMEOUT_MS: envInt(10_000, { min: 1_000, max: 600_000 }),
+  // Creates of one event-loop turn share one insert command, up to this many (api/grouped-inserts.ts); 1: each its own.
+  API_INSERT_GROUP_MAX: envInt(MAX_GROUP_DOCUMENTS, { min: 1, max: MAX_GROUP_DOCUMENTS }),
   // PEM files; with both set the API serves https only (SIGHUP re-reads them).
   API_TLS_CERT: z.string().min(1).optional(),
   API_TLS_KEY: z.string().min(1).optional(),
@@ -87,6 +90,8 @@ export interface ApiConfig {
   mongoOperationTimeoutMs: number;
   /** A MongoDB socket silent this long is closed as dead. */
   mongoSocketTimeoutMs: number;
+  /** Most creates grouped into one insert command; 1: every create its own. */
+  insertGroupMax: number;
   /** Serve https with this certificate and key instead of http. */
   tls?: TlsFiles;
   /** Origins whose pages may call the API (CORS); undefined: no CORS headers at all. */
@@ -135,6 +140,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     mongoConnectTimeoutMs: value.MONGO_CONNECT_TIMEOUT_MS,
     mongoOperationTimeoutMs: value.MONGO_OPERATION_TIMEOUT_MS,
     mongoSocketTimeoutMs: value.MONGO_SOCKET_TIMEOUT_MS,
+    insertGroupMax: value.API_INSERT_GROUP_MAX,
     tls: value.API_TLS_CERT && value.API_TLS_KEY ? { certFile: value.API_TLS_CERT, keyFile: value.API_TLS_KEY } : undefined,
     corsOrigins: value.API_CORS_ORIGINS,
     corsMaxAgeSeconds: value.API_CORS_MAX_AGE_S,

@@ -69,6 +69,7 @@ const app = createApp({
   // Closed on the port clients use unless a token is set; open on the operators' port (below).
   metricsAccess: config.metricsToken ? { token: config.metricsToken } : 'closed',
   operationTimeoutMs: config.mongoOperationTimeoutMs,
+  insertGroupMax: config.insertGroupMax,
   logger,
   jwtSecret: config.jwtSecret,
   tokenRules: config.tokenRules,

@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import { RequestMetrics } from './request-metrics.js';
 
 // The API's GET /metrics (Prometheus text format). Request counts, durations and in-flight requests
@@ -22,6 +22,8 @@ export interface ApiMetrics {
   /** A request was answered: its method, route pattern, status, duration and whether it was a replay. */
   requestEnded(method: string, route: string, status: number, seconds: number, replayed: boolean): void;
   mongoError(kind: MongoErrorKind): void;
+  /** One insert command of creates was sent, carrying `documents` products (grouped-inserts.ts). */
+  insertCommand(documents: number): void;
   render(): Promise<string>;
 }
 
@@ -50,6 +52,12 @@ export function createApiMetrics(): ApiMetrics {
     help: 'POSTs answered from the idempotency store (same Idempotency-Key and body as an earlier create).',
     registers: [registry],
   });
+  const insertDocuments = new Histogram({
+    name: 'api_product_insert_documents',
+    help: 'Products per insert command: creates of one event-loop turn share a command (API_INSERT_GROUP_MAX).',
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000],
+    registers: [registry],
+  });
 
   return {
     requestStarted() {
@@ -62,6 +70,9 @@ export function createApiMetrics(): ApiMetrics {
     },
     mongoError(kind) {
       mongoErrors.inc({ kind });
+    },
+    insertCommand(documents) {
+      insertDocuments.observe(documents);
     },
     async render() {
       const [api, process] = await Promise.all([registry.metrics(), processMetrics().metrics()]);

@@ -1,4 +1,4 @@
-import { MongoError, MongoOperationTimeoutError, MongoWriteConcernError } from 'mongodb';
+import { MongoBulkWriteError, MongoError, MongoOperationTimeoutError, MongoWriteConcernError } from 'mongodb';
 import { MongoErrorCode, TIME_LIMIT_CODES } from '../common/mongo-errors.js';
 import type { MongoErrorKind } from './metrics.js';
 import { isMongoUnavailable } from './mongo-unavailable.js';
@@ -16,7 +16,13 @@ export function mongoErrorKind(error: unknown): MongoErrorKind | undefined {
   if (!(error instanceof MongoError)) return undefined;
   const code = Number(error.code);
   if (error instanceof MongoOperationTimeoutError || TIME_LIMIT_CODES.has(code)) return 'timeout';
-  if (error instanceof MongoWriteConcernError || WRITE_CONCERN_CODES.has(code)) return 'write-concern';
+  if (error instanceof MongoWriteConcernError || WRITE_CONCERN_CODES.has(code) || unacknowledgedGroup(error)) return 'write-concern';
   if (code === MongoErrorCode.DuplicateKey) return 'duplicate-key';
   return 'other';
+}
+
+// What creates grouped into one command get for a write concern error (grouped-inserts.ts): the bulk
+// API's error, carrying the write concern error in its result, where insertOne throws MongoWriteConcernError.
+function unacknowledgedGroup(error: MongoError): boolean {
+  return error instanceof MongoBulkWriteError && error.result.getWriteConcernError() !== undefined;
 }

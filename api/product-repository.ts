@@ -5,6 +5,7 @@ import type { ClusterTime } from '../contract/stream-position.js';
 import type { ListCursor } from './list-cursor.js';
 import { unchangedFilter } from './entity-tag.js';
 import { MongoErrorCode } from '../common/mongo-errors.js';
+import { groupedInserts, MAX_GROUP_DOCUMENTS, type GroupedInsertOptions } from './grouped-inserts.js';
 
 // All MongoDB access for products. Writes use write concern majority: a change stream only shows
 // majority-committed writes, and a write we acknowledged must never be rolled back.
@@ -39,11 +40,12 @@ export interface ProductRepository {
   remove(id: ObjectId, expected?: ProductDocument): Promise<boolean>;
 }
 
-/** The products repository over a real MongoDB database. */
-export function createProductRepository(db: Db): ProductRepository {
+/** The products repository over a real MongoDB database; creates of one event-loop turn share an insert (grouped-inserts.ts). */
+export function createProductRepository(db: Db, inserts: GroupedInsertOptions = { maxDocuments: MAX_GROUP_DOCUMENTS }): ProductRepository {
   const products: Collection<ProductDocument> = db.collection<ProductDocument>(PRODUCTS_COLLECTION, {
     writeConcern: { w: 'majority' },
   });
+  const insert = groupedInserts(products, inserts);
 
   return {
     async list({ limit, after }) {
@@ -74,9 +76,7 @@ export function createProductRepository(db: Db): ProductRepository {
       return products.findOne({ _id: id });
     },
 
-    async insert(doc) {
-      await products.insertOne(doc);
-    },
+    insert,
 
     async replace(id, input, now, expected) {
       if (expected) {

@@ -65,14 +65,16 @@ async function seed(db: Db): Promise<string> {
 }
 
 async function serveTarget(name: ApiTargetName, db: Db): Promise<string> {
-  if (name === 'api') {
+  if (name === 'api' || name === 'api-single') {
     // As deployed: the project's logger (credential redaction included) at the default level (info),
     // through the stream pino makes for stdout (asynchronous writes), to /dev/null so the bench's own
     // output stays readable.
     // Every MongoDB call bounded by the deployed default deadline (MONGO_OPERATION_TIMEOUT_MS).
     const logger = createLogger('api', { level: 'info', destination: pino.destination({ dest: '/dev/null', sync: false }) });
-    const { mongoOperationTimeoutMs } = loadApiConfig({});
-    return (await listen(createApp({ db, logger, operationTimeoutMs: mongoOperationTimeoutMs }), { host: '127.0.0.1', port: 0 })).url;
+    // api-single: creates not grouped (API_INSERT_GROUP_MAX=1), one insert command each, as the peers send them.
+    const { mongoOperationTimeoutMs, insertGroupMax } = loadApiConfig(name === 'api-single' ? { API_INSERT_GROUP_MAX: '1' } : {});
+    const app = createApp({ db, logger, operationTimeoutMs: mongoOperationTimeoutMs, insertGroupMax });
+    return (await listen(app, { host: '127.0.0.1', port: 0 })).url;
   }
   const calls = driverCalls(db);
   let server: Server;

@@ -61,12 +61,12 @@ export function formatApiMedians(runs: RunResult[]): string[] {
         `p50 ${fmtSpread(apiMetric(runs, target, op, 'p50'), 1)}`.padEnd(22),
         `p99 ${fmtSpread(apiMetric(runs, target, op, 'p99'), 1)}`.padEnd(22),
       ];
-      if (target === 'api') {
+      if (target === 'api' || target === 'api-single') {
         for (const [peer, label] of Object.entries(PEER_LABELS) as [ApiTargetName, string][]) {
-          if (targets.includes(peer)) cells.push(`${fmtSpread(apiRatio(runs, 'api', peer, op), 2, '×')} ${label}`);
+          if (targets.includes(peer)) cells.push(`${fmtSpread(apiRatio(runs, target, peer, op), 2, '×')} ${label}`);
         }
       }
-      lines.push(`    ${target.padEnd(8)} ${cells.join(' ')}`);
+      lines.push(`    ${target.padEnd(10)} ${cells.join(' ')}`);
     }
   }
   return lines;

@@ -46,6 +46,8 @@ export interface BenchSummary {
   apiCreateRatioVsExpress: number | null;
   apiCreateRatioVsNodeHttp: number | null;
   apiCreateP99Ms: number | null;
+  /** The API with every create its own insert (API_INSERT_GROUP_MAX=1) over the Hono floor: its cost above the driver. */
+  apiSingleInsertCreateRatioVsHonoFloor: number | null;
   apiCreateOnceRatioVsHonoFloor: number | null;
   apiGetRatioVsHonoFloor: number | null;
   apiListRatioVsHonoFloor: number | null;
@@ -103,6 +105,7 @@ export function evaluate(runs: RunResult[]): { summary: BenchSummary; checks: Ta
     apiCreateRatioVsExpress: finite(apiRatio(runs, 'api', 'express', 'create').median),
     apiCreateRatioVsNodeHttp: finite(apiRatio(runs, 'api', 'http', 'create').median),
     apiCreateP99Ms: finite(apiMetric(runs, 'api', 'create', 'p99').median),
+    apiSingleInsertCreateRatioVsHonoFloor: finite(apiRatio(runs, 'api-single', 'hono', 'create').median),
     apiCreateOnceRatioVsHonoFloor: finite(apiRatio(runs, 'api', 'hono', 'createOnce').median),
     apiGetRatioVsHonoFloor: finite(apiRatio(runs, 'api', 'hono', 'get').median),
     apiListRatioVsHonoFloor: finite(apiRatio(runs, 'api', 'hono', 'list').median),

@@ -4,7 +4,7 @@ import { loadApiConfig } from '../../api/config.js';
 describe('API configuration', () => {
   it('defaults to port 8000, database shop, open writes and info logs', () => {
     const config = loadApiConfig({});
-    expect(config).toMatchObject({ port: 8000, host: '0.0.0.0', mongoDb: 'shop', logLevel: 'info' });
+    expect(config).toMatchObject({ port: 8000, host: '0.0.0.0', mongoDb: 'shop', logLevel: 'info', insertGroupMax: 1000 });
     expect(config.jwtSecret).toBeUndefined();
     expect(config.mongoUrl).toMatch(/^mongodb:\/\//);
   });
@@ -23,6 +23,7 @@ describe('API configuration', () => {
       MONGO_CONNECT_TIMEOUT_MS: '1600',
       MONGO_OPERATION_TIMEOUT_MS: '1700',
       MONGO_SOCKET_TIMEOUT_MS: '1800',
+      API_INSERT_GROUP_MAX: '1',
       API_HEADERS_TIMEOUT_MS: '1100',
       API_REQUEST_TIMEOUT_MS: '1200',
       API_KEEP_ALIVE_TIMEOUT_MS: '1300',
@@ -51,6 +52,7 @@ describe('API configuration', () => {
       mongoConnectTimeoutMs: 1600,
       mongoOperationTimeoutMs: 1700,
       mongoSocketTimeoutMs: 1800,
+      insertGroupMax: 1,
       requireIfMatch: true,
       tokenRules: { audience: 'shop-writes', requireExp: false, clockToleranceSeconds: 30 },
       limits: { headersTimeoutMs: 1100, requestTimeoutMs: 1200, keepAliveTimeoutMs: 1300, maxConnections: 14 },
@@ -93,6 +95,8 @@ describe('API configuration', () => {
     ['API_CORS_ORIGINS', 'ftp://shop.example'],
     ['API_CORS_MAX_AGE_S', '-5'],
     ['API_LIVE_PAGE', 'maybe'],
+    ['API_INSERT_GROUP_MAX', '0'],
+    ['API_INSERT_GROUP_MAX', '1001'],
   ])('refuses %s=%s with a message naming the variable', (name, value) => {
     expect(() => loadApiConfig({ [name]: value })).toThrow(new RegExp(`invalid API configuration: .*${name}`));
   });

@@ -81,7 +81,7 @@ describe('npm run bench', () => {
 });
 
 describe('npm run bench -- --scenario api', () => {
-  it('answers every request of every operation on the API and its three peers, and reports the ratios', async () => {
+  it('answers every request of every operation on the API (grouped and single inserts) and its three peers, and reports the ratios', async () => {
     const plan = planFor(parseOptions(['--repeats', '1', '--scenario', 'api']));
     const tiny: BenchPlan = { ...plan, api: { ...plan.api, connections: 2, seconds: 0.5, slices: 2, warmUpSeconds: 0.2 } };
     const lines: string[] = [];
@@ -90,18 +90,26 @@ describe('npm run bench -- --scenario api', () => {
     // An answer other than 2xx, a connection error or a wrong first answer would show as an error.
     expect(result.runs.map((run) => run.error).filter(Boolean)).toEqual([]);
     expect(result.runs.map((run) => `${run.target}/${run.api?.op}`).sort()).toEqual(
-      ['api', 'express', 'hono', 'http'].flatMap((target) => ['create', 'createOnce', 'get', 'list'].map((op) => `${target}/${op}`)).sort(),
+      ['api', 'api-single', 'express', 'hono', 'http']
+        .flatMap((target) => ['create', 'createOnce', 'get', 'list'].map((op) => `${target}/${op}`))
+        .sort(),
     );
     for (const run of result.runs) {
       expect(run.api?.requests, `${run.target} ${run.api?.op}`).toBeGreaterThan(0);
       expect(run.latency?.p99).toBeGreaterThan(0);
     }
     const document = JSON.parse(JSON.stringify(resultDocument(result, {}))) as { summary: Record<string, unknown> };
-    for (const field of ['apiCreateRequestsPerSecond', 'apiCreateRatioVsHonoFloor', 'apiCreateRatioVsExpress', 'apiListRatioVsHonoFloor']) {
+    for (const field of [
+      'apiCreateRequestsPerSecond',
+      'apiCreateRatioVsHonoFloor',
+      'apiCreateRatioVsExpress',
+      'apiListRatioVsHonoFloor',
+      'apiSingleInsertCreateRatioVsHonoFloor',
+    ]) {
       expect(typeof document.summary[field], field).toBe('number');
     }
     expect(result.checks.filter((check) => check.name.startsWith('api:')).map((check) => check.pass)).not.toContain(null);
-    expect(lines).toHaveLength(16);
+    expect(lines).toHaveLength(20);
     // Each line also gives the server's CPU per answered request, the figure servers compare by.
     for (const line of lines) expect(line).toMatch(/ · [\d,.]+ µs CPU per request · /);
   }, 180_000);

@@ -70,6 +70,20 @@ describe('API → MongoDB → relay → WebSocket clients', () => {
     expect(client.record.events.slice(before).map((event) => event.key.id)).toEqual(created.map((product) => product.id));
   });
 
+  it('delivers each of 40 concurrent POSTs once, as each POST was answered', async () => {
+    // Concurrent creates share insert commands (api/grouped-inserts.ts): one event per product still.
+    const client = await connect();
+    const before = client.record.events.length;
+    const created = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => createProduct(api.url, { nombre: `Concurrent ${i}`, precio: i + 1, talla: 'S' })),
+    );
+    await client.until(() => client.record.events.length >= before + 40, 10_000);
+    const events = client.record.events.slice(before);
+    expect(events.map((event) => event.key.id).sort()).toEqual(created.map((product) => product.id).sort());
+    const answered = new Map(created.map((product) => [product.id, product]));
+    for (const event of events) expect(event.product).toEqual(answered.get(event.key.id));
+  });
+
   it("answers the seed's upgrade check with 101 Switching Protocols", async () => {
     // What `curl -i -N -H "Connection: Upgrade" -H "Upgrade: websocket" ...` sends, over a raw socket.
     const status = await new Promise<number>((resolve, reject) => {
