@@ -110,7 +110,7 @@ describe('the Grafana dashboard', () => {
     expect(exported.has('api_http_requests_totl')).toBe(false);
   });
 
-  it('covers what operators of the pipeline need: API traffic, errors, lag, position age, throughput, catch-up, resets', () => {
+  it('covers what operators of the pipeline need: API traffic, errors, grouped inserts, lag, position age, throughput, catch-up, resets', () => {
     const queried = new Set(dashboard.panels.flatMap((panel) => panel.targets.flatMap((target) => metricsOf(target.expr))));
     for (const name of [
       'api_http_requests_total',
@@ -118,6 +118,7 @@ describe('the Grafana dashboard', () => {
       'api_http_requests_in_flight',
       'api_mongo_errors_total',
       'api_idempotent_replays_total',
+      'api_product_insert_documents_sum',
       'relay_change_stream_lag_seconds',
       'relay_position_age_seconds',
       'relay_events_received_total',
