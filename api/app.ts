@@ -62,7 +62,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
             }),
             deps.operationTimeoutMs,
           ),
-          idempotency: bounded(createIdempotencyStore(deps.db), deps.operationTimeoutMs),
+          idempotency: bounded(
+            createIdempotencyStore(deps.db, { maxDocuments: deps.insertGroupMax ?? MAX_GROUP_DOCUMENTS }),
+            deps.operationTimeoutMs,
+          ),
           ready: deps.ready ?? pingPrimary(deps.db),
         }
       : deps;

@@ -1,6 +1,7 @@
 import { MongoServerError, type Collection, type Db, type ObjectId } from 'mongodb';
 import type { Product } from '../contract/product.js';
 import { MongoErrorCode } from '../common/mongo-errors.js';
+import { groupedInserts, MAX_GROUP_DOCUMENTS, type GroupedInsertOptions } from './grouped-inserts.js';
 
 // Idempotency-Key records for POST, in MongoDB so that every API instance sees the same keys. The
 // key is the record's `_id`, so "first request wins" holds across instances and races by the one
@@ -36,15 +37,19 @@ export interface IdempotencyStore {
 /** A record as stored: its key is its `_id` (older records have an ObjectId there). */
 type StoredRecord = IdempotencyRecord & { _id: string | ObjectId };
 
-/** The idempotency store over a real MongoDB database. */
-export function createIdempotencyStore(db: Db): IdempotencyStore {
+/**
+ * The idempotency store over a real MongoDB database. Claims of one event-loop turn share an insert
+ * (grouped-inserts.ts): a key already taken is refused on its own and gets insertOne's duplicate-key error.
+ */
+export function createIdempotencyStore(db: Db, inserts: GroupedInsertOptions = { maxDocuments: MAX_GROUP_DOCUMENTS }): IdempotencyStore {
   const records: Collection<StoredRecord> = db.collection<StoredRecord>(IDEMPOTENCY_COLLECTION, {
     writeConcern: { w: 'majority' },
   });
+  const insert = groupedInserts(records, inserts);
   return {
     async claim(record) {
       try {
-        await records.insertOne({ _id: record.key, ...record });
+        await insert({ _id: record.key, ...record });
         return null;
       } catch (error) {
         if (!(error instanceof MongoServerError) || error.code !== MongoErrorCode.DuplicateKey) throw error;

@@ -1,6 +1,7 @@
 import { MongoClient, MongoServerError, ObjectId, type CommandStartedEvent, type Db } from 'mongodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.js';
+import { createIdempotencyStore, IDEMPOTENCY_COLLECTION, type IdempotencyRecord } from '../../api/idempotency-store.js';
 import { ensureIndexes } from '../../api/indexes.js';
 import { mongoErrorKind } from '../../api/mongo-error-kind.js';
 import { isMongoUnavailable } from '../../api/mongo-unavailable.js';
@@ -25,14 +26,15 @@ let client: MongoClient;
 let db: Db;
 let failPoints: string | null;
 const inserts: number[] = [];
+const claims: number[] = [];
 
 beforeAll(async () => {
   mongo = await failPointMongo();
   client = new MongoClient(mongo.url, { appName: APP_NAME, monitorCommands: true, serverSelectionTimeoutMS: 15_000 });
   client.on('commandStarted', (event: CommandStartedEvent) => {
-    if (event.commandName === 'insert' && event.command.insert === PRODUCTS_COLLECTION) {
-      inserts.push((event.command.documents as unknown[]).length);
-    }
+    if (event.commandName !== 'insert') return;
+    if (event.command.insert === PRODUCTS_COLLECTION) inserts.push((event.command.documents as unknown[]).length);
+    if (event.command.insert === IDEMPOTENCY_COLLECTION) claims.push((event.command.documents as unknown[]).length);
   });
   await client.connect();
   db = client.db(DATABASE);
@@ -42,6 +44,7 @@ beforeAll(async () => {
 
 afterEach(async () => {
   inserts.length = 0;
+  claims.length = 0;
   if (!failPoints) await db.admin().command({ configureFailPoint: 'failCommand', mode: 'off' });
 });
 
@@ -162,6 +165,27 @@ describe('creates grouped into one insert command', () => {
       expect(isMongoUnavailable(error)).toBe(true);
     }
     expect(await stored(docs.map((doc) => doc._id))).toEqual([]);
+  });
+
+  it('claims the Idempotency-Keys of one turn in one command, and a key claimed twice goes to one winner', async () => {
+    const store = createIdempotencyStore(db, { maxDocuments: 1000 });
+    const record = (key: string): IdempotencyRecord => ({
+      key,
+      requestHash: `hash of ${key}`,
+      productId: new ObjectId(),
+      createdAt: new Date(),
+    });
+    const [first, second, third, again] = [record('key-1'), record('key-2'), record('key-3'), record('key-1')];
+    const answers = await Promise.all([first, second, third, again].map((claim) => store.claim(claim)));
+
+    expect([answers[1], answers[2]]).toEqual([null, null]);
+    // One of the two claims of key-1 wins (MongoDB does not promise an order within an unordered
+    // insert); the other gets the winner's record, as a retry does.
+    const [winner, loser] = answers[0] === null ? [first, answers[3]] : [again, answers[0]];
+    expect(answers.filter((answer) => answer === null)).toHaveLength(3);
+    expect(loser).toMatchObject({ key: 'key-1', productId: winner.productId });
+    // The group of four, then the refused claim alone (its duplicate-key error sends it to the winner's record).
+    expect(claims).toEqual([4, 1]);
   });
 
   it('answers concurrent POSTs each with its own product, and counts the products per command', async () => {
