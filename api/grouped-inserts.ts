@@ -1,7 +1,7 @@
 import { MongoBulkWriteError, type Collection, type Document, type OptionalUnlessRequiredId } from 'mongodb';
 
-// Group commit for creates. Under load, many POSTs reach the repository within one turn of the event
-// loop; as one insert command each, every one costs MongoDB a command, an oplog write and a wait for
+// Group commit for the API's inserts (products, Idempotency-Key claims). Under load, many POSTs reach
+// their store within one turn of the event loop; as one insert command each, every one costs MongoDB a command, an oplog write and a wait for
 // the majority, and the driver a round trip. Held until the end of the turn (setImmediate: no timer,
 // no added wait beyond the turn) they go as one unordered insert, and each caller still learns its
 // own document's outcome, as insertOne would have told it:
